@@ -1,0 +1,104 @@
+// Rate limits of SPEC §5.5: rate-limiter-flexible on Redis when configured, the same limiter in
+// memory otherwise, and the in-memory one as insurance when Redis fails.
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+
+export type RateLimitRuleName = 'login' | 'auth' | 'refresh' | 'default';
+
+export interface RateLimitRule {
+  points: number;
+  durationSeconds: number;
+}
+
+export const RATE_LIMIT_RULES: Record<RateLimitRuleName, RateLimitRule> = {
+  login: { points: 5, durationSeconds: 15 * 60 },
+  auth: { points: 50, durationSeconds: 15 * 60 },
+  refresh: { points: 150, durationSeconds: 5 * 60 },
+  default: { points: 1000, durationSeconds: 60 * 60 },
+};
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  resetSeconds: number;
+}
+
+export interface RateLimiter {
+  consume(rule: RateLimitRuleName, key: string): Promise<RateLimitDecision>;
+  reset(rule: RateLimitRuleName, key: string): Promise<void>;
+}
+
+export interface RateLimiterOptions {
+  redis?: Redis | undefined;
+  prefix: string;
+  multiplier: number;
+  /** Called when Redis fails and the in-memory limiter answers instead. */
+  onStoreFailure?: (error: unknown) => void;
+}
+
+interface RuleLimiters {
+  limit: number;
+  primary: RateLimiterRedis | RateLimiterMemory;
+  insurance: RateLimiterMemory;
+}
+
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const limiters = new Map<RateLimitRuleName, RuleLimiters>();
+  for (const [name, rule] of Object.entries(RATE_LIMIT_RULES) as [RateLimitRuleName, RateLimitRule][]) {
+    const points = Math.max(1, Math.round(rule.points * options.multiplier));
+    const base = { points, duration: rule.durationSeconds, keyPrefix: `${options.prefix}rl:${name}` };
+    const insurance = new RateLimiterMemory(base);
+    const primary = options.redis ? new RateLimiterRedis({ ...base, storeClient: options.redis }) : insurance;
+    limiters.set(name, { limit: points, primary, insurance });
+  }
+
+  const get = (rule: RateLimitRuleName) => limiters.get(rule) as RuleLimiters;
+
+  function decision(limit: number, res: RateLimiterRes, allowed: boolean): RateLimitDecision {
+    return {
+      allowed,
+      limit,
+      remaining: Math.max(0, res.remainingPoints),
+      resetSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+    };
+  }
+
+  async function consumeWith(
+    limiter: RateLimiterRedis | RateLimiterMemory,
+    limit: number,
+    key: string,
+  ): Promise<RateLimitDecision> {
+    try {
+      return decision(limit, await limiter.consume(key), true);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) return decision(limit, rejection, false);
+      throw rejection;
+    }
+  }
+
+  return {
+    async consume(rule, key) {
+      const { primary, insurance, limit } = get(rule);
+      try {
+        return await consumeWith(primary, limit, key);
+      } catch (error) {
+        if (primary === insurance) throw error;
+        options.onStoreFailure?.(error);
+        return consumeWith(insurance, limit, key);
+      }
+    },
+    async reset(rule, key) {
+      const { primary, insurance } = get(rule);
+      await insurance.delete(key);
+      if (primary !== insurance) {
+        try {
+          await primary.delete(key);
+        } catch (error) {
+          options.onStoreFailure?.(error);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,102 @@
+// Access tokens (jose, HS256 pinned, kid-selected key with rotation) and opaque refresh tokens.
+import { createHash, randomBytes, type webcrypto } from 'node:crypto';
+import type { Role } from '@keel/db';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+
+export interface AccessClaims {
+  userId: string;
+  role: Role;
+  sessionId: string;
+}
+
+export interface TokenServiceOptions {
+  secret: string;
+  previousSecret?: string | undefined;
+  issuer: string;
+  audience: string;
+  accessTtlSeconds: number;
+}
+
+export interface TokenService {
+  signAccess(claims: AccessClaims): Promise<string>;
+  /** The claims of a valid token, or `undefined` for anything else (bad signature, alg, exp, aud…). */
+  verifyAccess(token: string): Promise<AccessClaims | undefined>;
+  readonly accessTtlSeconds: number;
+}
+
+type CryptoKey = webcrypto.CryptoKey;
+
+const ROLES = new Set<string>(['ADMIN', 'USER', 'GUEST']);
+
+/** A key's id: enough of its SHA-256 to tell keys apart, nothing that helps guess it. */
+function keyIdOf(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex').slice(0, 12);
+}
+
+async function importKey(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ]);
+}
+
+export async function createTokenService(options: TokenServiceOptions): Promise<TokenService> {
+  const currentKid = keyIdOf(options.secret);
+  const keys = new Map<string, CryptoKey>([[currentKid, await importKey(options.secret)]]);
+  if (options.previousSecret) keys.set(keyIdOf(options.previousSecret), await importKey(options.previousSecret));
+  const currentKey = keys.get(currentKid) as CryptoKey;
+
+  return {
+    accessTtlSeconds: options.accessTtlSeconds,
+    signAccess: (claims) =>
+      new SignJWT({ role: claims.role, sid: claims.sessionId })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: currentKid })
+        .setSubject(claims.userId)
+        .setIssuer(options.issuer)
+        .setAudience(options.audience)
+        .setIssuedAt()
+        .setExpirationTime(`${options.accessTtlSeconds}s`)
+        .sign(currentKey),
+    async verifyAccess(token) {
+      try {
+        const { payload } = await jwtVerify(
+          token,
+          (header) => {
+            const key = header.kid ? keys.get(header.kid) : undefined;
+            if (!key) throw new joseErrors.JWKSNoMatchingKey();
+            return key;
+          },
+          {
+            algorithms: ['HS256'],
+            issuer: options.issuer,
+            audience: options.audience,
+            requiredClaims: ['sub', 'exp', 'iat'],
+          },
+        );
+        const { sub, role, sid } = payload;
+        if (typeof sub !== 'string' || typeof sid !== 'string' || typeof role !== 'string' || !ROLES.has(role)) {
+          return undefined;
+        }
+        return { userId: sub, role: role as Role, sessionId: sid };
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** 64 random bytes, base64url: exactly 86 characters of [A-Za-z0-9_-]. */
+const REFRESH_TOKEN_FORM = /^[A-Za-z0-9_-]{86}$/;
+
+export function generateRefreshToken(): string {
+  return randomBytes(64).toString('base64url');
+}
+
+/** True when the token could have come from `generateRefreshToken`; junk is refused before any database work. */
+export function isWellFormedRefreshToken(token: string): boolean {
+  return REFRESH_TOKEN_FORM.test(token);
+}
+
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}

@@ -1,0 +1,19 @@
+// Writing audit events with the request's actor, IP and request id.
+
+import type { DB } from '@keel/db';
+import type { Kysely, Transaction } from 'kysely';
+import { insertAuditEvent, type NewAuditEvent } from './audit.repository.js';
+
+export interface AuditSource {
+  ip: string;
+  requestId: string;
+}
+
+/** Records an audit event in the transaction `db` belongs to, so it commits with the change it records. */
+export function audit(
+  db: Kysely<DB> | Transaction<DB>,
+  source: AuditSource,
+  event: Omit<NewAuditEvent, 'ip' | 'requestId'>,
+): Promise<void> {
+  return insertAuditEvent(db, { ...event, ip: source.ip, requestId: source.requestId });
+}

@@ -1,0 +1,148 @@
+// SQL for sessions (refresh-token families) and refresh tokens.
+
+import type { DB, Role, SessionRow } from '@keel/db';
+import { type Kysely, sql, type Transaction } from 'kysely';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export interface NewSession {
+  userId: string;
+  expiresAt: Date;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export function insertSession(db: Db, session: NewSession): Promise<SessionRow> {
+  return db
+    .insertInto('sessions')
+    .values({
+      user_id: session.userId,
+      expires_at: session.expiresAt,
+      user_agent: session.userAgent,
+      ip: session.ip,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function insertRefreshToken(
+  db: Db,
+  token: { sessionId: string; tokenHash: string; expiresAt: Date },
+): Promise<void> {
+  await db
+    .insertInto('refresh_tokens')
+    .values({ session_id: token.sessionId, token_hash: token.tokenHash, expires_at: token.expiresAt })
+    .execute();
+}
+
+/**
+ * Marks the token rotated if, and only if, it is still current and unexpired: of concurrent callers
+ * exactly one gets the row back (the others wait on its row lock and then see `rotated_at` set).
+ */
+export function rotateRefreshToken(db: Db, tokenHash: string) {
+  return db
+    .updateTable('refresh_tokens')
+    .set({ rotated_at: sql<Date>`now()` })
+    .where('token_hash', '=', tokenHash)
+    .where('rotated_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .returning(['session_id'])
+    .executeTakeFirst();
+}
+
+/** A presented token that could not be rotated: why not. */
+export function findRefreshTokenStatus(db: Db, tokenHash: string, graceSeconds: number) {
+  return db
+    .selectFrom('refresh_tokens as rt')
+    .innerJoin('sessions as s', 's.id', 'rt.session_id')
+    .select([
+      'rt.session_id as sessionId',
+      's.user_id as userId',
+      's.revoked_at as revokedAt',
+      sql<boolean>`rt.rotated_at is not null`.as('rotated'),
+      sql<boolean>`rt.rotated_at > now() - make_interval(secs => ${graceSeconds})`.as('inGrace'),
+      sql<boolean>`rt.expires_at <= now()`.as('expired'),
+    ])
+    .where('rt.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+/** The session and its user, as needed to mint a new token pair. */
+export function findSessionWithUser(db: Db, sessionId: string) {
+  return db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select([
+      's.id',
+      's.user_id as userId',
+      's.revoked_at as revokedAt',
+      sql<boolean>`s.expires_at <= now()`.as('expired'),
+      'u.active',
+    ])
+    .where('s.id', '=', sessionId)
+    .executeTakeFirst();
+}
+
+/** The database's view of a session, used when the session-state store cannot answer. */
+export function findSessionState(db: Db, sessionId: string) {
+  return db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['s.revoked_at as revokedAt', 'u.role', 'u.active'])
+    .where('s.id', '=', sessionId)
+    .executeTakeFirst() as Promise<{ revokedAt: Date | null; role: Role; active: boolean } | undefined>;
+}
+
+export async function touchSession(db: Db, sessionId: string): Promise<void> {
+  await db.updateTable('sessions').set({ last_used_at: sql<Date>`now()` }).where('id', '=', sessionId).execute();
+}
+
+export function findSessionIdByTokenHash(db: Db, tokenHash: string) {
+  return db
+    .selectFrom('refresh_tokens as rt')
+    .innerJoin('sessions as s', 's.id', 'rt.session_id')
+    .select(['s.id', 's.user_id as userId', 's.revoked_at as revokedAt'])
+    .where('rt.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+/** Revokes the given sessions of a user (all of them when `sessionIds` is unset); returns the ids revoked now. */
+export async function revokeSessions(
+  db: Db,
+  filter: { userId: string; sessionIds?: string[]; exceptSessionId?: string },
+  reason: string,
+): Promise<string[]> {
+  let query = db
+    .updateTable('sessions')
+    .set({ revoked_at: sql<Date>`now()`, revoked_reason: reason })
+    .where('user_id', '=', filter.userId)
+    .where('revoked_at', 'is', null);
+  if (filter.sessionIds) {
+    if (filter.sessionIds.length === 0) return [];
+    query = query.where('id', 'in', filter.sessionIds);
+  }
+  if (filter.exceptSessionId) query = query.where('id', '<>', filter.exceptSessionId);
+  const rows = await query.returning('id').execute();
+  return rows.map((row) => row.id);
+}
+
+export function listActiveSessions(db: Db, userId: string) {
+  return db
+    .selectFrom('sessions')
+    .select(['id', 'created_at', 'last_used_at', 'expires_at', 'user_agent', 'ip'])
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .orderBy('last_used_at', 'desc')
+    .limit(100)
+    .execute();
+}
+
+export function findSessionOfUser(db: Db, sessionId: string, userId: string) {
+  return db
+    .selectFrom('sessions')
+    .select(['id', 'revoked_at'])
+    .where('id', '=', sessionId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+}

@@ -1,0 +1,75 @@
+// zod inputs and outputs of the auth procedures, shared with the web app's forms.
+import { z } from 'zod';
+
+export const RoleSchema = z.enum(['ADMIN', 'USER', 'GUEST']);
+
+export const EmailInput = z
+  .string({ error: 'Email is required' })
+  .trim()
+  .toLowerCase()
+  .max(254, 'Email must be at most 254 characters')
+  .email({ error: 'Invalid email format' });
+
+export const PasswordPolicy = z
+  .string({ error: 'Password is required' })
+  .min(8, 'Password must be at least 8 characters')
+  .max(100, 'Password must be at most 100 characters')
+  .regex(/[a-z]/, 'Password must contain a lower-case letter')
+  .regex(/[A-Z]/, 'Password must contain an upper-case letter')
+  .regex(/[0-9]/, 'Password must contain a digit');
+
+export const NameInput = z
+  .string({ error: 'Name is required' })
+  .trim()
+  .min(1, 'Name is required')
+  .max(100, 'Name must be at most 100 characters');
+
+export const RegisterInput = z.object({ email: EmailInput, password: PasswordPolicy, name: NameInput });
+export const LoginInput = z.object({
+  email: EmailInput,
+  password: z.string({ error: 'Password is required' }).min(1, 'Password is required').max(100),
+});
+export const RefreshTokenInput = z.object({ refreshToken: z.string().max(512).optional() }).optional();
+export const RevokeSessionInput = z.object({ sessionId: z.uuid({ error: 'Invalid session id' }) });
+export const ChangePasswordInput = z.object({
+  currentPassword: z.string().min(1, 'Current password is required').max(100),
+  newPassword: PasswordPolicy,
+});
+
+export const User = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: RoleSchema,
+  active: z.boolean(),
+  avatarUrl: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type User = z.infer<typeof User>;
+
+export const AuthPayload = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  tokenType: z.literal('Bearer'),
+  expiresIn: z.number(),
+  user: User,
+});
+export type AuthPayload = z.infer<typeof AuthPayload>;
+
+export const Session = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  expiresAt: z.string(),
+  userAgent: z.string().nullable(),
+  ip: z.string().nullable(),
+  current: z.boolean(),
+});
+export const SessionList = z.object({ items: z.array(Session) });
+export const Success = z.object({ success: z.literal(true) });
+export const RevokedSessions = z.object({ revokedSessions: z.number() });
+
+export type RegisterInput = z.infer<typeof RegisterInput>;
+export type LoginInput = z.infer<typeof LoginInput>;
+export type ChangePasswordInput = z.infer<typeof ChangePasswordInput>;

@@ -1,0 +1,287 @@
+// Authentication rules (SPEC §5.1–5.3): sign-up and sign-in, rotating refresh tokens with reuse
+// detection, sessions and their revocation on every instance.
+import type { UserRow } from '@keel/db';
+import { AppError, badRequest, forbidden, isUniqueViolation, notFound, unauthorized } from '../../common/errors.js';
+import { generateRefreshToken, hashRefreshToken, isWellFormedRefreshToken } from '../../common/tokens.js';
+import type { Context } from '../../context.js';
+import type { AuthedContext } from '../../trpc.js';
+import { audit } from '../audit/audit.service.js';
+import { toUser } from '../users/users.mapper.js';
+import { findUserByEmail, findUserById, insertUser, updateUser } from '../users/users.repository.js';
+import * as repo from './auth.repository.js';
+import type { AuthPayload, ChangePasswordInput, LoginInput, RegisterInput, User } from './auth.schema.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const INVALID_CREDENTIALS = 'Invalid credentials';
+const INVALID_REFRESH = 'Invalid or expired refresh token';
+
+type Db = Context['db'];
+
+/** Creates a session (a refresh-token family) and its first token inside `db`'s transaction. */
+async function openSession(ctx: Context, db: Db, userId: string) {
+  const expiresAt = new Date(Date.now() + ctx.config.refreshTokenTtlDays * DAY_MS);
+  const session = await repo.insertSession(db, {
+    userId,
+    expiresAt,
+    userAgent: ctx.userAgent?.slice(0, 500) ?? null,
+    ip: ctx.ip,
+  });
+  const refreshToken = generateRefreshToken();
+  await repo.insertRefreshToken(db, { sessionId: session.id, tokenHash: hashRefreshToken(refreshToken), expiresAt });
+  return { sessionId: session.id, refreshToken };
+}
+
+async function issuePayload(ctx: Context, user: User, sessionId: string, refreshToken: string): Promise<AuthPayload> {
+  const accessToken = await ctx.tokens.signAccess({ userId: user.id, role: user.role, sessionId });
+  ctx.response.setRefreshCookie(refreshToken, ctx.config.refreshTokenTtlDays * 24 * 60 * 60);
+  return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ctx.tokens.accessTtlSeconds, user };
+}
+
+/** Makes revoked sessions' access tokens fail on every instance from the next request on. */
+async function broadcastRevocation(ctx: Context, sessionIds: string[]): Promise<void> {
+  if (sessionIds.length === 0) return;
+  try {
+    await ctx.sessionState.revokeSessions(sessionIds);
+  } catch (error) {
+    ctx.log.error({ err: error, sessionIds }, 'could not broadcast session revocation');
+  }
+}
+
+export async function register(ctx: Context, input: RegisterInput): Promise<AuthPayload> {
+  if (await findUserByEmail(ctx.db, input.email)) throw new AppError('CONFLICT', 'Email is already registered');
+  const passwordHash = await ctx.hasher.hash(input.password);
+  const { user, sessionId, refreshToken } = await ctx.db.transaction().execute(async (trx) => {
+    const row = await insertUser(trx, { email: input.email, name: input.name, password_hash: passwordHash });
+    const session = await openSession(ctx, trx, row.id);
+    await audit(trx, ctx, { actorId: row.id, action: 'auth.register', targetType: 'user', targetId: row.id });
+    return { user: toUser(row), ...session };
+  });
+  return issuePayload(ctx, user, sessionId, refreshToken);
+}
+
+export async function login(ctx: Context, input: LoginInput): Promise<AuthPayload> {
+  const row = await findUserByEmail(ctx.db, input.email);
+  if (!row) {
+    await ctx.hasher.verifyDummy(input.password);
+    await audit(ctx.db, ctx, { actorId: null, action: 'auth.login_failed', metadata: { reason: 'unknown_email' } });
+    throw unauthorized(INVALID_CREDENTIALS);
+  }
+  if (!(await ctx.hasher.verify(row.password_hash, input.password))) {
+    await audit(ctx.db, ctx, {
+      actorId: row.id,
+      action: 'auth.login_failed',
+      targetType: 'user',
+      targetId: row.id,
+      metadata: { reason: 'wrong_password' },
+    });
+    throw unauthorized(INVALID_CREDENTIALS);
+  }
+  if (!row.active) throw forbidden('This account is disabled');
+  const { sessionId, refreshToken } = await ctx.db.transaction().execute(async (trx) => {
+    const session = await openSession(ctx, trx, row.id);
+    await audit(trx, ctx, {
+      actorId: row.id,
+      action: 'auth.login',
+      targetType: 'session',
+      targetId: session.sessionId,
+    });
+    return session;
+  });
+  return issuePayload(ctx, toUser(row), sessionId, refreshToken);
+}
+
+function presentedRefreshToken(ctx: Context, input: { refreshToken?: string | undefined } | undefined) {
+  return input?.refreshToken ?? ctx.refreshCookie;
+}
+
+export async function refresh(
+  ctx: Context,
+  input: { refreshToken?: string | undefined } | undefined,
+): Promise<AuthPayload> {
+  const token = presentedRefreshToken(ctx, input);
+  if (!token || !isWellFormedRefreshToken(token)) throw unauthorized(INVALID_REFRESH);
+  const tokenHash = hashRefreshToken(token);
+
+  const rotated = await ctx.db.transaction().execute(async (trx) => {
+    const won = await repo.rotateRefreshToken(trx, tokenHash);
+    if (!won) return undefined;
+    const session = await repo.findSessionWithUser(trx, won.session_id);
+    // Revocation is terminal: a revoked family never mints again.
+    if (!session || session.revokedAt || session.expired || !session.active) return null;
+    const user = await findUserById(trx, session.userId);
+    if (!user) return null;
+    const refreshToken = generateRefreshToken();
+    await repo.insertRefreshToken(trx, {
+      sessionId: session.id,
+      tokenHash: hashRefreshToken(refreshToken),
+      expiresAt: new Date(Date.now() + ctx.config.refreshTokenTtlDays * DAY_MS),
+    });
+    await repo.touchSession(trx, session.id);
+    return { user, sessionId: session.id, refreshToken };
+  });
+  if (rotated) return issuePayload(ctx, toUser(rotated.user), rotated.sessionId, rotated.refreshToken);
+  if (rotated === null) throw unauthorized(INVALID_REFRESH);
+
+  await handleUnrotatableToken(ctx, tokenHash);
+  throw unauthorized(INVALID_REFRESH);
+}
+
+/**
+ * A known token that was already rotated: inside the grace window it is a harmless race (two tabs);
+ * after it, somebody replays a stolen token, so the whole family goes.
+ */
+async function handleUnrotatableToken(ctx: Context, tokenHash: string): Promise<void> {
+  const status = await repo.findRefreshTokenStatus(ctx.db, tokenHash, ctx.config.refreshReuseGraceSeconds);
+  if (!status || status.revokedAt || status.expired || !status.rotated || status.inGrace) return;
+  const revoked = await ctx.db.transaction().execute(async (trx) => {
+    const ids = await repo.revokeSessions(
+      trx,
+      { userId: status.userId, sessionIds: [status.sessionId] },
+      'refresh_reuse',
+    );
+    if (ids.length > 0) {
+      await audit(trx, ctx, {
+        actorId: status.userId,
+        action: 'auth.refresh_reuse_detected',
+        targetType: 'session',
+        targetId: status.sessionId,
+      });
+    }
+    return ids;
+  });
+  ctx.log.warn({ sessionId: status.sessionId, userId: status.userId }, 'refresh token reuse detected; session revoked');
+  await broadcastRevocation(ctx, revoked);
+}
+
+export async function logout(
+  ctx: Context,
+  input: { refreshToken?: string | undefined } | undefined,
+): Promise<{ success: true }> {
+  const token = presentedRefreshToken(ctx, input);
+  ctx.response.clearRefreshCookie();
+  if (!token || !isWellFormedRefreshToken(token)) return { success: true };
+  const session = await repo.findSessionIdByTokenHash(ctx.db, hashRefreshToken(token));
+  if (!session || session.revokedAt) return { success: true };
+  const revoked = await ctx.db.transaction().execute(async (trx) => {
+    const ids = await repo.revokeSessions(trx, { userId: session.userId, sessionIds: [session.id] }, 'logout');
+    await audit(trx, ctx, {
+      actorId: session.userId,
+      action: 'auth.logout',
+      targetType: 'session',
+      targetId: session.id,
+    });
+    return ids;
+  });
+  await broadcastRevocation(ctx, revoked);
+  return { success: true };
+}
+
+export async function logoutAll(ctx: AuthedContext): Promise<{ revokedSessions: number }> {
+  const revoked = await ctx.db.transaction().execute(async (trx) => {
+    const ids = await repo.revokeSessions(trx, { userId: ctx.user.id }, 'logout_all');
+    await audit(trx, ctx, {
+      actorId: ctx.user.id,
+      action: 'auth.logout',
+      targetType: 'user',
+      targetId: ctx.user.id,
+      metadata: { allSessions: true, revokedSessions: ids.length },
+    });
+    return ids;
+  });
+  ctx.response.clearRefreshCookie();
+  await broadcastRevocation(ctx, revoked);
+  return { revokedSessions: revoked.length };
+}
+
+export async function me(ctx: AuthedContext): Promise<User> {
+  const row = await findUserById(ctx.db, ctx.user.id);
+  if (!row) throw unauthorized('User no longer exists');
+  return toUser(row);
+}
+
+export async function sessions(ctx: AuthedContext) {
+  const rows = await repo.listActiveSessions(ctx.db, ctx.user.id);
+  return {
+    items: rows.map((row) => ({
+      id: row.id,
+      createdAt: row.created_at.toISOString(),
+      lastUsedAt: row.last_used_at.toISOString(),
+      expiresAt: row.expires_at.toISOString(),
+      userAgent: row.user_agent,
+      ip: row.ip,
+      current: row.id === ctx.user.sessionId,
+    })),
+  };
+}
+
+export async function revokeSession(ctx: AuthedContext, sessionId: string): Promise<{ success: true }> {
+  const session = await repo.findSessionOfUser(ctx.db, sessionId, ctx.user.id);
+  // Another user's session is reported as missing: its existence is none of the caller's business.
+  if (!session) throw notFound('Session');
+  const revoked = await ctx.db.transaction().execute(async (trx) => {
+    const ids = await repo.revokeSessions(trx, { userId: ctx.user.id, sessionIds: [sessionId] }, 'revoked_by_user');
+    if (ids.length > 0) {
+      await audit(trx, ctx, {
+        actorId: ctx.user.id,
+        action: 'auth.logout',
+        targetType: 'session',
+        targetId: sessionId,
+      });
+    }
+    return ids;
+  });
+  await broadcastRevocation(ctx, revoked);
+  return { success: true };
+}
+
+export async function changePassword(ctx: AuthedContext, input: ChangePasswordInput): Promise<{ success: true }> {
+  const row = await findUserById(ctx.db, ctx.user.id);
+  if (!row) throw unauthorized('User no longer exists');
+  if (!(await ctx.hasher.verify(row.password_hash, input.currentPassword))) {
+    throw badRequest('Current password is incorrect');
+  }
+  const passwordHash = await ctx.hasher.hash(input.newPassword);
+  const revoked = await ctx.db.transaction().execute(async (trx) => {
+    await updateUser(trx, ctx.user.id, { password_hash: passwordHash });
+    const ids = await repo.revokeSessions(
+      trx,
+      { userId: ctx.user.id, exceptSessionId: ctx.user.sessionId },
+      'password_changed',
+    );
+    await audit(trx, ctx, {
+      actorId: ctx.user.id,
+      action: 'auth.password_changed',
+      targetType: 'user',
+      targetId: ctx.user.id,
+      metadata: { revokedSessions: ids.length },
+    });
+    return ids;
+  });
+  await broadcastRevocation(ctx, revoked);
+  return { success: true };
+}
+
+export { broadcastRevocation };
+
+/** Creates the bootstrap admin when no user has that email (SPEC §3 `ADMIN_EMAIL`). */
+export async function ensureAdmin(
+  deps: Pick<Context, 'db' | 'hasher'>,
+  email: string,
+  password: string,
+): Promise<UserRow | undefined> {
+  const normalized = email.trim().toLowerCase();
+  if (await findUserByEmail(deps.db, normalized)) return undefined;
+  const passwordHash = await deps.hasher.hash(password);
+  try {
+    return await insertUser(deps.db, {
+      email: normalized,
+      name: 'Administrator',
+      password_hash: passwordHash,
+      role: 'ADMIN',
+    });
+  } catch (error) {
+    // Another instance starting at the same moment created it first.
+    if (isUniqueViolation(error)) return undefined;
+    throw error;
+  }
+}

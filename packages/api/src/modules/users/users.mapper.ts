@@ -1,0 +1,16 @@
+// Row → API shape for users: explicit fields, so a password hash can never leak.
+import type { UserRow } from '@keel/db';
+import type { User } from '../auth/auth.schema.js';
+
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    active: row.active,
+    avatarUrl: row.avatar_url,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,60 @@
+// SQL for users.
+
+import type { DB, NewUser, Role, UserRow, UserUpdate } from '@keel/db';
+import { type Kysely, sql, type Transaction } from 'kysely';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+}
+
+export function insertUser(db: Db, user: NewUser): Promise<UserRow> {
+  return db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow();
+}
+
+export function updateUser(db: Db, id: string, changes: UserUpdate): Promise<UserRow | undefined> {
+  return db
+    .updateTable('users')
+    .set({ ...changes, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Locks the user row for the rest of the transaction. */
+export function lockUserById(db: Transaction<DB>, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function countActiveAdmins(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('role', '=', 'ADMIN' satisfies Role)
+    .where('active', '=', true)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** `%`, `_` and `\` in user input match themselves in LIKE. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export function searchActiveUsers(db: Db, query: string, limit: number) {
+  const pattern = `%${escapeLike(query)}%`;
+  return db
+    .selectFrom('users')
+    .select(['id', 'name', 'email'])
+    .where('active', '=', true)
+    .where((eb) => eb.or([eb('name', 'ilike', pattern), eb('email', 'ilike', pattern)]))
+    .orderBy('name')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}

@@ -1,0 +1,2 @@
+// Every module's zod schemas, for the web app's forms (no server code).
+export * from './modules/auth/auth.schema.js';

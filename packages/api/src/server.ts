@@ -1,0 +1,20 @@
+// Runtime exports for apps/server and tests: the router, context, and the pieces the host composes.
+
+export { AppError, detailsFromIssues, INTERNAL_MESSAGE, toPublicError } from './common/errors.js';
+export { createMemoryEventBus, createRedisEventBus, type EventBus } from './common/events.js';
+export { createPasswordHasher, type PasswordHasher } from './common/hash.js';
+export { createRateLimiter, type RateLimiter } from './common/rate-limit.js';
+export { createMemorySessionState, createRedisSessionState, type SessionStateStore } from './common/session-state.js';
+export { createTokenService, type TokenService } from './common/tokens.js';
+export { type ApiConfig, ConfigError, type Env, parseEnv, toApiConfig } from './config.js';
+export {
+  type AppDeps,
+  type Context,
+  createContextInner,
+  noopResponse,
+  type RequestInfo,
+  type ResponseControl,
+} from './context.js';
+export { ensureAdmin } from './modules/auth/auth.service.js';
+export { type AppRouter, appRouter } from './root.js';
+export { createCallerFactory, type ProcedureMeta } from './trpc.js';

@@ -1,0 +1,154 @@
+// Test dependencies: the real database and Redis (when configured), cheap argon2, captured logs.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pino, { type Logger } from 'pino';
+import { createMemoryEventBus, createRedisEventBus, type EventBus } from '../common/events.js';
+import { createPasswordHasher, type PasswordHasher } from '../common/hash.js';
+import { createRateLimiter } from '../common/rate-limit.js';
+import { createMemorySessionState, createRedisSessionState } from '../common/session-state.js';
+import { createTokenService } from '../common/tokens.js';
+import type { ApiConfig } from '../config.js';
+import { type AppDeps, createContextInner, type RequestInfo, type ResponseControl } from '../context.js';
+import { appRouter } from '../root.js';
+import { createCallerFactory } from '../trpc.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { testRedisUrl } from './env.js';
+
+export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
+
+/** argon2id at a test cost; one test checks the production parameters on their own. */
+export const TEST_HASH_PARAMS = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
+
+export interface TestDeps extends AppDeps {
+  database: TestDatabase;
+  redis: Redis | undefined;
+  redisPrefix: string;
+  /** Every log line written through `logger`, parsed. */
+  logs: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+export interface TestDepsOptions {
+  config?: Partial<ApiConfig>;
+  hasher?: PasswordHasher;
+  rateLimitMultiplier?: number;
+  /** Use Redis when configured (default true). */
+  redis?: boolean;
+}
+
+export async function connectTestRedis(): Promise<Redis | undefined> {
+  if (!testRedisUrl) return undefined;
+  const redis = new Redis(testRedisUrl, { enableOfflineQueue: false, commandTimeout: 1000, lazyConnect: true });
+  await redis.connect();
+  return redis;
+}
+
+/** Removes every key under a test's prefix. */
+export async function clearRedisPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+export function captureLogger(): { logger: Logger; logs: Record<string, unknown>[] } {
+  const logs: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level: 'debug' },
+    {
+      write(line: string) {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    },
+  );
+  return { logger, logs };
+}
+
+export async function createTestDeps(options: TestDepsOptions = {}): Promise<TestDeps> {
+  const database = await createTestDatabase();
+  const redis = options.redis === false ? undefined : await connectTestRedis();
+  const redisPrefix = `keel-test:${process.pid}:${randomBytes(4).toString('hex')}:`;
+  const config: ApiConfig = {
+    production: false,
+    accessTokenTtlSeconds: 900,
+    refreshTokenTtlDays: 7,
+    refreshReuseGraceSeconds: 10,
+    trustProxy: false,
+    ...options.config,
+  };
+  const { logger, logs } = captureLogger();
+  const events: EventBus = redis ? await createRedisEventBus({ redis, prefix: redisPrefix }) : createMemoryEventBus();
+  return {
+    db: database.db,
+    database,
+    redis,
+    redisPrefix,
+    logs,
+    config,
+    logger,
+    hasher: options.hasher ?? createPasswordHasher({ ...TEST_HASH_PARAMS, concurrency: 4, maxQueue: 1000 }),
+    tokens: await createTokenService({
+      secret: TEST_SECRET,
+      issuer: 'keel',
+      audience: 'keel-api',
+      accessTtlSeconds: config.accessTokenTtlSeconds,
+    }),
+    sessionState: redis
+      ? createRedisSessionState(redis, redisPrefix, config.accessTokenTtlSeconds)
+      : createMemorySessionState(config.accessTokenTtlSeconds),
+    rateLimiter: createRateLimiter({ redis, prefix: redisPrefix, multiplier: options.rateLimitMultiplier ?? 1000 }),
+    events,
+    async close() {
+      await events.close();
+      if (redis) {
+        await clearRedisPrefix(redis, redisPrefix);
+        redis.disconnect();
+      }
+      await database.destroy();
+    },
+  };
+}
+
+/** A response sink that remembers what procedures set. */
+export function recordingResponse(): ResponseControl & {
+  headers: Record<string, string>;
+  refreshCookie: string | null | undefined;
+} {
+  const sink = {
+    headers: {} as Record<string, string>,
+    refreshCookie: undefined as string | null | undefined,
+    setHeader(name: string, value: string) {
+      sink.headers[name.toLowerCase()] = value;
+    },
+    setRefreshCookie(token: string) {
+      sink.refreshCookie = token;
+    },
+    clearRefreshCookie() {
+      sink.refreshCookie = null;
+    },
+  };
+  return sink;
+}
+
+const createCaller = createCallerFactory(appRouter);
+
+export interface CallerOptions extends Partial<Omit<RequestInfo, 'authorization'>> {
+  accessToken?: string;
+}
+
+/** A server-side caller with a fresh context, as if one HTTP request came in. */
+export async function callerFor(deps: AppDeps, options: CallerOptions = {}) {
+  const { accessToken, ...request } = options;
+  const response = request.response ?? recordingResponse();
+  const ctx = await createContextInner(deps, {
+    requestId: request.requestId ?? `req-${randomBytes(4).toString('hex')}`,
+    ip: request.ip ?? '127.0.0.1',
+    userAgent: request.userAgent ?? 'vitest',
+    authorization: accessToken ? `Bearer ${accessToken}` : undefined,
+    refreshCookie: request.refreshCookie,
+    response,
+  });
+  return createCaller(ctx);
+}

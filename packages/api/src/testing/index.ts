@@ -1,0 +1,5 @@
+// Shared test fixtures for @keel/api and the apps that host it.
+export * from './database.js';
+export * from './deps.js';
+export * from './env.js';
+export * from './users.js';

@@ -1,0 +1,47 @@
+// Signed-in test users of each role.
+import { randomBytes } from 'node:crypto';
+import type { Role } from '@keel/db';
+import type { AppDeps } from '../context.js';
+import { callerFor } from './deps.js';
+
+export const TEST_PASSWORD = 'Passw0rd!';
+
+export interface TestUser {
+  id: string;
+  email: string;
+  role: Role;
+  accessToken: string;
+  refreshToken: string;
+  caller: Awaited<ReturnType<typeof callerFor>>;
+}
+
+/** Registers a user through `auth.register`, gives it `role`, and signs it in again so the token carries the role. */
+export async function createUser(
+  deps: AppDeps,
+  options: { role?: Role; name?: string; email?: string; balance?: number } = {},
+): Promise<TestUser> {
+  const role = options.role ?? 'USER';
+  const email = options.email ?? `user-${randomBytes(5).toString('hex')}@example.com`;
+  const anonymous = await callerFor(deps);
+  const registered = await anonymous.auth.register({
+    email,
+    password: TEST_PASSWORD,
+    name: options.name ?? 'Test User',
+  });
+  if (role !== 'USER' || options.balance !== undefined) {
+    await deps.db
+      .updateTable('users')
+      .set({ role, ...(options.balance !== undefined ? { balance: options.balance } : {}) })
+      .where('id', '=', registered.user.id)
+      .execute();
+  }
+  const payload = role === 'USER' ? registered : await anonymous.auth.login({ email, password: TEST_PASSWORD });
+  return {
+    id: payload.user.id,
+    email,
+    role,
+    accessToken: payload.accessToken,
+    refreshToken: payload.refreshToken,
+    caller: await callerFor(deps, { accessToken: payload.accessToken }),
+  };
+}

@@ -1,0 +1,10 @@
+// The static list of migrations, so they work bundled and never depend on a directory scan.
+// Append only: a landed migration is never edited.
+import type { Migration } from 'kysely/migration';
+import * as createAuthTables from './2026_11_26_2330_create_auth_tables.js';
+import * as createDomainTables from './2026_11_26_2345_create_domain_tables.js';
+
+export const migrations: Record<string, Migration> = {
+  '2026_11_26_2330_create_auth_tables': createAuthTables,
+  '2026_11_26_2345_create_domain_tables': createDomainTables,
+};

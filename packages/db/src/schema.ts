@@ -1,0 +1,112 @@
+// The Kysely view of the database: one interface per table, as the migrations leave it.
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export type Role = 'ADMIN' | 'USER' | 'GUEST';
+export const ROLES = ['ADMIN', 'USER', 'GUEST'] as const satisfies readonly Role[];
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string;
+  password_hash: string;
+  role: ColumnType<Role, Role | undefined, Role>;
+  active: Generated<boolean>;
+  avatar_url: string | null;
+  balance: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id: Generated<string>;
+  user_id: string;
+  created_at: CreatedAt;
+  last_used_at: Timestamp;
+  expires_at: Date;
+  revoked_at: Date | null;
+  revoked_reason: string | null;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+export interface RefreshTokensTable {
+  id: Generated<string>;
+  session_id: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  expires_at: Date;
+  rotated_at: Date | null;
+}
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  seq: ColumnType<string, never, never>;
+  at: CreatedAt;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  request_id: string | null;
+  metadata: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+export interface ProjectsTable {
+  id: Generated<string>;
+  owner_id: string;
+  name: string;
+  description: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface TransfersTable {
+  id: Generated<string>;
+  from_user_id: string;
+  to_user_id: string;
+  amount: number;
+  note: string | null;
+  idempotency_key: string | null;
+  payload_hash: string | null;
+  from_balance_after: number;
+  to_balance_after: number;
+  created_at: CreatedAt;
+}
+
+export type LedgerDirection = 'in' | 'out' | 'grant';
+
+export interface LedgerEntriesTable {
+  id: Generated<string>;
+  seq: ColumnType<string, never, never>;
+  user_id: string;
+  transfer_id: string | null;
+  direction: LedgerDirection;
+  amount: number;
+  counterparty_id: string | null;
+  note: string | null;
+  balance_after: number;
+  created_at: CreatedAt;
+}
+
+export interface DB {
+  users: UsersTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  audit_events: AuditEventsTable;
+  projects: ProjectsTable;
+  transfers: TransfersTable;
+  ledger_entries: LedgerEntriesTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type RefreshTokenRow = Selectable<RefreshTokensTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;
+export type ProjectRow = Selectable<ProjectsTable>;
+export type TransferRow = Selectable<TransfersTable>;
+export type LedgerEntryRow = Selectable<LedgerEntriesTable>;
