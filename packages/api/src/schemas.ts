@@ -1,2 +1,3 @@
 // Every module's zod schemas, for the web app's forms (no server code).
 export * from './modules/auth/auth.schema.js';
+export * from './modules/common.schema.js';
