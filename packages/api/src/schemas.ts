@@ -1,3 +1,5 @@
 // Every module's zod schemas, for the web app's forms (no server code).
 export * from './modules/auth/auth.schema.js';
 export * from './modules/common.schema.js';
+export * from './modules/projects/projects.schema.js';
+export * from './modules/users/users.schema.js';

@@ -1,6 +1,7 @@
 // Row → API shape for users: explicit fields, so a password hash can never leak.
 import type { UserRow } from '@keel/db';
 import type { User } from '../auth/auth.schema.js';
+import type { UserSummary } from './users.schema.js';
 
 export function toUser(row: UserRow): User {
   return {
@@ -13,4 +14,8 @@ export function toUser(row: UserRow): User {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+export function toUserSummary(row: Pick<UserRow, 'id' | 'name' | 'email'>): UserSummary {
+  return { id: row.id, name: row.name, email: row.email };
 }

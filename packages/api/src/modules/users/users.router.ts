@@ -1,4 +1,19 @@
 // users.* procedures: wiring only; the rules live in users.service.ts.
-import { router } from '../../trpc.js';
+import { authedProcedure, roleProcedure, router } from '../../trpc.js';
+import { User } from '../auth/auth.schema.js';
+import { SearchUsersInput, UpdateProfileInput, UserSearchResult } from './users.schema.js';
+import * as users from './users.service.js';
 
-export const usersRouter = router({});
+/** Looking other people up is for full accounts: GUEST reads only its own data (SPEC §5.4). */
+const memberProcedure = roleProcedure('USER', 'ADMIN');
+
+export const usersRouter = router({
+  updateProfile: authedProcedure
+    .input(UpdateProfileInput)
+    .output(User)
+    .mutation(({ ctx, input }) => users.updateProfile(ctx, input)),
+  search: memberProcedure
+    .input(SearchUsersInput)
+    .output(UserSearchResult)
+    .query(({ ctx, input }) => users.searchUsers(ctx, input)),
+});

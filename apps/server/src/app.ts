@@ -1,0 +1,208 @@
+// The Fastify host: /trpc, /health/*, security headers, limits, request ids and error envelopes.
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import {
+  type AppDeps,
+  appRouter,
+  createContextInner,
+  INTERNAL_MESSAGE,
+  type ResponseControl,
+} from '@keel/api/server';
+import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { AppRouter } from '@keel/api';
+import type { ServerConfig } from './config.js';
+import { registerHealthRoutes, type HealthCheck } from './health.js';
+
+export const REFRESH_COOKIE = 'keel_rt';
+/** The refresh cookie only travels to the routes that use it (SPEC §4). */
+export const REFRESH_COOKIE_PATHS = ['/trpc/auth.refresh', '/trpc/auth.logout', '/api/auth'];
+const BODY_LIMIT_BYTES = 1024 * 1024;
+const MAX_BATCH_SIZE = 10;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface AppOptions {
+  config: ServerConfig;
+  deps: AppDeps;
+  healthChecks: HealthCheck[];
+}
+
+/** tRPC's JSON-RPC numbers for the codes the host itself produces. */
+const JSONRPC_CODE: Record<number, number> = { 400: -32600, 401: -32001, 404: -32004, 413: -32013, 415: -32015, 429: -32029, 500: -32603, 503: -32603 };
+const APP_CODE: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  408: 'TIMEOUT',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+/** The SPEC §4 envelope for errors raised outside a procedure (body limit, content type, unknown route). */
+export function sendHostError(request: FastifyRequest, reply: FastifyReply, status: number, message: string) {
+  const code = APP_CODE[status] ?? 'INTERNAL_ERROR';
+  const text = code === 'INTERNAL_ERROR' ? INTERNAL_MESSAGE : message;
+  if (request.url.startsWith('/trpc')) {
+    return reply.status(status).send({
+      error: {
+        message: text,
+        code: JSONRPC_CODE[status] ?? -32603,
+        data: { code, httpStatus: status, path: null, requestId: request.id },
+      },
+    });
+  }
+  return reply.status(status).send({
+    error: { code, message: text },
+    meta: { timestamp: new Date().toISOString(), path: request.url.split('?')[0], requestId: request.id },
+  });
+}
+
+function corsOrigins(config: ServerConfig): string[] {
+  if (config.CORS_ORIGINS) return config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  if (config.NODE_ENV === 'production') return [];
+  return ['http://localhost:5173', 'http://127.0.0.1:5173'];
+}
+
+export async function buildApp({ config, deps, healthChecks }: AppOptions): Promise<FastifyInstance> {
+  const production = config.NODE_ENV === 'production';
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    requestIdLogLabel: 'requestId',
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    routerOptions: { maxParamLength: 5000 },
+    // Keep-alive connections that sit idle must not hold up a graceful shutdown.
+    forceCloseConnections: 'idle',
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    (request as FastifyRequest & { startedAt: bigint }).startedAt = process.hrtime.bigint();
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!request.url.startsWith('/assets/') && request.url !== '/' ) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const startedAt = (request as FastifyRequest & { startedAt?: bigint }).startedAt;
+    const durationMs = startedAt ? Number(process.hrtime.bigint() - startedAt) / 1e6 : undefined;
+    const line = {
+      method: request.method,
+      url: request.url.split('?')[0],
+      status: reply.statusCode,
+      durationMs: durationMs === undefined ? undefined : Math.round(durationMs * 100) / 100,
+      userId: (request as FastifyRequest & { userId?: string }).userId,
+    };
+    if (durationMs !== undefined && durationMs > config.SLOW_REQUEST_MS) request.log.warn(line, 'slow request');
+    else request.log.info(line, 'request completed');
+  });
+
+  await app.register(fastifyHelmet, {
+    hsts: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: production ? [] : null,
+      },
+    },
+  });
+  await app.register(fastifyCors, { origin: corsOrigins(config), credentials: true, exposedHeaders: ['x-request-id', 'retry-after'] });
+  await app.register(fastifyCookie);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, 'unhandled error');
+    const message =
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? `Request body is larger than ${BODY_LIMIT_BYTES} bytes`
+        : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? 'Unsupported content type; send application/json'
+          : status < 500
+            ? error.message
+            : INTERNAL_MESSAGE;
+    return sendHostError(request, reply, status, message);
+  });
+  app.setNotFoundHandler((request, reply) => sendHostError(request, reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}`));
+
+  registerHealthRoutes(app, healthChecks);
+
+  await app.register(
+    async (trpcScope) => {
+      // A CSRF guard for the cookie: a cross-site form cannot send application/json without a preflight.
+      trpcScope.addHook('onRequest', async (request, reply) => {
+        if (request.method !== 'POST') return;
+        const type = request.headers['content-type'] ?? '';
+        if (!type.toLowerCase().startsWith('application/json')) {
+          return sendHostError(request, reply, 415, 'Mutations must be sent as application/json');
+        }
+      });
+      await trpcScope.register(fastifyTRPCPlugin, {
+        prefix: '/trpc',
+        trpcOptions: {
+          router: appRouter,
+          maxBatchSize: MAX_BATCH_SIZE,
+          createContext: ({ req, res }) => createContextInner(deps, requestInfo(req, res, config)),
+          onError({ error, path, req }) {
+            if (error.code === 'INTERNAL_SERVER_ERROR') {
+              req.log.error({ err: error.cause ?? error, path }, 'tRPC request failed');
+            }
+          },
+          responseMeta({ errors }) {
+            const retryAfter = errors
+              .map((e) => (e as { retryAfterSeconds?: number }).retryAfterSeconds)
+              .find((s): s is number => typeof s === 'number');
+            return retryAfter === undefined ? {} : { headers: { 'retry-after': String(retryAfter) } };
+          },
+        } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+      });
+    },
+  );
+
+  return app;
+}
+
+function requestInfo(req: FastifyRequest, reply: FastifyReply, config: ServerConfig) {
+  const secure = config.NODE_ENV === 'production';
+  const response: ResponseControl = {
+    setHeader: (name, value) => void reply.header(name, value),
+    setRefreshCookie(token, maxAgeSeconds) {
+      for (const path of REFRESH_COOKIE_PATHS) {
+        reply.setCookie(REFRESH_COOKIE, token, { httpOnly: true, secure, sameSite: 'strict', path, maxAge: maxAgeSeconds });
+      }
+    },
+    clearRefreshCookie() {
+      for (const path of REFRESH_COOKIE_PATHS) {
+        reply.clearCookie(REFRESH_COOKIE, { httpOnly: true, secure, sameSite: 'strict', path });
+      }
+    },
+  };
+  const controller = new AbortController();
+  req.raw.once('close', () => controller.abort());
+  return {
+    requestId: req.id,
+    ip: req.ip,
+    userAgent: req.headers['user-agent'] ?? null,
+    authorization: req.headers.authorization,
+    refreshCookie: req.cookies[REFRESH_COOKIE],
+    response,
+    signal: controller.signal,
+  };
+}

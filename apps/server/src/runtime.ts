@@ -1,0 +1,133 @@
+// Composition: builds every dependency once from the configuration, and closes them in order.
+import { join } from 'node:path';
+import {
+  type AppDeps,
+  createMemoryEventBus,
+  createMemorySessionState,
+  createPasswordHasher,
+  createRateLimiter,
+  createRedisEventBus,
+  createRedisSessionState,
+  createTokenService,
+  ensureAdmin,
+  toApiConfig,
+} from '@keel/api/server';
+import { createDatabase, type Database, migrateToLatest } from '@keel/db';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { buildApp } from './app.js';
+import type { ServerConfig } from './config.js';
+import type { HealthCheck } from './health.js';
+
+export interface Runtime {
+  app: FastifyInstance;
+  deps: AppDeps;
+  database: Database;
+  redis: Redis | undefined;
+  /** Stops accepting, lets in-flight requests finish, then closes Redis and the database. */
+  close(): Promise<void>;
+}
+
+export async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  const redis = new Redis(url, {
+    // A dead Redis must fail a command fast, not queue it and hang the request (STYLE, Tooling).
+    enableOfflineQueue: false,
+    commandTimeout: 500,
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  let lastWarning = 0;
+  redis.on('error', (error) => {
+    // ioredis reports every reconnect attempt; one line per 10 s is enough.
+    if (Date.now() - lastWarning > 10_000) {
+      lastWarning = Date.now();
+      logger.warn({ err: error }, 'redis connection error');
+    }
+  });
+  try {
+    await redis.connect();
+  } catch (error) {
+    logger.warn({ err: error }, 'redis unavailable at start; retrying in the background');
+  }
+  return redis;
+}
+
+export async function createRuntime(config: ServerConfig, logger: Logger): Promise<Runtime> {
+  const database = createDatabase({
+    url: config.DATABASE_URL,
+    pgliteDir: join(config.DATA_DIR, 'pglite'),
+    poolMax: config.DATABASE_POOL_MAX,
+    statementTimeoutMs: config.STATEMENT_TIMEOUT_MS,
+  });
+  logger.info({ database: database.kind }, 'migrating database');
+  await migrateToLatest(database.db);
+
+  let redis: Redis | undefined;
+  if (config.REDIS_URL) {
+    redis = await connectRedis(config.REDIS_URL, logger);
+  } else {
+    logger.warn('REDIS_URL is not set: rate limits, revocations and live events stay in this process (single instance only)');
+  }
+  const prefix = config.REDIS_KEY_PREFIX;
+  const apiConfig = toApiConfig(config);
+  const events = redis
+    ? await createRedisEventBus({ redis, prefix, onError: (err) => logger.warn({ err }, 'event bus error') })
+    : createMemoryEventBus();
+
+  const deps: AppDeps = {
+    db: database.db,
+    config: apiConfig,
+    logger,
+    hasher: createPasswordHasher({
+      memoryCost: config.ARGON2_MEMORY_COST,
+      timeCost: config.ARGON2_TIME_COST,
+      parallelism: config.ARGON2_PARALLELISM,
+      concurrency: config.HASH_CONCURRENCY,
+      maxQueue: config.HASH_QUEUE_MAX,
+    }),
+    tokens: await createTokenService({
+      secret: config.JWT_ACCESS_SECRET,
+      previousSecret: config.JWT_ACCESS_SECRET_PREVIOUS,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    }),
+    sessionState: redis
+      ? createRedisSessionState(redis, prefix, config.ACCESS_TOKEN_TTL_SECONDS)
+      : createMemorySessionState(config.ACCESS_TOKEN_TTL_SECONDS),
+    rateLimiter: createRateLimiter({
+      redis,
+      prefix,
+      multiplier: config.RATE_LIMIT_MULTIPLIER,
+      onStoreFailure: (err) => logger.warn({ err }, 'rate-limit store failed; in-memory limiter answered'),
+    }),
+    events,
+  };
+
+  if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+    const created = await ensureAdmin(deps, config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+    if (created) logger.info({ email: created.email }, 'bootstrap admin created');
+  }
+
+  const healthChecks: HealthCheck[] = [{ name: 'database', check: () => database.ping() }];
+  if (redis) {
+    const client = redis;
+    healthChecks.push({ name: 'redis', check: async () => void (await client.ping()) });
+  }
+  const app = await buildApp({ config, deps, healthChecks });
+
+  return {
+    app,
+    deps,
+    database,
+    redis,
+    async close() {
+      await app.close();
+      await events.close();
+      redis?.disconnect();
+      await database.close();
+    },
+  };
+}

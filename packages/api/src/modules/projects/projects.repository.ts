@@ -1,0 +1,99 @@
+// SQL for projects.
+
+import type { DB, ProjectRow } from '@keel/db';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { escapeLike } from '../users/users.repository.js';
+import type { ProjectSort } from './projects.schema.js';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export interface NewProject {
+  ownerId: string;
+  name: string;
+  description: string | null;
+}
+
+export interface ProjectChanges {
+  name?: string;
+  description?: string | null;
+}
+
+export interface ProjectListFilter {
+  /** Unset lists every owner's projects. */
+  ownerId?: string | undefined;
+  /** Matched literally and case-insensitively against the name. */
+  search?: string | undefined;
+}
+
+export interface ProjectPageQuery extends ProjectListFilter {
+  sort: ProjectSort;
+  limit: number;
+  offset: number;
+}
+
+export function insertProject(db: Db, project: NewProject): Promise<ProjectRow> {
+  return db
+    .insertInto('projects')
+    .values({ owner_id: project.ownerId, name: project.name, description: project.description })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function findProjectById(db: Db, id: string): Promise<ProjectRow | undefined> {
+  return db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Locks the project row for the rest of the transaction. */
+export function lockProjectById(db: Transaction<DB>, id: string): Promise<ProjectRow | undefined> {
+  return db.selectFrom('projects').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export function updateProject(db: Db, id: string, changes: ProjectChanges): Promise<ProjectRow | undefined> {
+  return db
+    .updateTable('projects')
+    .set({ ...changes, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export function deleteProjectById(db: Db, id: string): Promise<ProjectRow | undefined> {
+  return db.deleteFrom('projects').where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+function filteredProjects(db: Db, filter: ProjectListFilter) {
+  let query = db.selectFrom('projects');
+  if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
+  // Backslash is PostgreSQL's default LIKE escape, which is what escapeLike writes.
+  if (filter.search) query = query.where('name', 'ilike', `%${escapeLike(filter.search)}%`);
+  return query;
+}
+
+/**
+ * One page, ordered by the sort key and then `id` so equal keys never swap between pages. With an
+ * owner, `(owner_id, created_at, id)` and `(owner_id, name)` serve the order.
+ */
+export function selectProjectPage(db: Db, page: ProjectPageQuery) {
+  const descending = page.sort.startsWith('-');
+  const direction = descending ? 'desc' : 'asc';
+  const column = page.sort.endsWith('name') ? 'name' : 'created_at';
+  return filteredProjects(db, page)
+    .selectAll()
+    .orderBy(column, direction)
+    .orderBy('id', direction)
+    .limit(page.limit)
+    .offset(page.offset);
+}
+
+export async function countProjects(db: Db, filter: ProjectListFilter): Promise<number> {
+  const row = await filteredProjects(db, filter)
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** Exactly two statements whatever the page size: the page and the total. */
+export async function listProjects(db: Db, page: ProjectPageQuery): Promise<{ rows: ProjectRow[]; total: number }> {
+  const [rows, total] = await Promise.all([selectProjectPage(db, page).execute(), countProjects(db, page)]);
+  return { rows, total };
+}

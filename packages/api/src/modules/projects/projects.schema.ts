@@ -1,0 +1,56 @@
+// zod inputs and outputs of the projects procedures, shared with the web app's forms.
+import { z } from 'zod';
+import { IdInput, PageInput, paginated, SearchText } from '../common.schema.js';
+
+export const ProjectName = z
+  .string({ error: 'Name is required' })
+  .trim()
+  .min(1, 'Name is required')
+  .max(100, 'Name must be at most 100 characters');
+
+export const ProjectDescription = z.string().max(2000, 'Description must be at most 2000 characters');
+
+export const CreateProjectInput = z.object({
+  name: ProjectName,
+  description: ProjectDescription.nullable().optional(),
+});
+export type CreateProjectInput = z.infer<typeof CreateProjectInput>;
+
+/** Omitted fields stay as they are; `description: null` clears it. The owner never changes. */
+export const UpdateProjectInput = IdInput.extend({
+  name: ProjectName.optional(),
+  description: ProjectDescription.nullable().optional(),
+});
+export type UpdateProjectInput = z.infer<typeof UpdateProjectInput>;
+
+export const ProjectIdInput = IdInput;
+export type ProjectIdInput = z.infer<typeof ProjectIdInput>;
+
+export const PROJECT_SORTS = ['createdAt', '-createdAt', 'name', '-name'] as const;
+export const ProjectSort = z.enum(PROJECT_SORTS);
+export type ProjectSort = z.infer<typeof ProjectSort>;
+
+export const ProjectScope = z.enum(['mine', 'all']);
+export type ProjectScope = z.infer<typeof ProjectScope>;
+
+export const ListProjectsInput = PageInput.extend({
+  sort: ProjectSort.default('-createdAt'),
+  /** Matched literally (case-insensitive) against the name: `%` and `_` are plain characters. */
+  search: SearchText.optional(),
+  /** `all` is for ADMIN only. */
+  scope: ProjectScope.default('mine'),
+});
+export type ListProjectsInput = z.infer<typeof ListProjectsInput>;
+
+export const Project = z.object({
+  id: z.string(),
+  ownerId: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Project = z.infer<typeof Project>;
+
+export const ProjectPage = paginated(Project);
+export type ProjectPage = z.infer<typeof ProjectPage>;

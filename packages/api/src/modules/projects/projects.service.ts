@@ -1,0 +1,110 @@
+// Rules for projects.*: owners act on their own projects, ADMIN on all (SPEC §5.4); names are
+// unique per owner; deletions are audited; every change is announced to the owner live.
+import type { ProjectRow } from '@keel/db';
+import { conflict, forbidden, isUniqueViolation, notFound } from '../../common/errors.js';
+import { toPage } from '../../common/pagination.js';
+import type { AuthedContext } from '../../trpc.js';
+import { audit } from '../audit/audit.service.js';
+import { toProject } from './projects.mapper.js';
+import * as repo from './projects.repository.js';
+import type {
+  CreateProjectInput,
+  ListProjectsInput,
+  Project,
+  ProjectIdInput,
+  ProjectPage,
+  UpdateProjectInput,
+} from './projects.schema.js';
+
+const NAME_TAKEN = 'A project with this name already exists';
+
+type ProjectChange = 'created' | 'updated' | 'deleted';
+
+/** Missing → 404, someone else's → 403, ADMIN may act on all. */
+function assertCanAccess(ctx: AuthedContext, row: ProjectRow | undefined): asserts row is ProjectRow {
+  if (!row) throw notFound('Project');
+  if (row.owner_id !== ctx.user.id && ctx.user.role !== 'ADMIN') {
+    throw forbidden('You do not have access to this project');
+  }
+}
+
+/** Runs `write`, turning the per-owner name clash into a friendly 409. */
+async function guardNameClash<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(NAME_TAKEN);
+    throw error;
+  }
+}
+
+/** The change is committed by now: a failing event bus is logged, not reported as a failed request. */
+async function announce(ctx: AuthedContext, row: ProjectRow, change: ProjectChange): Promise<void> {
+  try {
+    await ctx.events.publish({
+      type: 'project.changed',
+      userId: row.owner_id,
+      data: { projectId: row.id, change },
+    });
+  } catch (error) {
+    ctx.log.warn({ err: error, projectId: row.id, change }, 'could not publish project.changed');
+  }
+}
+
+export async function createProject(ctx: AuthedContext, input: CreateProjectInput): Promise<Project> {
+  const row = await guardNameClash(() =>
+    repo.insertProject(ctx.db, { ownerId: ctx.user.id, name: input.name, description: input.description ?? null }),
+  );
+  await announce(ctx, row, 'created');
+  return toProject(row);
+}
+
+export async function listProjects(ctx: AuthedContext, input: ListProjectsInput): Promise<ProjectPage> {
+  if (input.scope === 'all' && ctx.user.role !== 'ADMIN') throw forbidden('Only admins may list all projects');
+  const { rows, total } = await repo.listProjects(ctx.db, {
+    ownerId: input.scope === 'mine' ? ctx.user.id : undefined,
+    search: input.search || undefined,
+    sort: input.sort,
+    limit: input.limit,
+    offset: (input.page - 1) * input.limit,
+  });
+  return toPage(rows.map(toProject), total, input.page, input.limit);
+}
+
+export async function getProject(ctx: AuthedContext, input: ProjectIdInput): Promise<Project> {
+  const row = await repo.findProjectById(ctx.db, input.id);
+  assertCanAccess(ctx, row);
+  return toProject(row);
+}
+
+export async function updateProject(ctx: AuthedContext, input: UpdateProjectInput): Promise<Project> {
+  const existing = await repo.findProjectById(ctx.db, input.id);
+  assertCanAccess(ctx, existing);
+  const changes: repo.ProjectChanges = {};
+  if (input.name !== undefined) changes.name = input.name;
+  if (input.description !== undefined) changes.description = input.description;
+  if (Object.keys(changes).length === 0) return toProject(existing);
+  const row = await guardNameClash(() => repo.updateProject(ctx.db, input.id, changes));
+  // Deleted between the check and the write.
+  if (!row) throw notFound('Project');
+  await announce(ctx, row, 'updated');
+  return toProject(row);
+}
+
+export async function deleteProject(ctx: AuthedContext, input: ProjectIdInput): Promise<{ success: true }> {
+  const deleted = await ctx.db.transaction().execute(async (trx) => {
+    const row = await repo.lockProjectById(trx, input.id);
+    assertCanAccess(ctx, row);
+    await repo.deleteProjectById(trx, row.id);
+    await audit(trx, ctx, {
+      actorId: ctx.user.id,
+      action: 'project.deleted',
+      targetType: 'project',
+      targetId: row.id,
+      metadata: { name: row.name, ownerId: row.owner_id },
+    });
+    return row;
+  });
+  await announce(ctx, deleted, 'deleted');
+  return { success: true };
+}
