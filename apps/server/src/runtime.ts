@@ -54,13 +54,24 @@ export async function connectRedis(url: string, logger: Logger): Promise<Redis> 
   return redis;
 }
 
-export async function createRuntime(config: ServerConfig, logger: Logger): Promise<Runtime> {
-  const database = createDatabase({
-    url: config.DATABASE_URL,
-    pgliteDir: join(config.DATA_DIR, 'pglite'),
-    poolMax: config.DATABASE_POOL_MAX,
-    statementTimeoutMs: config.STATEMENT_TIMEOUT_MS,
-  });
+export interface RuntimeOverrides {
+  /** An already-open database (tests bring their own); the runtime still migrates and closes it. */
+  database?: Database;
+}
+
+export async function createRuntime(
+  config: ServerConfig,
+  logger: Logger,
+  overrides: RuntimeOverrides = {},
+): Promise<Runtime> {
+  const database =
+    overrides.database ??
+    createDatabase({
+      url: config.DATABASE_URL,
+      pgliteDir: join(config.DATA_DIR, 'pglite'),
+      poolMax: config.DATABASE_POOL_MAX,
+      statementTimeoutMs: config.STATEMENT_TIMEOUT_MS,
+    });
   logger.info({ database: database.kind }, 'migrating database');
   await migrateToLatest(database.db);
 

@@ -3,3 +3,5 @@ export * from './modules/auth/auth.schema.js';
 export * from './modules/common.schema.js';
 export * from './modules/projects/projects.schema.js';
 export * from './modules/users/users.schema.js';
+export * from './modules/credits/credits.schema.js';
+export * from './modules/admin/admin.schema.js';

@@ -1,0 +1,71 @@
+// zod inputs and outputs of the admin procedures, shared with the web app's forms.
+import { z } from 'zod';
+import { RoleSchema, User } from '../auth/auth.schema.js';
+import { CursorInput, cursorPage, PageInput, paginated, SearchText } from '../common.schema.js';
+import { CreditAmount } from '../credits/credits.schema.js';
+
+export const AdminUserSort = z.enum(['createdAt', '-createdAt', 'name', '-name', 'email', '-email']);
+export type AdminUserSort = z.infer<typeof AdminUserSort>;
+
+export const ListUsersInput = PageInput.extend({
+  sort: AdminUserSort.default('-createdAt'),
+  /** Matched literally (`%` and `_` are not wildcards) against name and email, case-insensitively. */
+  search: SearchText.optional(),
+  role: RoleSchema.optional(),
+  active: z.boolean().optional(),
+}).prefault({});
+export type ListUsersInput = z.output<typeof ListUsersInput>;
+
+export const UserPage = paginated(User);
+export type UserPage = z.infer<typeof UserPage>;
+
+export const SetRoleInput = z.object({ userId: z.uuid({ error: 'Invalid user id' }), role: RoleSchema });
+export type SetRoleInput = z.infer<typeof SetRoleInput>;
+
+export const SetActiveInput = z.object({ userId: z.uuid({ error: 'Invalid user id' }), active: z.boolean() });
+export type SetActiveInput = z.infer<typeof SetActiveInput>;
+
+export const GrantInput = z.object({
+  userId: z.uuid({ error: 'Invalid user id' }),
+  amount: CreditAmount,
+  reason: z
+    .string({ error: 'Reason is required' })
+    .trim()
+    .min(1, 'Reason is required')
+    .max(200, 'Reason must be at most 200 characters'),
+});
+export type GrantInput = z.infer<typeof GrantInput>;
+
+export const AuditListInput = CursorInput.extend({
+  /** Events this user performed (the actor). */
+  userId: z.uuid({ error: 'Invalid user id' }).optional(),
+  action: z.string().trim().min(1).max(100, 'Action must be at most 100 characters').optional(),
+}).prefault({});
+export type AuditListInput = z.output<typeof AuditListInput>;
+
+export const AuditEvent = z.object({
+  id: z.string(),
+  at: z.string(),
+  actorId: z.string().nullable(),
+  action: z.string(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  ip: z.string().nullable(),
+  requestId: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;
+
+export const AuditPage = cursorPage(AuditEvent);
+export type AuditPage = z.infer<typeof AuditPage>;
+
+export const AdminStats = z.object({
+  users: z.object({
+    total: z.number(),
+    byRole: z.object({ ADMIN: z.number(), USER: z.number(), GUEST: z.number() }),
+    active: z.number(),
+  }),
+  projects: z.number(),
+  transfersLast24h: z.number(),
+});
+export type AdminStats = z.infer<typeof AdminStats>;

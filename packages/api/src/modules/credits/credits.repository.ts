@@ -1,0 +1,138 @@
+// SQL for credit balances, transfers and the per-user ledger.
+
+import type { DB, LedgerDirection, TransferRow } from '@keel/db';
+import { type Kysely, sql, type Transaction } from 'kysely';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export interface BalanceRow {
+  id: string;
+  active: boolean;
+  balance: number;
+}
+
+/**
+ * Locks the users' rows for the rest of the transaction, one statement in ascending id order, so
+ * any two transactions locking overlapping sets queue instead of deadlocking. `FOR NO KEY UPDATE`
+ * is the lock an UPDATE of the balance takes anyway: it serializes balance changes exactly like
+ * `FOR UPDATE`, but lets other transactions keep inserting rows that merely reference these users
+ * (audit events, sessions), which would otherwise wait on us and could close a lock cycle.
+ */
+export function lockBalances(db: Transaction<DB>, userIds: readonly string[]): Promise<BalanceRow[]> {
+  return db
+    .selectFrom('users')
+    .select(['id', 'active', 'balance'])
+    .where('id', 'in', userIds)
+    .orderBy('id')
+    .forNoKeyUpdate()
+    .execute();
+}
+
+export async function findBalance(db: Db, userId: string): Promise<number | undefined> {
+  const row = await db.selectFrom('users').select('balance').where('id', '=', userId).executeTakeFirst();
+  return row?.balance;
+}
+
+/** Adds `delta` (negative to debit) and returns the new balance; the CHECK refuses a negative one. */
+export async function addToBalance(db: Db, userId: string, delta: number): Promise<number> {
+  const row = await db
+    .updateTable('users')
+    .set({ balance: sql<number>`balance + ${delta}` })
+    .where('id', '=', userId)
+    .returning('balance')
+    .executeTakeFirstOrThrow();
+  return row.balance;
+}
+
+export interface NewTransfer {
+  fromUserId: string;
+  toUserId: string;
+  amount: number;
+  note: string | null;
+  idempotencyKey: string | null;
+  payloadHash: string | null;
+  fromBalanceAfter: number;
+  toBalanceAfter: number;
+}
+
+export function insertTransfer(db: Db, transfer: NewTransfer): Promise<TransferRow> {
+  return db
+    .insertInto('transfers')
+    .values({
+      from_user_id: transfer.fromUserId,
+      to_user_id: transfer.toUserId,
+      amount: transfer.amount,
+      note: transfer.note,
+      idempotency_key: transfer.idempotencyKey,
+      payload_hash: transfer.payloadHash,
+      from_balance_after: transfer.fromBalanceAfter,
+      to_balance_after: transfer.toBalanceAfter,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function findTransferByIdempotencyKey(
+  db: Db,
+  fromUserId: string,
+  idempotencyKey: string,
+): Promise<TransferRow | undefined> {
+  return db
+    .selectFrom('transfers')
+    .selectAll()
+    .where('from_user_id', '=', fromUserId)
+    .where('idempotency_key', '=', idempotencyKey)
+    .executeTakeFirst();
+}
+
+export interface NewLedgerEntry {
+  userId: string;
+  transferId: string | null;
+  direction: LedgerDirection;
+  amount: number;
+  counterpartyId: string | null;
+  note: string | null;
+  balanceAfter: number;
+}
+
+export async function insertLedgerEntries(db: Db, entries: readonly NewLedgerEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await db
+    .insertInto('ledger_entries')
+    .values(
+      entries.map((entry) => ({
+        user_id: entry.userId,
+        transfer_id: entry.transferId,
+        direction: entry.direction,
+        amount: entry.amount,
+        counterparty_id: entry.counterpartyId,
+        note: entry.note,
+        balance_after: entry.balanceAfter,
+      })),
+    )
+    .execute();
+}
+
+/** A user's ledger, newest first (ask for one row more than a page to learn whether another exists). */
+export function listLedgerEntries(db: Db, filter: { userId: string; beforeSeq?: number | undefined; limit: number }) {
+  let query = db
+    .selectFrom('ledger_entries')
+    .select([
+      'id',
+      'seq',
+      'transfer_id',
+      'direction',
+      'amount',
+      'counterparty_id',
+      'note',
+      'balance_after',
+      'created_at',
+    ])
+    .where('user_id', '=', filter.userId)
+    .orderBy('seq', 'desc')
+    .limit(filter.limit);
+  if (filter.beforeSeq !== undefined) query = query.where('seq', '<', String(filter.beforeSeq));
+  return query.execute();
+}
+
+export type LedgerEntryListRow = Awaited<ReturnType<typeof listLedgerEntries>>[number];
