@@ -3,18 +3,19 @@ import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
-import {
-  type AppDeps,
-  appRouter,
-  createContextInner,
-  INTERNAL_MESSAGE,
-  type ResponseControl,
-} from '@keel/api/server';
-import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AppRouter } from '@keel/api';
+import { type AppDeps, appRouter, createContextInner, INTERNAL_MESSAGE, type ResponseControl } from '@keel/api/server';
+import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { ServerConfig } from './config.js';
-import { registerHealthRoutes, type HealthCheck } from './health.js';
+import { type HealthCheck, registerHealthRoutes } from './health.js';
 
 export const REFRESH_COOKIE = 'keel_rt';
 /** The refresh cookie only travels to the routes that use it (SPEC §4). */
@@ -30,7 +31,16 @@ export interface AppOptions {
 }
 
 /** tRPC's JSON-RPC numbers for the codes the host itself produces. */
-const JSONRPC_CODE: Record<number, number> = { 400: -32600, 401: -32001, 404: -32004, 413: -32013, 415: -32015, 429: -32029, 500: -32603, 503: -32603 };
+const JSONRPC_CODE: Record<number, number> = {
+  400: -32600,
+  401: -32001,
+  404: -32004,
+  413: -32013,
+  415: -32015,
+  429: -32029,
+  500: -32603,
+  503: -32603,
+};
 const APP_CODE: Record<number, string> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHORIZED',
@@ -64,7 +74,10 @@ export function sendHostError(request: FastifyRequest, reply: FastifyReply, stat
 }
 
 function corsOrigins(config: ServerConfig): string[] {
-  if (config.CORS_ORIGINS) return config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  if (config.CORS_ORIGINS)
+    return config.CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
   if (config.NODE_ENV === 'production') return [];
   return ['http://localhost:5173', 'http://127.0.0.1:5173'];
 }
@@ -73,8 +86,8 @@ export async function buildApp({ config, deps, healthChecks }: AppOptions): Prom
   const production = config.NODE_ENV === 'production';
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
-    requestIdLogLabel: 'requestId',
+    // One completion line per request is written by the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -91,8 +104,15 @@ export async function buildApp({ config, deps, healthChecks }: AppOptions): Prom
     reply.header('x-request-id', request.id);
     (request as FastifyRequest & { startedAt: bigint }).startedAt = process.hrtime.bigint();
   });
+  // While shutting down, answers close their connection so that keep-alive sockets of requests
+  // still in flight do not hold the process open after they are answered.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!request.url.startsWith('/assets/') && request.url !== '/' ) reply.header('cache-control', 'no-store');
+    if (!request.url.startsWith('/assets/') && request.url !== '/') reply.header('cache-control', 'no-store');
+    if (closing) reply.header('connection', 'close');
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
@@ -124,7 +144,11 @@ export async function buildApp({ config, deps, healthChecks }: AppOptions): Prom
       },
     },
   });
-  await app.register(fastifyCors, { origin: corsOrigins(config), credentials: true, exposedHeaders: ['x-request-id', 'retry-after'] });
+  await app.register(fastifyCors, {
+    origin: corsOrigins(config),
+    credentials: true,
+    exposedHeaders: ['x-request-id', 'retry-after'],
+  });
   await app.register(fastifyCookie);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -140,41 +164,41 @@ export async function buildApp({ config, deps, healthChecks }: AppOptions): Prom
             : INTERNAL_MESSAGE;
     return sendHostError(request, reply, status, message);
   });
-  app.setNotFoundHandler((request, reply) => sendHostError(request, reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) =>
+    sendHostError(request, reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}`),
+  );
 
   registerHealthRoutes(app, healthChecks);
 
-  await app.register(
-    async (trpcScope) => {
-      // A CSRF guard for the cookie: a cross-site form cannot send application/json without a preflight.
-      trpcScope.addHook('onRequest', async (request, reply) => {
-        if (request.method !== 'POST') return;
-        const type = request.headers['content-type'] ?? '';
-        if (!type.toLowerCase().startsWith('application/json')) {
-          return sendHostError(request, reply, 415, 'Mutations must be sent as application/json');
-        }
-      });
-      await trpcScope.register(fastifyTRPCPlugin, {
-        prefix: '/trpc',
-        trpcOptions: {
-          router: appRouter,
-          maxBatchSize: MAX_BATCH_SIZE,
-          createContext: ({ req, res }) => createContextInner(deps, requestInfo(req, res, config)),
-          onError({ error, path, req }) {
-            if (error.code === 'INTERNAL_SERVER_ERROR') {
-              req.log.error({ err: error.cause ?? error, path }, 'tRPC request failed');
-            }
-          },
-          responseMeta({ errors }) {
-            const retryAfter = errors
-              .map((e) => (e as { retryAfterSeconds?: number }).retryAfterSeconds)
-              .find((s): s is number => typeof s === 'number');
-            return retryAfter === undefined ? {} : { headers: { 'retry-after': String(retryAfter) } };
-          },
-        } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
-      });
-    },
-  );
+  await app.register(async (trpcScope) => {
+    // A CSRF guard for the cookie: a cross-site form cannot send application/json without a preflight.
+    trpcScope.addHook('onRequest', async (request, reply) => {
+      if (request.method !== 'POST') return;
+      const type = request.headers['content-type'] ?? '';
+      if (!type.toLowerCase().startsWith('application/json')) {
+        return sendHostError(request, reply, 415, 'Mutations must be sent as application/json');
+      }
+    });
+    await trpcScope.register(fastifyTRPCPlugin, {
+      prefix: '/trpc',
+      trpcOptions: {
+        router: appRouter,
+        maxBatchSize: MAX_BATCH_SIZE,
+        createContext: ({ req, res }) => createContextInner(deps, requestInfo(req, res, config)),
+        onError({ error, path, req }) {
+          if (error.code === 'INTERNAL_SERVER_ERROR') {
+            req.log.error({ err: error.cause ?? error, path }, 'tRPC request failed');
+          }
+        },
+        responseMeta({ errors }) {
+          const retryAfter = errors
+            .map((e) => (e as { retryAfterSeconds?: number }).retryAfterSeconds)
+            .find((s): s is number => typeof s === 'number');
+          return retryAfter === undefined ? {} : { headers: { 'retry-after': String(retryAfter) } };
+        },
+      } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+    });
+  });
 
   return app;
 }
@@ -185,7 +209,13 @@ function requestInfo(req: FastifyRequest, reply: FastifyReply, config: ServerCon
     setHeader: (name, value) => void reply.header(name, value),
     setRefreshCookie(token, maxAgeSeconds) {
       for (const path of REFRESH_COOKIE_PATHS) {
-        reply.setCookie(REFRESH_COOKIE, token, { httpOnly: true, secure, sameSite: 'strict', path, maxAge: maxAgeSeconds });
+        reply.setCookie(REFRESH_COOKIE, token, {
+          httpOnly: true,
+          secure,
+          sameSite: 'strict',
+          path,
+          maxAge: maxAgeSeconds,
+        });
       }
     },
     clearRefreshCookie() {

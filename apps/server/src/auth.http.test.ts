@@ -12,7 +12,11 @@ let counter = 0;
 const email = () => `user${++counter}-${Date.now()}@example.com`;
 
 async function register(address = email()) {
-  const res = await trpcCall(server.url, 'auth.register', 'mutation', { email: address, password: PASSWORD, name: 'Tester' });
+  const res = await trpcCall(server.url, 'auth.register', 'mutation', {
+    email: address,
+    password: PASSWORD,
+    name: 'Tester',
+  });
   expect(res.status).toBe(200);
   return res.body.result.data as { accessToken: string; refreshToken: string; user: { id: string; email: string } };
 }
@@ -55,7 +59,9 @@ describe('register, login, me, refresh, logout', () => {
     const afterLogout = await trpcCall(server.url, 'auth.me', 'query', undefined, { token: next.accessToken });
     expect(afterLogout.status).toBe(401);
     expect(afterLogout.body.error.data.code).toBe('UNAUTHORIZED');
-    const refreshAfterLogout = await trpcCall(server.url, 'auth.refresh', 'mutation', { refreshToken: next.refreshToken });
+    const refreshAfterLogout = await trpcCall(server.url, 'auth.refresh', 'mutation', {
+      refreshToken: next.refreshToken,
+    });
     expect(refreshAfterLogout.status).toBe(401);
   });
 
@@ -72,7 +78,11 @@ describe('register, login, me, refresh, logout', () => {
   });
 
   it('names each failing field of a weak password and a bad email', async () => {
-    const res = await trpcCall(server.url, 'auth.register', 'mutation', { email: 'not-an-email', password: 'short', name: 'X' });
+    const res = await trpcCall(server.url, 'auth.register', 'mutation', {
+      email: 'not-an-email',
+      password: 'short',
+      name: 'X',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toBe('Invalid input');
     expect(res.body.error.data.code).toBe('VALIDATION_ERROR');
@@ -84,7 +94,11 @@ describe('register, login, me, refresh, logout', () => {
   });
 
   it('sets the keel_rt cookie httpOnly, SameSite=Strict, only on the auth routes, and refreshes from it', async () => {
-    const res = await trpcCall(server.url, 'auth.register', 'mutation', { email: email(), password: PASSWORD, name: 'C' });
+    const res = await trpcCall(server.url, 'auth.register', 'mutation', {
+      email: email(),
+      password: PASSWORD,
+      name: 'C',
+    });
     const cookies = res.headers.getSetCookie();
     expect(cookies.length).toBeGreaterThan(0);
     for (const cookie of cookies) {
@@ -131,7 +145,9 @@ describe('refresh rotation', () => {
     expect(reuse.status).toBe(401);
     const newest = first.body.result.data;
     expect((await trpcCall(server.url, 'auth.me', 'query', undefined, { token: newest.accessToken })).status).toBe(200);
-    expect((await trpcCall(server.url, 'auth.refresh', 'mutation', { refreshToken: newest.refreshToken })).status).toBe(200);
+    expect((await trpcCall(server.url, 'auth.refresh', 'mutation', { refreshToken: newest.refreshToken })).status).toBe(
+      200,
+    );
   });
 
   it('revokes the whole family on a reuse after the grace window and audits it', async () => {
@@ -148,7 +164,9 @@ describe('refresh rotation', () => {
 
     const reuse = await trpcCall(server.url, 'auth.refresh', 'mutation', { refreshToken });
     expect(reuse.status).toBe(401);
-    expect((await trpcCall(server.url, 'auth.refresh', 'mutation', { refreshToken: newest.refreshToken })).status).toBe(401);
+    expect((await trpcCall(server.url, 'auth.refresh', 'mutation', { refreshToken: newest.refreshToken })).status).toBe(
+      401,
+    );
     expect((await trpcCall(server.url, 'auth.me', 'query', undefined, { token: newest.accessToken })).status).toBe(401);
     const events = await server.database.db
       .selectFrom('audit_events')
@@ -242,7 +260,9 @@ describe('sessions', () => {
     for (const token of [first.accessToken, second.accessToken]) {
       expect((await trpcCall(server.url, 'auth.me', 'query', undefined, { token })).status).toBe(401);
     }
-    expect((await trpcCall(server.url, 'auth.refresh', 'mutation', { refreshToken: first.refreshToken })).status).toBe(401);
+    expect((await trpcCall(server.url, 'auth.refresh', 'mutation', { refreshToken: first.refreshToken })).status).toBe(
+      401,
+    );
   });
 
   it('changePassword ends the other sessions, keeps this one, and the new password signs in', async () => {
@@ -258,9 +278,15 @@ describe('sessions', () => {
     expect(res.status).toBe(200);
     expect((await trpcCall(server.url, 'auth.me', 'query', undefined, { token: first.accessToken })).status).toBe(401);
     expect((await trpcCall(server.url, 'auth.me', 'query', undefined, { token: second.accessToken })).status).toBe(200);
-    const oldLogin = await trpcCall(server.url, 'auth.login', 'mutation', { email: first.user.email, password: PASSWORD });
+    const oldLogin = await trpcCall(server.url, 'auth.login', 'mutation', {
+      email: first.user.email,
+      password: PASSWORD,
+    });
     expect(oldLogin.status).toBe(401);
-    const newLogin = await trpcCall(server.url, 'auth.login', 'mutation', { email: first.user.email, password: 'N3w-password' });
+    const newLogin = await trpcCall(server.url, 'auth.login', 'mutation', {
+      email: first.user.email,
+      password: 'N3w-password',
+    });
     expect(newLogin.status).toBe(200);
   });
 
@@ -282,10 +308,22 @@ describe('sessions', () => {
     const bob = await register();
     const bobSessions = await trpcCall(server.url, 'auth.sessions', 'query', undefined, { token: bob.accessToken });
     const bobSession = bobSessions.body.result.data.items[0].id;
-    const foreign = await trpcCall(server.url, 'auth.revokeSession', 'mutation', { sessionId: bobSession }, { token: alice.accessToken });
+    const foreign = await trpcCall(
+      server.url,
+      'auth.revokeSession',
+      'mutation',
+      { sessionId: bobSession },
+      { token: alice.accessToken },
+    );
     expect(foreign.status).toBe(404);
     expect((await trpcCall(server.url, 'auth.me', 'query', undefined, { token: bob.accessToken })).status).toBe(200);
-    const own = await trpcCall(server.url, 'auth.revokeSession', 'mutation', { sessionId: bobSession }, { token: bob.accessToken });
+    const own = await trpcCall(
+      server.url,
+      'auth.revokeSession',
+      'mutation',
+      { sessionId: bobSession },
+      { token: bob.accessToken },
+    );
     expect(own.status).toBe(200);
     expect((await trpcCall(server.url, 'auth.me', 'query', undefined, { token: bob.accessToken })).status).toBe(401);
   });
@@ -295,11 +333,19 @@ describe('secrets at rest and in logs', () => {
   it('stores only a hash of the refresh token and never logs a password or token', async () => {
     const address = email();
     const secretPassword = 'Sup3r-secret-pw';
-    const res = await trpcCall(server.url, 'auth.register', 'mutation', { email: address, password: secretPassword, name: 'S' });
+    const res = await trpcCall(server.url, 'auth.register', 'mutation', {
+      email: address,
+      password: secretPassword,
+      name: 'S',
+    });
     const { refreshToken } = res.body.result.data;
     await trpcCall(server.url, 'auth.login', 'mutation', { email: address, password: secretPassword });
     await trpcCall(server.url, 'auth.refresh', 'mutation', { refreshToken });
-    const user = await server.database.db.selectFrom('users').select('password_hash').where('email', '=', address).executeTakeFirstOrThrow();
+    const user = await server.database.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('email', '=', address)
+      .executeTakeFirstOrThrow();
     expect(user.password_hash).toMatch(/^\$argon2id\$/);
     expect(user.password_hash).not.toContain(secretPassword);
     const stored = await server.database.db.selectFrom('refresh_tokens').select('token_hash').execute();

@@ -13,7 +13,8 @@ export interface ServerConfig extends Env {
 /** Reads and validates the environment; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
   const parsed = parseEnv(env);
-  if (parsed.JWT_ACCESS_SECRET) return { ...parsed, JWT_ACCESS_SECRET: parsed.JWT_ACCESS_SECRET, jwtSecretSource: 'environment' };
+  if (parsed.JWT_ACCESS_SECRET)
+    return { ...parsed, JWT_ACCESS_SECRET: parsed.JWT_ACCESS_SECRET, jwtSecretSource: 'environment' };
   // Development only (production refuses to start without the variable): one secret, generated
   // once, so tokens survive restarts.
   const file = join(parsed.DATA_DIR, 'jwt-secret');

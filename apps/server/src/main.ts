@@ -20,7 +20,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL, { pretty: config.NODE_ENV === 'development' && process.stdout.isTTY });
   if (config.jwtSecretSource !== 'environment') {
-    logger.warn({ dataDir: config.DATA_DIR }, 'JWT_ACCESS_SECRET is not set: using a development secret kept under DATA_DIR');
+    logger.warn(
+      { dataDir: config.DATA_DIR },
+      'JWT_ACCESS_SECRET is not set: using a development secret kept under DATA_DIR',
+    );
   }
   const runtime = await createRuntime(config, logger);
   const address = await runtime.app.listen({ port: config.PORT, host: config.HOST });
@@ -50,6 +53,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`keel server failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `keel server failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -79,7 +79,9 @@ export async function createRuntime(
   if (config.REDIS_URL) {
     redis = await connectRedis(config.REDIS_URL, logger);
   } else {
-    logger.warn('REDIS_URL is not set: rate limits, revocations and live events stay in this process (single instance only)');
+    logger.warn(
+      'REDIS_URL is not set: rate limits, revocations and live events stay in this process (single instance only)',
+    );
   }
   const prefix = config.REDIS_KEY_PREFIX;
   const apiConfig = toApiConfig(config);

@@ -1,7 +1,8 @@
 // Every module's zod schemas, for the web app's forms (no server code).
+
+export * from './modules/admin/admin.schema.js';
 export * from './modules/auth/auth.schema.js';
 export * from './modules/common.schema.js';
+export * from './modules/credits/credits.schema.js';
 export * from './modules/projects/projects.schema.js';
 export * from './modules/users/users.schema.js';
-export * from './modules/credits/credits.schema.js';
-export * from './modules/admin/admin.schema.js';

@@ -9,6 +9,7 @@ import {
   clearRedisPrefix,
   connectTestRedis,
   createTestDatabase,
+  inheritedPath,
   TEST_SECRET,
   type TestDatabase,
   testDatabaseUrl,
@@ -87,7 +88,7 @@ export interface ChildServer {
 export async function startChildServer(env: Record<string, string>): Promise<ChildServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@keel/source', 'src/main.ts'], {
     cwd: SERVER_DIR,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: inheritedPath, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -14,7 +14,9 @@ export function decodeCursor(cursor: string | undefined): number | undefined {
   if (cursor === undefined) return undefined;
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!/^[1-9][0-9]{0,17}$/.test(decoded)) {
-    throw new AppError('VALIDATION_ERROR', 'Invalid input', { details: [{ field: 'cursor', message: 'Invalid cursor' }] });
+    throw new AppError('VALIDATION_ERROR', 'Invalid input', {
+      details: [{ field: 'cursor', message: 'Invalid cursor' }],
+    });
   }
   return Number(decoded);
 }

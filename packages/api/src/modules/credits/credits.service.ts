@@ -2,13 +2,21 @@
 // credits under concurrency, idempotent retries, and admin grants.
 import { createHash } from 'node:crypto';
 import type { TransferRow } from '@keel/db';
-import { AppError, badRequest, conflict, isCheckViolation, isUniqueViolation, notFound, unauthorized } from '../../common/errors.js';
+import {
+  badRequest,
+  conflict,
+  forbidden,
+  isCheckViolation,
+  isUniqueViolation,
+  notFound,
+  unauthorized,
+} from '../../common/errors.js';
 import { decodeCursor, toCursorPage } from '../../common/pagination.js';
 import type { Context } from '../../context.js';
 import type { AuthedContext } from '../../trpc.js';
 import { audit } from '../audit/audit.service.js';
-import * as repo from './credits.repository.js';
 import { toLedgerEntry, toTransfer } from './credits.mapper.js';
+import * as repo from './credits.repository.js';
 import type { Balance, HistoryInput, HistoryPage, Transfer, TransferInput } from './credits.schema.js';
 
 /** The largest value of the `integer` balance column. */
@@ -23,7 +31,9 @@ export async function balance(ctx: AuthedContext): Promise<Balance> {
 
 /** What an idempotency key stands for: the same key must always mean the same transfer. */
 function payloadHash(toUserId: string, amount: number, note: string | null): string {
-  return createHash('sha256').update(`${toUserId}|${amount}|${note ?? ''}`).digest('hex');
+  return createHash('sha256')
+    .update(`${toUserId}|${amount}|${note ?? ''}`)
+    .digest('hex');
 }
 
 /** The original transfer for a repeated key, or 409 when the key now comes with another payload. */
@@ -64,10 +74,11 @@ export async function transfer(ctx: AuthedContext, input: TransferInput): Promis
         const existing = await repo.findTransferByIdempotencyKey(trx, fromUserId, key);
         if (existing) return { kind: 'replayed', row: existing };
       }
-      if (!sender.active) throw new AppError('FORBIDDEN', 'This account is disabled');
+      if (!sender.active) throw forbidden('This account is disabled');
       if (!recipient.active) throw badRequest('Recipient account is disabled');
       if (sender.balance < input.amount) throw badRequest(INSUFFICIENT);
-      if (recipient.balance > MAX_BALANCE - input.amount) throw badRequest('Recipient balance would exceed the maximum');
+      if (recipient.balance > MAX_BALANCE - input.amount)
+        throw badRequest('Recipient balance would exceed the maximum');
 
       const fromBalanceAfter = await repo.addToBalance(trx, fromUserId, -input.amount);
       const toBalanceAfter = await repo.addToBalance(trx, toUserId, input.amount);

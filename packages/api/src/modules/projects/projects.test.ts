@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { CompiledQuery, type KyselyPlugin, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppEvent } from '../../common/events.js';
 import { toPublicError } from '../../common/errors.js';
+import type { AppEvent } from '../../common/events.js';
 import { callerFor, createTestDeps, createUser, type TestDeps, type TestUser } from '../../testing/index.js';
 import { selectProjectPage } from './projects.repository.js';
 import type { Project } from './projects.schema.js';
@@ -63,7 +63,6 @@ describe('projects.create', () => {
   it('ignores an ownerId in the input', async () => {
     const user = await createUser(deps);
     const other = await createUser(deps);
-    // biome-ignore lint/suspicious/noExplicitAny: sending a field the schema does not declare on purpose
     const project = await user.caller.projects.create({ name: 'Mine', ownerId: other.id } as any);
     expect(project.ownerId).toBe(user.id);
   });
@@ -85,33 +84,29 @@ describe('projects.create', () => {
     expect(a.id).not.toBe(b.id);
   });
 
-  it.each([
-    { name: '' },
-    { name: '   ' },
-    { name: 'x'.repeat(101) },
-    { name: 'ok', description: 'x'.repeat(2001) },
-  ])('refuses %o with BAD_REQUEST', async (input) => {
-    const user = await createUser(deps);
-    await expect(user.caller.projects.create(input)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-  });
+  it.each([{ name: '' }, { name: '   ' }, { name: 'x'.repeat(101) }, { name: 'ok', description: 'x'.repeat(2001) }])(
+    'refuses %o with BAD_REQUEST',
+    async (input) => {
+      const user = await createUser(deps);
+      await expect(user.caller.projects.create(input)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    },
+  );
 
   it('refuses a GUEST with FORBIDDEN', async () => {
     const guest = await createUser(deps, { role: 'GUEST' });
     await expect(guest.caller.projects.create({ name: 'Nope' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
-  it.each([
-    "O'Brien; DROP TABLE projects;--",
-    '100%_done',
-    'back\\slash',
-    'quote " and $1 and ?',
-  ])('stores %s verbatim', async (name) => {
-    const user = await createUser(deps);
-    const project = await user.caller.projects.create({ name });
-    expect(project.name).toBe(name);
-    expect((await user.caller.projects.get({ id: project.id })).name).toBe(name);
-    expect((await projectRow(project.id))?.name).toBe(name);
-  });
+  it.each(["O'Brien; DROP TABLE projects;--", '100%_done', 'back\\slash', 'quote " and $1 and ?'])(
+    'stores %s verbatim',
+    async (name) => {
+      const user = await createUser(deps);
+      const project = await user.caller.projects.create({ name });
+      expect(project.name).toBe(name);
+      expect((await user.caller.projects.get({ id: project.id })).name).toBe(name);
+      expect((await projectRow(project.id))?.name).toBe(name);
+    },
+  );
 });
 
 describe('projects ownership', () => {
@@ -145,22 +140,25 @@ describe('projects ownership', () => {
     await expect(attempt).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it.each(['get', 'update', 'delete'] as const)('refuses %s with a malformed id as a validation error', async (action) => {
-    const user = await createUser(deps);
-    const id = 'not-a-uuid';
-    const attempt =
-      action === 'get'
-        ? user.caller.projects.get({ id })
-        : action === 'update'
-          ? user.caller.projects.update({ id, name: 'x' })
-          : user.caller.projects.delete({ id });
-    const error = await attempt.then(
-      () => expect.fail('expected a rejection'),
-      (e: unknown) => e,
-    );
-    expect(error).toMatchObject({ code: 'BAD_REQUEST' });
-    expect(toPublicError(error as never)).toMatchObject({ code: 'VALIDATION_ERROR', details: [{ field: 'id' }] });
-  });
+  it.each(['get', 'update', 'delete'] as const)(
+    'refuses %s with a malformed id as a validation error',
+    async (action) => {
+      const user = await createUser(deps);
+      const id = 'not-a-uuid';
+      const attempt =
+        action === 'get'
+          ? user.caller.projects.get({ id })
+          : action === 'update'
+            ? user.caller.projects.update({ id, name: 'x' })
+            : user.caller.projects.delete({ id });
+      const error = await attempt.then(
+        () => expect.fail('expected a rejection'),
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: 'BAD_REQUEST' });
+      expect(toPublicError(error as never)).toMatchObject({ code: 'VALIDATION_ERROR', details: [{ field: 'id' }] });
+    },
+  );
 
   it("lets an ADMIN get, update and delete another user's project", async () => {
     const owner = await createUser(deps);
@@ -237,7 +235,6 @@ describe('projects.update', () => {
     const user = await createUser(deps);
     const other = await createUser(deps);
     const project = await user.caller.projects.create({ name: 'Staying' });
-    // biome-ignore lint/suspicious/noExplicitAny: sending a field the schema does not declare on purpose
     await user.caller.projects.update({ id: project.id, name: 'Still Mine', ownerId: other.id } as any);
     expect((await projectRow(project.id))?.owner_id).toBe(user.id);
   });
@@ -256,7 +253,12 @@ describe('projects.delete', () => {
       .where('target_id', '=', project.id)
       .execute();
     expect(events).toEqual([
-      { actor_id: user.id, target_type: 'project', target_id: project.id, metadata: { name: 'Doomed', ownerId: user.id } },
+      {
+        actor_id: user.id,
+        target_type: 'project',
+        target_id: project.id,
+        metadata: { name: 'Doomed', ownerId: user.id },
+      },
     ]);
   });
 
@@ -416,7 +418,6 @@ describe('projects.list', () => {
     { search: 'x'.repeat(101) },
   ])('refuses %o with BAD_REQUEST', async (input) => {
     const user = await createUser(deps);
-    // biome-ignore lint/suspicious/noExplicitAny: invalid inputs on purpose
     await expect(user.caller.projects.list(input as any)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
@@ -475,17 +476,13 @@ describe('projects list query plan', () => {
   const SORTS = ['-createdAt', 'createdAt', 'name', '-name'] as const;
 
   it.each(SORTS)('reads the first page of a 10 000-project owner sorted by %s through an index', async (sort) => {
-    const plan = await explain(
-      selectProjectPage(planDeps.db, { ownerId: largeOwnerId, sort, limit: 20, offset: 0 }),
-    );
+    const plan = await explain(selectProjectPage(planDeps.db, { ownerId: largeOwnerId, sort, limit: 20, offset: 0 }));
     expect(plan).toMatch(/Index (Only )?Scan( Backward)? using projects_\w+ on projects/);
     expect(plan).not.toMatch(/Seq Scan on projects/);
   });
 
   it.each(SORTS)('reads a small owner’s page sorted by %s through an owner index', async (sort) => {
-    const plan = await explain(
-      selectProjectPage(planDeps.db, { ownerId: smallOwnerId, sort, limit: 20, offset: 0 }),
-    );
+    const plan = await explain(selectProjectPage(planDeps.db, { ownerId: smallOwnerId, sort, limit: 20, offset: 0 }));
     expect(plan).toMatch(/Index (Only )?Scan( Backward)? using projects_owner\w* on projects/);
     expect(plan).not.toMatch(/Seq Scan on projects/);
   });
