@@ -15,6 +15,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { ServerConfig } from './config.js';
+import { isApiPath, registerDashboard } from './dashboard.js';
 import { type HealthCheck, registerHealthRoutes } from './health.js';
 
 export const REFRESH_COOKIE = 'keel_rt';
@@ -28,6 +29,8 @@ export interface AppOptions {
   config: ServerConfig;
   deps: AppDeps;
   healthChecks: HealthCheck[];
+  /** Directory of the built dashboard; served at / when it exists. */
+  webDistDir?: string;
 }
 
 /** tRPC's JSON-RPC numbers for the codes the host itself produces. */
@@ -82,7 +85,7 @@ function corsOrigins(config: ServerConfig): string[] {
   return ['http://localhost:5173', 'http://127.0.0.1:5173'];
 }
 
-export async function buildApp({ config, deps, healthChecks }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, deps, healthChecks, webDistDir }: AppOptions): Promise<FastifyInstance> {
   const production = config.NODE_ENV === 'production';
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -111,7 +114,7 @@ export async function buildApp({ config, deps, healthChecks }: AppOptions): Prom
     closing = true;
   });
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!request.url.startsWith('/assets/') && request.url !== '/') reply.header('cache-control', 'no-store');
+    if (isApiPath(request.url)) reply.header('cache-control', 'no-store');
     if (closing) reply.header('connection', 'close');
     return payload;
   });

@@ -18,6 +18,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import type { ServerConfig } from './config.js';
+import { DEFAULT_WEB_DIST } from './dashboard.js';
 import type { HealthCheck } from './health.js';
 
 export interface Runtime {
@@ -129,7 +130,7 @@ export async function createRuntime(
     const client = redis;
     healthChecks.push({ name: 'redis', check: async () => void (await client.ping()) });
   }
-  const app = await buildApp({ config, deps, healthChecks });
+  const app = await buildApp({ config, deps, healthChecks, webDistDir: config.WEB_DIST_DIR ?? DEFAULT_WEB_DIST });
 
   return {
     app,

@@ -1,0 +1,29 @@
+// Serves the built dashboard (apps/web/dist) at / with a fallback to index.html for client-side routes.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+
+/** Where `pnpm build` leaves the dashboard, relative to this file in src/ or dist/. */
+export const DEFAULT_WEB_DIST = resolve(import.meta.dirname, '../../web/dist');
+
+const API_PREFIXES = ['/trpc', '/api', '/health', '/metrics', '/openapi.json', '/docs'];
+
+export function isApiPath(url: string): boolean {
+  return API_PREFIXES.some((prefix) => url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`));
+}
+
+/** Registers the dashboard when its build exists; returns whether it did. */
+export async function registerDashboard(app: FastifyInstance, dir: string): Promise<boolean> {
+  if (!existsSync(join(dir, 'index.html'))) return false;
+  await app.register(fastifyStatic, {
+    root: dir,
+    prefix: '/',
+    wildcard: false,
+    // Hashed assets never change; index.html must always be fresh to pick up a new build.
+    setHeaders(reply, path) {
+      reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  return true;
+}
