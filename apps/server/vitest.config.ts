@@ -1,13 +1,16 @@
 import { defineConfig } from 'vitest/config';
+import { modeProjects } from '../../tooling/vitest-modes.js';
 
 export default defineConfig({
   resolve: { conditions: ['@keel/source'] },
   ssr: { resolve: { conditions: ['@keel/source'] } },
   test: {
-    include: ['src/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 90_000,
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
+    // The process tests start servers with production argon2 cost; one file at a time keeps them honest on 2 cores.
+    fileParallelism: false,
+    projects: modeProjects({ include: ['src/**/*.test.ts'] }),
   },
 });

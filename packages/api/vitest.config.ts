@@ -1,14 +1,15 @@
 import { defineConfig } from 'vitest/config';
+import { modeProjects } from '../../tooling/vitest-modes.js';
 
 export default defineConfig({
   resolve: { conditions: ['@keel/source'] },
   ssr: { resolve: { conditions: ['@keel/source'] } },
   test: {
-    include: ['src/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 60_000,
+    hookTimeout: 90_000,
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
+    projects: modeProjects({ include: ['src/**/*.test.ts'] }),
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

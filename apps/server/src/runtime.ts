@@ -138,8 +138,10 @@ export async function createRuntime(
     database,
     redis,
     async close() {
-      await app.close();
+      const closing = app.close();
+      // Live event streams never finish on their own: end them so the in-flight wait can.
       await events.close();
+      await closing;
       redis?.disconnect();
       await database.close();
     },

@@ -20,7 +20,26 @@ export interface AppDeps {
   sessionState: SessionStateStore;
   rateLimiter: RateLimiter;
   events: EventBus;
+  /** The host's hook around every procedure call (tracing, metrics, the request log line); optional. */
+  observeProcedure?: ProcedureObserver;
 }
+
+export interface ProcedureCall {
+  /** Dotted procedure path, e.g. `projects.list`. */
+  path: string;
+  type: 'query' | 'mutation' | 'subscription';
+  /** Subject of the bearer token, when one was sent and verified (not yet checked for revocation). */
+  userId: string | undefined;
+}
+
+/**
+ * Wraps one procedure call, tRPC and REST alike: `run` resolves to the call's result, which the
+ * observer must return unchanged.
+ */
+export type ProcedureObserver = <T extends { ok: boolean; error?: unknown }>(
+  call: ProcedureCall,
+  run: () => Promise<T>,
+) => Promise<T>;
 
 /** How a procedure talks back to the HTTP response: headers and the refresh cookie. */
 export interface ResponseControl {

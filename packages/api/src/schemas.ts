@@ -6,3 +6,4 @@ export * from './modules/common.schema.js';
 export * from './modules/credits/credits.schema.js';
 export * from './modules/projects/projects.schema.js';
 export * from './modules/users/users.schema.js';
+export * from './modules/events/events.schema.js';

@@ -3,7 +3,7 @@
 export { AppError, detailsFromIssues, INTERNAL_MESSAGE, toPublicError } from './common/errors.js';
 export { createMemoryEventBus, createRedisEventBus, type EventBus } from './common/events.js';
 export { createPasswordHasher, type PasswordHasher } from './common/hash.js';
-export { createRateLimiter, type RateLimiter } from './common/rate-limit.js';
+export { createRateLimiter, type RateLimitDecision, type RateLimiter, type RateLimitRuleName } from './common/rate-limit.js';
 export { createMemorySessionState, createRedisSessionState, type SessionStateStore } from './common/session-state.js';
 export { createTokenService, type TokenService } from './common/tokens.js';
 export { type ApiConfig, ConfigError, type Env, parseEnv, toApiConfig } from './config.js';
@@ -12,6 +12,8 @@ export {
   type Context,
   createContextInner,
   noopResponse,
+  type ProcedureCall,
+  type ProcedureObserver,
   type RequestInfo,
   type ResponseControl,
 } from './context.js';

@@ -6,21 +6,29 @@ import { AppError, forbidden, isUniqueViolation, toPublicError, unauthorized } f
 import type { RateLimitRuleName } from './common/rate-limit.js';
 import type { Context } from './context.js';
 import { findSessionState } from './modules/auth/auth.repository.js';
+import type { OpenApiMeta } from 'trpc-to-openapi';
 
-export interface ProcedureMeta {
+// A type, not an interface: trpc-to-openapi wants meta assignable to Record<string, unknown>.
+type KeelMeta = {
   /**
    * Rate-limit rules for this procedure (SPEC §5.5). Unset means the `default` rule; each call of a
    * batch counts.
    */
   rateLimit?: RateLimitRuleName[];
-  /** Filled in by trpc-to-openapi for the REST surface. */
-  openapi?: Record<string, unknown>;
-}
+};
+
+/** Procedure meta: rate limits, and `openapi` (method, path, tags, protect, summary) for the REST surface `/api`. */
+export type ProcedureMeta = OpenApiMeta<KeelMeta>;
 
 const t = initTRPC
   .context<Context>()
   .meta<ProcedureMeta>()
   .create({
+    // Keep-alives through proxies, and the client reconnects if the server goes quiet.
+    sse: {
+      ping: { enabled: true, intervalMs: 15_000 },
+      client: { reconnectAfterInactivityMs: 30_000 },
+    },
     errorFormatter({ shape, error, ctx, path }) {
       const publicError = toPublicError(error);
       return {
@@ -90,7 +98,12 @@ const rateLimited = t.middleware(async ({ ctx, meta, next, getRawInput }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(errorBoundary).use(rateLimited);
+/** Hands every call, tRPC and REST alike, to the host's observer (tracing, metrics, the request log line). */
+const observed = t.middleware(({ ctx, path, type, next }) =>
+  ctx.observeProcedure ? ctx.observeProcedure({ path, type, userId: ctx.token?.userId }, () => next()) : next(),
+);
+
+export const publicProcedure = t.procedure.use(observed).use(errorBoundary).use(rateLimited);
 
 export interface AuthedUser {
   id: string;

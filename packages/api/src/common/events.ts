@@ -16,13 +16,18 @@ export interface EventBus {
   publish(event: Omit<AppEvent, 'at'>): Promise<void>;
   /** Returns the unsubscribe function. */
   subscribe(userId: string, listener: EventListener): () => void;
+  /** Aborted when the bus closes (server shutdown): live streams end on it. */
+  readonly closed: AbortSignal;
   close(): Promise<void>;
 }
 
 function createLocalFanout() {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
+  const closing = new AbortController();
   return {
+    closed: closing.signal,
+    close: () => closing.abort(),
     deliver: (event: AppEvent) => emitter.emit(event.userId, event),
     subscribe(userId: string, listener: EventListener) {
       emitter.on(userId, listener);
@@ -38,7 +43,10 @@ export function createMemoryEventBus(): EventBus {
       fanout.deliver({ ...event, at: new Date().toISOString() });
     },
     subscribe: fanout.subscribe,
-    async close() {},
+    closed: fanout.closed,
+    async close() {
+      fanout.close();
+    },
   };
 }
 
@@ -75,7 +83,9 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
       }
     },
     subscribe: fanout.subscribe,
+    closed: fanout.closed,
     async close() {
+      fanout.close();
       subscriber.disconnect();
     },
   };

@@ -36,6 +36,8 @@ export interface RateLimiterOptions {
   multiplier: number;
   /** Called when Redis fails and the in-memory limiter answers instead. */
   onStoreFailure?: (error: unknown) => void;
+  /** Called with every decision (the host counts rejections); must not throw. */
+  onDecision?: (rule: RateLimitRuleName, decision: RateLimitDecision) => void;
 }
 
 interface RuleLimiters {
@@ -81,13 +83,16 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   return {
     async consume(rule, key) {
       const { primary, insurance, limit } = get(rule);
+      let result: RateLimitDecision;
       try {
-        return await consumeWith(primary, limit, key);
+        result = await consumeWith(primary, limit, key);
       } catch (error) {
         if (primary === insurance) throw error;
         options.onStoreFailure?.(error);
-        return consumeWith(insurance, limit, key);
+        result = await consumeWith(insurance, limit, key);
       }
+      options.onDecision?.(rule, result);
+      return result;
     },
     async reset(rule, key) {
       const { primary, insurance } = get(rule);

@@ -7,6 +7,8 @@ export interface AccessClaims {
   userId: string;
   role: Role;
   sessionId: string;
+  /** Expiry in epoch milliseconds (set on verified tokens). */
+  expiresAt?: number;
 }
 
 export interface TokenServiceOptions {
@@ -73,11 +75,11 @@ export async function createTokenService(options: TokenServiceOptions): Promise<
             requiredClaims: ['sub', 'exp', 'iat'],
           },
         );
-        const { sub, role, sid } = payload;
+        const { sub, role, sid, exp } = payload;
         if (typeof sub !== 'string' || typeof sid !== 'string' || typeof role !== 'string' || !ROLES.has(role)) {
           return undefined;
         }
-        return { userId: sub, role: role as Role, sessionId: sid };
+        return { userId: sub, role: role as Role, sessionId: sid, expiresAt: (exp as number) * 1000 };
       } catch {
         return undefined;
       }

@@ -149,6 +149,8 @@ export async function callerFor(deps: AppDeps, options: CallerOptions = {}) {
     authorization: accessToken ? `Bearer ${accessToken}` : undefined,
     refreshCookie: request.refreshCookie,
     response,
+    ...(request.signal ? { signal: request.signal } : {}),
   });
-  return createCaller(ctx);
+  // The signal reaches procedures as it would from HTTP: aborting it ends subscriptions.
+  return createCaller(ctx, request.signal ? { signal: request.signal } : {});
 }

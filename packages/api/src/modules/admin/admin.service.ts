@@ -115,7 +115,7 @@ export async function setActive(ctx: AuthedContext, input: SetActiveInput): Prom
     });
     return { user: updated, revoked: ids };
   });
-  await broadcastRevocation(ctx, revoked);
+  await broadcastRevocation(ctx, revoked, user.id);
   return toUser(user);
 }
 

@@ -9,6 +9,7 @@ import { audit } from '../audit/audit.service.js';
 import { toUser } from '../users/users.mapper.js';
 import { findUserByEmail, findUserById, insertUser, updateUser } from '../users/users.repository.js';
 import * as repo from './auth.repository.js';
+import { SESSION_REVOKED_EVENT } from '../events/events.schema.js';
 import type { AuthPayload, ChangePasswordInput, LoginInput, RegisterInput, User } from './auth.schema.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -37,13 +38,21 @@ async function issuePayload(ctx: Context, user: User, sessionId: string, refresh
   return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ctx.tokens.accessTtlSeconds, user };
 }
 
-/** Makes revoked sessions' access tokens fail on every instance from the next request on. */
-async function broadcastRevocation(ctx: Context, sessionIds: string[]): Promise<void> {
+/**
+ * Makes revoked sessions' access tokens fail on every instance from the next request on, and ends
+ * their live event streams.
+ */
+async function broadcastRevocation(ctx: Context, sessionIds: string[], userId: string): Promise<void> {
   if (sessionIds.length === 0) return;
   try {
     await ctx.sessionState.revokeSessions(sessionIds);
   } catch (error) {
     ctx.log.error({ err: error, sessionIds }, 'could not broadcast session revocation');
+  }
+  try {
+    await ctx.events.publish({ type: SESSION_REVOKED_EVENT, userId, data: { sessionIds } });
+  } catch (error) {
+    ctx.log.warn({ err: error, sessionIds }, 'could not end the live streams of revoked sessions');
   }
 }
 
@@ -150,7 +159,7 @@ async function handleUnrotatableToken(ctx: Context, tokenHash: string): Promise<
     return ids;
   });
   ctx.log.warn({ sessionId: status.sessionId, userId: status.userId }, 'refresh token reuse detected; session revoked');
-  await broadcastRevocation(ctx, revoked);
+  await broadcastRevocation(ctx, revoked, status.userId);
 }
 
 export async function logout(
@@ -172,7 +181,7 @@ export async function logout(
     });
     return ids;
   });
-  await broadcastRevocation(ctx, revoked);
+  await broadcastRevocation(ctx, revoked, session.userId);
   return { success: true };
 }
 
@@ -189,7 +198,7 @@ export async function logoutAll(ctx: AuthedContext): Promise<{ revokedSessions: 
     return ids;
   });
   ctx.response.clearRefreshCookie();
-  await broadcastRevocation(ctx, revoked);
+  await broadcastRevocation(ctx, revoked, ctx.user.id);
   return { revokedSessions: revoked.length };
 }
 
@@ -230,7 +239,7 @@ export async function revokeSession(ctx: AuthedContext, sessionId: string): Prom
     }
     return ids;
   });
-  await broadcastRevocation(ctx, revoked);
+  await broadcastRevocation(ctx, revoked, ctx.user.id);
   return { success: true };
 }
 
@@ -257,7 +266,7 @@ export async function changePassword(ctx: AuthedContext, input: ChangePasswordIn
     });
     return ids;
   });
-  await broadcastRevocation(ctx, revoked);
+  await broadcastRevocation(ctx, revoked, ctx.user.id);
   return { success: true };
 }
 

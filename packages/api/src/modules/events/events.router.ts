@@ -1,4 +1,7 @@
-// events.* procedures: wiring only; the rules live in events.service.ts.
-import { router } from '../../trpc.js';
+// events.* procedures: the caller's live events over SSE.
+import { authedProcedure, router } from '../../trpc.js';
+import { streamEvents } from './events.service.js';
 
-export const eventsRouter = router({});
+export const eventsRouter = router({
+  onEvent: authedProcedure.subscription(({ ctx, signal }) => streamEvents(ctx, signal)),
+});

@@ -1,0 +1,133 @@
+// The signed-in frame: navigation (admin links only for admins), the live-events badge, sign-out.
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type ReactNode, useEffect, useState } from 'react';
+import { formatNumber } from '../lib/format.js';
+import { type LiveEvent, type LiveStatus, useLiveEvents } from '../lib/live-events.js';
+import { Link, navigate, useLocation } from '../lib/router.js';
+import { useCurrentUser, useSession } from '../lib/session-context.js';
+import { useTRPC } from '../lib/trpc.js';
+import { useToast } from './toasts.js';
+
+const LIVE_LABEL: Record<LiveStatus, string> = {
+  off: 'Offline',
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+};
+
+/** Keeps the caches in step with what the server tells us happened. */
+function useLiveUpdates(): LiveStatus {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const refreshCredits = () => {
+    void queryClient.invalidateQueries({ queryKey: trpc.credits.balance.queryKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.credits.history.pathKey() });
+  };
+  return useLiveEvents(true, {
+    onConnected: refreshCredits,
+    onEvent(event: LiveEvent) {
+      if (event.type.startsWith('credits.')) {
+        refreshCredits();
+        const amount = typeof event.data.amount === 'number' ? event.data.amount : undefined;
+        if (event.type === 'credits.received' && amount !== undefined) {
+          toast(`You received ${formatNumber(amount)} credits.`);
+        }
+      } else if (event.type.startsWith('project')) {
+        void queryClient.invalidateQueries({ queryKey: trpc.projects.pathKey() });
+      } else {
+        void queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() });
+      }
+    },
+  });
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const user = useCurrentUser();
+  const session = useSession();
+  const trpc = useTRPC();
+  const live = useLiveUpdates();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [signingOut, setSigningOut] = useState(false);
+  const { pathname } = useLocation();
+  // On a phone the menu covers the page: close it once a link was followed.
+  useEffect(() => {
+    if (pathname) setMenuOpen(false);
+  }, [pathname]);
+
+  // The token's user is a snapshot; `auth.me` follows profile and role changes made elsewhere.
+  const me = useQuery(trpc.auth.me.queryOptions());
+  useEffect(() => {
+    if (me.data) session.store.updateUser(me.data);
+  }, [me.data, session.store]);
+
+  const isAdmin = user.role === 'ADMIN';
+  const signOut = async () => {
+    setSigningOut(true);
+    await session.signOut();
+    navigate('/sign-in', { replace: true });
+  };
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to="/projects" className="brand">
+          Keel
+        </Link>
+        <button
+          type="button"
+          className="menu-toggle button-secondary"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          Menu
+        </button>
+        <span className={`live live-${live}`} data-testid="live-status" title="Live updates">
+          {LIVE_LABEL[live]}
+        </span>
+        <span className="whoami">
+          {user.name} <span className="role-badge">{user.role}</span>
+        </span>
+        <button type="button" className="button-secondary" onClick={signOut} disabled={signingOut}>
+          {signingOut ? 'Signing out…' : 'Sign out'}
+        </button>
+      </header>
+      <nav id="main-nav" className={`sidenav${menuOpen ? ' open' : ''}`} aria-label="Main">
+        <ul>
+          <li>
+            <Link to="/projects">Projects</Link>
+          </li>
+          <li>
+            <Link to="/credits">Credits</Link>
+          </li>
+          <li>
+            <Link to="/account">Account</Link>
+          </li>
+        </ul>
+        {isAdmin ? (
+          <>
+            <h2 className="nav-heading">Admin</h2>
+            <ul>
+              <li>
+                <Link to="/admin">Overview</Link>
+              </li>
+              <li>
+                <Link to="/admin/users">Users</Link>
+              </li>
+              <li>
+                <Link to="/admin/audit">Audit log</Link>
+              </li>
+            </ul>
+          </>
+        ) : null}
+      </nav>
+      <main id="main" className="content" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}

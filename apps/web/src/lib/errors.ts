@@ -1,0 +1,66 @@
+// Reading the server's error envelope (SPEC §4): the application code, field details, a message to show.
+import type { AppRouter } from '@keel/api';
+import { TRPCClientError } from '@trpc/client';
+import type { z } from 'zod';
+
+export type ApiError = TRPCClientError<AppRouter>;
+
+/** Messages by field name; the key `''` holds what belongs to no field. */
+export type FieldErrors = Record<string, string>;
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof TRPCClientError;
+}
+
+export function errorCode(error: unknown) {
+  return isApiError(error) ? error.data?.code : undefined;
+}
+
+/** Every `details[{field, message}]` of a VALIDATION_ERROR, keyed by field (first message wins). */
+export function fieldErrorsOf(error: unknown): FieldErrors {
+  const errors: FieldErrors = {};
+  if (!isApiError(error)) return errors;
+  for (const detail of error.data?.details ?? []) {
+    errors[detail.field] ??= detail.message;
+  }
+  return errors;
+}
+
+/** One line a person can act on; INTERNAL_ERROR carries the request id to quote to support. */
+export function errorMessage(error: unknown): string {
+  if (!isApiError(error)) return error instanceof Error ? error.message : 'Something went wrong';
+  const data = error.data;
+  if (!data) return 'Could not reach the server. Check your connection and try again.';
+  switch (data.code) {
+    case 'INTERNAL_ERROR':
+      return `Something went wrong on the server${data.requestId ? ` (request ${data.requestId})` : ''}.`;
+    case 'RATE_LIMITED':
+      return `Too many requests; try again in ${data.retryAfter ?? 'a few'} seconds.`;
+    case 'VALIDATION_ERROR':
+      return 'Please fix the highlighted fields.';
+    default:
+      return error.message;
+  }
+}
+
+export type Validation<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
+
+/** Runs the same zod schema the server runs, so the form refuses what the server would refuse. */
+export function validate<S extends z.ZodType>(schema: S, input: unknown): Validation<z.output<S>> {
+  const result = schema.safeParse(input);
+  if (result.success) return { ok: true, data: result.data };
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    errors[issue.path.map(String).join('.')] ??= issue.message;
+  }
+  return { ok: false, errors };
+}
+
+/** Field errors from the server, plus a form-level message when some error belongs to no field. */
+export function formErrorsOf(error: unknown): FieldErrors {
+  const errors = fieldErrorsOf(error);
+  if (Object.keys(errors).length === 0 || errorCode(error) !== 'VALIDATION_ERROR') {
+    errors[''] = errorMessage(error);
+  }
+  return errors;
+}

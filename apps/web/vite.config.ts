@@ -1,0 +1,42 @@
+// Vite build and dev server of the dashboard: reads @keel/api from its TS sources, proxies the API in dev.
+import react from '@vitejs/plugin-react';
+import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
+
+const API_SERVER = 'http://127.0.0.1:3000';
+
+/**
+ * Only types and zod schemas may cross from @keel/api into the bundle (SPEC §1). A stray runtime
+ * import (a service, the router, the database) would drag argon2, pg or kysely into the browser
+ * build, so the build fails instead of shipping it.
+ */
+function serverCodeGuard(): Plugin {
+  const forbiddenPackage = /[\\/]node_modules[\\/](argon2|pg|pg-[a-z-]+|kysely|ioredis|pino|jose|fastify|@fastify)[\\/]/;
+  const apiSource = /[\\/]packages[\\/](api|db)[\\/]src[\\/](.+)$/;
+  const allowedApiFile = /^(schemas\.ts|modules[\\/]([a-z-]+[\\/])?[a-z-]+\.schema\.ts)$/;
+  return {
+    name: 'keel-server-code-guard',
+    apply: 'build',
+    generateBundle() {
+      for (const id of this.getModuleIds()) {
+        const path = id.split('?')[0] ?? id;
+        const api = apiSource.exec(path);
+        if (forbiddenPackage.test(path) || (api && !allowedApiFile.test(api[2] ?? ''))) {
+          this.error(`server code in the dashboard bundle: ${path} (import only types and @keel/api/schemas)`);
+        }
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [react(), serverCodeGuard()],
+  resolve: { conditions: ['@keel/source', ...defaultClientConditions] },
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    strictPort: true,
+    proxy: { '/trpc': API_SERVER, '/api': API_SERVER, '/health': API_SERVER },
+  },
+  preview: { host: '127.0.0.1', port: 4173 },
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false },
+});

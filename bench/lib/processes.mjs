@@ -1,0 +1,91 @@
+// Child processes under test (the production server, the baseline) and what /proc says about them.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+const CLOCK_TICKS = 100;
+
+/**
+ * Starts `node <script>` and resolves once it logs its address. Its stdout is read and dropped (as
+ * a log shipper would), keeping only the tail for diagnostics.
+ */
+export async function startProcess({ name, script, cwd, env }) {
+  const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  let lines = 0;
+  let listening = false;
+  let onAddress;
+  const keep = (chunk) => {
+    const text = chunk.toString();
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+    tail = (tail + text).slice(-20_000);
+    if (!listening) {
+      const match = /"address":"(http:\/\/[^"]+)"/.exec(tail);
+      if (match?.[1]) {
+        listening = true;
+        onAddress?.(match[1]);
+      }
+    }
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const url = await new Promise((resolve, reject) => {
+    onAddress = resolve;
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s:\n${tail}`)), 60_000);
+    timer.unref();
+    void exited.then((code) => reject(new Error(`${name} exited (${code}) before listening:\n${tail}`)));
+  });
+  return {
+    name,
+    url,
+    pid: child.pid,
+    exited,
+    output: () => tail,
+    logLines: () => lines,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+export function rssBytes(pid) {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** User + system CPU seconds the process has used so far. */
+export function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples a process's RSS every 200 ms while a scenario runs: the peak and the last value. */
+export function sampleRss(pid) {
+  let peak = rssBytes(pid);
+  let last = peak;
+  const timer = setInterval(() => {
+    last = rssBytes(pid);
+    if (last > peak) peak = last;
+  }, 200);
+  return {
+    stop() {
+      clearInterval(timer);
+      last = rssBytes(pid) || last;
+      peak = Math.max(peak, last);
+      return { peak, last };
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// The results table (markdown, printed and written) and the SPEC §8 budget verdicts.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const MiB = 1024 * 1024;
+const fixed = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
+
+export function markdownTable(rows) {
+  const head = [
+    '| scenario | load | req/s | P50 ms | P95 ms | P99 ms | non-2xx | server RSS peak | CPU µs/req | ratio |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  const body = rows.map((row) => {
+    const r = row.result;
+    const load = r.offeredRate ? `${r.offeredRate} req/s, ${r.connections} conns` : `${r.connections} conns`;
+    const errors = r.non2xx + (r.socketErrors ? ` (+${r.socketErrors} socket)` : '');
+    return `| ${row.name} | ${load} | ${fixed(r.rps, 0)} | ${fixed(r.p50, 2)} | ${fixed(r.p95, 2)} | ${fixed(r.p99, 2)} | ${errors} | ${fixed(r.rssPeak / MiB, 0)} MiB | ${fixed(r.cpuUsPerRequest, 0)} | ${row.ratio ?? '—'} |`;
+  });
+  return [...head, ...body].join('\n');
+}
+
+export function verdictList(checks) {
+  return checks.map((c) => `- ${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`).join('\n');
+}
+
+export function writeResults(dir, stamp, report, markdown) {
+  mkdirSync(dir, { recursive: true });
+  const base = join(dir, `${report.kind}-${stamp}`);
+  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${base}.md`, `${markdown}\n`);
+  writeFileSync(join(dir, `${report.kind}-latest.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(dir, `${report.kind}-latest.md`), `${markdown}\n`);
+  return `${base}.{json,md}`;
+}

@@ -1,0 +1,407 @@
+// `pnpm bench` / `pnpm bench:soak`: the load benchmarks of SPEC §8 against the production build,
+// on a fresh PostgreSQL database and Redis prefix, beside a bare node:http + pg baseline.
+//
+//   pnpm bench                      every scenario, a table, results under bench/results/
+//   pnpm bench:soak                 60 s of mixed traffic at 100 connections, RSS drift and 5xx
+//   pnpm bench --only=list,fixed    a subset (baseline, list, me, transfer, batch, login, login200, fixed)
+//   pnpm bench --seconds=20         longer measured runs (default 10, warm-up 3)
+//   pnpm bench --env=TRPC_FAST_PATH=false --label=adapter   a server setting to compare against
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { argon2Ceiling } from './lib/argon2-ceiling.mjs';
+import { assertWrk, fixedRateScenario, wrkScenario } from './lib/load.mjs';
+import { startProcess } from './lib/processes.mjs';
+import { markdownTable, verdictList, writeResults } from './lib/report.mjs';
+import { creditTotals, PASSWORD, seed } from './lib/seed.mjs';
+import { createBenchDatabase, createRedisPrefix } from './lib/services.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SERVER_DIR = join(ROOT, 'apps/server');
+const RESULTS_DIR = join(import.meta.dirname, 'results');
+const ALL = ['baseline', 'list', 'me', 'transfer', 'batch', 'login', 'login200', 'fixed'];
+const LIST_PATH = `/trpc/projects.list?input=${encodeURIComponent('{}')}`;
+const BATCH_PATH = `/trpc/projects.list,auth.me,credits.balance?batch=1&input=${encodeURIComponent('{"0":{}}')}`;
+const MiB = 1024 * 1024;
+
+const { values: args } = parseArgs({
+  options: {
+    soak: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    'soak-seconds': { type: 'string', default: '60' },
+    connections: { type: 'string', default: '50' },
+    env: { type: 'string', multiple: true, default: [] },
+    label: { type: 'string', default: '' },
+    'log-level': { type: 'string', default: 'info' },
+    build: { type: 'boolean', default: true },
+  },
+  allowNegative: true,
+});
+const seconds = Number(args.seconds);
+const warmupSeconds = Number(args.warmup);
+const connections = Number(args.connections);
+const selected = new Set(args.only ? args.only.split(',') : ALL);
+if (args.only && selected.has('list')) selected.add('baseline');
+const extraEnv = Object.fromEntries(
+  args.env.map((pair) => {
+    const at = pair.indexOf('=');
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }),
+);
+
+function log(message) {
+  process.stdout.write(`[bench] ${message}\n`);
+}
+
+function build() {
+  log('building the server (turbo: cached when nothing changed)');
+  const result = spawnSync(
+    'pnpm',
+    ['exec', 'turbo', 'run', 'build', '--filter=@keel/server...', '--output-logs=errors-only'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
+  if (result.status !== 0) throw new Error('build failed');
+}
+
+function gitRevision() {
+  const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim();
+  const dirty = spawnSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim();
+  return rev ? `${rev}${dirty ? '+dirty' : ''}` : 'unknown';
+}
+
+const cleanups = [];
+async function cleanup() {
+  while (cleanups.length > 0) {
+    const step = cleanups.pop();
+    try {
+      await step();
+    } catch (error) {
+      log(`cleanup step failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
+
+async function main() {
+  assertWrk();
+  if (args.build) build();
+
+  const secret = randomBytes(48).toString('base64url');
+  const database = await createBenchDatabase();
+  cleanups.push(() => database.drop());
+  const redis = await createRedisPrefix();
+  cleanups.push(async () => {
+    await redis.clear();
+    await redis.close();
+  });
+  const work = mkdtempSync(join(tmpdir(), 'keel-bench-'));
+  cleanups.push(async () => rmSync(work, { recursive: true, force: true }));
+  log(`database ${database.name}, redis prefix ${redis.prefix}`);
+
+  const seeded = await seed({ url: database.url, secret });
+  const usersFile = join(work, 'payers.txt');
+  writeFileSync(usersFile, `${seeded.payers.map((p) => `${p.id} ${p.token}`).join('\n')}\n`);
+  const loginFile = join(work, 'logins.txt');
+  writeFileSync(loginFile, `${seeded.loginEmails.join('\n')}\n`);
+  log(`seeded: 1 owner with 1000 projects, ${seeded.payers.length} payers, ${seeded.loginEmails.length} sign-in users`);
+  const auth = `Authorization: Bearer ${seeded.owner.token}`;
+
+  const serverEnv = {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: database.url,
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: redis.prefix,
+    JWT_ACCESS_SECRET: secret,
+    // Load from a handful of clients would hit the per-user limits of SPEC §5.5 within a second.
+    RATE_LIMIT_MULTIPLIER: '1000000',
+    LOG_LEVEL: args['log-level'],
+    DATA_DIR: join(work, 'data'),
+    ...extraEnv,
+  };
+  const startServer = () =>
+    startProcess({ name: 'keel server', script: 'dist/main.js', cwd: SERVER_DIR, env: serverEnv });
+
+  const report = {
+    kind: args.soak ? 'soak' : 'bench',
+    label: args.label,
+    at: new Date().toISOString(),
+    revision: gitRevision(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: totalmem() / 1024 ** 3, node: process.version },
+    settings: { seconds, warmupSeconds, connections, logLevel: args['log-level'], env: extraEnv },
+  };
+  const stamp = report.at.replace(/[:.]/g, '-');
+
+  if (args.soak) {
+    await soak({ report, startServer, auth, usersFile, database });
+  } else {
+    await bench({ report, startServer, auth, usersFile, loginFile, database, secret });
+  }
+  log(`results written to ${writeResults(RESULTS_DIR, stamp, report, report.markdown)}`);
+}
+
+async function bench({ report, startServer, auth, usersFile, loginFile, database, secret }) {
+  const rows = [];
+  const checks = [];
+  const common = { warmupSeconds, seconds };
+
+  let ceiling;
+  if (selected.has('login') || selected.has('login200')) {
+    log('argon2 ceiling: verifications/s at m=65536,t=3,p=4, 2 at a time (the server is not running)');
+    ceiling = await argon2Ceiling({ concurrency: Number(extraEnv.HASH_CONCURRENCY ?? 2), seconds: 5 });
+    log(`argon2 ceiling: ${ceiling.hashesPerSecond.toFixed(1)} hashes/s (${ceiling.msPerHash.toFixed(0)} ms each)`);
+    report.argon2 = ceiling;
+  }
+
+  let baseline;
+  if (selected.has('baseline')) {
+    const proc = await startProcess({
+      name: 'baseline',
+      script: join(import.meta.dirname, 'baseline.mjs'),
+      cwd: import.meta.dirname,
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: database.url,
+        JWT_ACCESS_SECRET: secret,
+        DATABASE_POOL_MAX: extraEnv.DATABASE_POOL_MAX ?? '10',
+      },
+    });
+    try {
+      log('baseline: projects.list on node:http + pg');
+      baseline = await wrkScenario({
+        ...common,
+        pid: proc.pid,
+        url: `${proc.url}${LIST_PATH}`,
+        connections,
+        script: 'get.lua',
+        headers: [auth],
+      });
+      rows.push({ name: 'baseline: node:http + pg, same JWT + SQL', result: baseline });
+    } finally {
+      await proc.stop();
+    }
+  }
+
+  const server = await startServer();
+  try {
+    const scenario = async (key, name, options) => {
+      if (!selected.has(key)) return undefined;
+      log(`${name}`);
+      const result = await wrkScenario({ ...common, pid: server.pid, connections, ...options });
+      const row = { key, name, result };
+      rows.push(row);
+      return row;
+    };
+
+    const list = await scenario('list', 'projects.list (20 of 1000 rows)', {
+      url: `${server.url}${LIST_PATH}`,
+      script: 'get.lua',
+      headers: [auth],
+    });
+    if (list && baseline) {
+      const ratio = list.result.rps / baseline.rps;
+      list.ratio = `${(ratio * 100).toFixed(0)} % of baseline`;
+      checks.push({
+        name: 'projects.list ≥ 70 % of the baseline req/s',
+        ok: ratio >= 0.7,
+        detail: `${list.result.rps.toFixed(0)} vs ${baseline.rps.toFixed(0)} req/s = ${(ratio * 100).toFixed(1)} %`,
+      });
+    }
+    await scenario('me', 'auth.me', { url: `${server.url}/trpc/auth.me`, script: 'get.lua', headers: [auth] });
+
+    if (selected.has('transfer')) {
+      const before = await creditTotals(database.url);
+      const transfer = await scenario('transfer', 'credits.transfer (random pairs of 100 users)', {
+        url: server.url,
+        script: 'transfer.lua',
+        env: { BENCH_USERS_FILE: usersFile },
+      });
+      // Requests cut off by wrk's deadline may still commit: wait for the server to go quiet.
+      await new Promise((r) => setTimeout(r, 1000));
+      const after = await creditTotals(database.url);
+      const unexpected = Object.entries(transfer.result.statuses).filter(
+        ([key]) => key !== '200' && !key.startsWith('400:BAD_REQUEST'),
+      );
+      transfer.totals = { before, after };
+      checks.push({
+        name: 'credits.transfer: sum of balances unchanged, none negative',
+        ok: before.sum === after.sum && after.min >= 0,
+        detail: `${before.sum} → ${after.sum}, lowest balance ${after.min}, ${after.transfers - before.transfers} transfers committed`,
+      });
+      checks.push({
+        name: 'credits.transfer: no error but the expected 400s',
+        ok: unexpected.length === 0 && transfer.result.socketErrors === 0,
+        detail: `statuses ${JSON.stringify(transfer.result.statuses)}, socket errors ${transfer.result.socketErrors}`,
+      });
+    }
+
+    await scenario('batch', 'batch: projects.list + auth.me + credits.balance', {
+      url: `${server.url}${BATCH_PATH}`,
+      script: 'get.lua',
+      headers: [auth],
+    });
+
+    for (const row of rows.filter((r) => ['list', 'me', 'transfer', 'batch'].includes(r.key))) {
+      const r = row.result;
+      checks.push({
+        name: `${row.key} at saturation inside the SLO (P50 < 100, P95 < 200, P99 < 500 ms)`,
+        ok: r.p50 < 100 && r.p95 < 200 && r.p99 < 500,
+        detail: `P50 ${r.p50.toFixed(2)}, P95 ${r.p95.toFixed(2)}, P99 ${r.p99.toFixed(2)} ms`,
+      });
+      if (row.key !== 'transfer') {
+        checks.push({
+          name: `${row.key}: every answer 2xx`,
+          ok: r.non2xx === 0 && r.socketErrors === 0,
+          detail: `${r.non2xx} non-2xx, ${r.socketErrors} socket errors`,
+        });
+      }
+    }
+
+    const login = await scenario('login', 'auth.login (argon2id m=65536,t=3,p=4), 20 concurrent', {
+      url: server.url,
+      script: 'login.lua',
+      connections: 20,
+      warmupSeconds: 2,
+      env: { BENCH_LOGIN_FILE: loginFile, BENCH_PASSWORD: PASSWORD },
+    });
+    if (login && ceiling) {
+      const ratio = login.result.rps / ceiling.hashesPerSecond;
+      login.ratio = `${(ratio * 100).toFixed(0)} % of argon2 ceiling (${ceiling.hashesPerSecond.toFixed(1)}/s)`;
+      checks.push({
+        name: 'auth.login at 20 concurrent ≥ 90 % of the argon2 ceiling',
+        ok: ratio >= 0.9 && login.result.non2xx === 0,
+        detail: `${login.result.rps.toFixed(1)} vs ${ceiling.hashesPerSecond.toFixed(1)} hashes/s = ${(ratio * 100).toFixed(1)} %, ${login.result.non2xx} non-2xx`,
+      });
+    }
+    const burst = await scenario('login200', 'auth.login, 200 concurrent (bounded hashing queue)', {
+      url: server.url,
+      script: 'login.lua',
+      connections: 200,
+      warmupSeconds: 0,
+      env: { BENCH_LOGIN_FILE: loginFile, BENCH_PASSWORD: PASSWORD },
+    });
+    if (burst) {
+      const statuses = burst.result.statuses;
+      const other = Object.keys(statuses).filter((k) => k !== '200' && !k.startsWith('503'));
+      const served = statuses['200'] ?? 0;
+      burst.ratio = `${served} signed in, ${(statuses['503:SERVICE_UNAVAILABLE'] ?? 0) + (statuses['503'] ?? 0)} fast 503`;
+      checks.push({
+        name: 'auth.login at 200 concurrent: RSS < 1 GiB, the overflow gets 503 + Retry-After',
+        ok: burst.result.rssPeak < 1024 * MiB && other.length === 0 && burst.result.socketErrors === 0,
+        detail: `RSS peak ${(burst.result.rssPeak / MiB).toFixed(0)} MiB, statuses ${JSON.stringify(statuses)}, socket errors ${burst.result.socketErrors}`,
+      });
+    }
+
+    if (selected.has('fixed')) {
+      log('projects.list at a fixed 1000 req/s (autocannon)');
+      const result = await fixedRateScenario({
+        pid: server.pid,
+        url: `${server.url}${LIST_PATH}`,
+        headers: { authorization: auth.slice('Authorization: '.length) },
+        connections,
+        rate: 1000,
+        warmupSeconds,
+        seconds: Math.max(seconds, 10),
+      });
+      rows.push({ key: 'fixed', name: 'projects.list at a fixed rate', result });
+      checks.push({
+        name: 'projects.list at 1000 req/s: P50 < 3 ms, P99 < 15 ms',
+        ok: result.p50 < 3 && result.p99 < 15 && result.non2xx === 0,
+        detail: `P50 ${result.p50.toFixed(2)} ms, P99 ${result.p99.toFixed(2)} ms, ${result.rps.toFixed(0)} req/s served, ${result.non2xx} non-2xx`,
+      });
+    }
+    report.serverLogLines = server.logLines();
+  } finally {
+    const code = await server.stop();
+    if (code !== 0) log(`server exited with ${code}:\n${server.output().slice(-3000)}`);
+  }
+
+  report.rows = rows;
+  report.checks = checks;
+  const title = `Keel bench ${report.at} (${report.revision}${report.label ? `, ${report.label}` : ''})`;
+  const machine = `${report.machine.cpus} × ${report.machine.model}, Node ${report.machine.node}; wrk -t1, ${warmupSeconds} s warm-up + ${seconds} s per scenario; LOG_LEVEL=${args['log-level']}${Object.keys(extraEnv).length ? `; ${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`;
+  report.markdown = `## ${title}\n\n${machine}\n\n${markdownTable(rows)}\n\n${verdictList(checks)}`;
+  process.stdout.write(`\n${report.markdown}\n\n`);
+}
+
+async function soak({ report, startServer, auth, usersFile, database }) {
+  const soakConnections = 100;
+  const soakSeconds = Number(args['soak-seconds']);
+  const before = await creditTotals(database.url);
+  const server = await startServer();
+  try {
+    const options = {
+      pid: server.pid,
+      url: server.url,
+      connections: soakConnections,
+      script: 'mixed.lua',
+      env: {
+        BENCH_USERS_FILE: usersFile,
+        BENCH_TOKEN: auth.slice('Authorization: Bearer '.length),
+        BENCH_BATCH_PATH: BATCH_PATH,
+      },
+    };
+    log(`soak warm-up: 15 s of mixed traffic at ${soakConnections} connections`);
+    const warm = await wrkScenario({ ...options, warmupSeconds: 0, seconds: 15 });
+    const rssAfterWarmup = warm.rssLast;
+    log(`soak: ${soakSeconds} s of mixed traffic at ${soakConnections} connections`);
+    const result = await wrkScenario({ ...options, warmupSeconds: 0, seconds: soakSeconds });
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await creditTotals(database.url);
+    const fiveXx = Object.entries(result.statuses)
+      .filter(([key]) => key.startsWith('5'))
+      .reduce((sum, [, n]) => sum + n, 0);
+    const drift = (result.rssLast - rssAfterWarmup) / rssAfterWarmup;
+    const checks = [
+      {
+        name: 'no 5xx',
+        ok: fiveXx === 0 && result.socketErrors === 0,
+        detail: `${fiveXx} 5xx, ${result.socketErrors} socket errors; statuses ${JSON.stringify(result.statuses)}`,
+      },
+      {
+        name: 'RSS at the end within 10 % of RSS after warm-up',
+        ok: Math.abs(drift) <= 0.1,
+        detail: `${(rssAfterWarmup / MiB).toFixed(1)} MiB after warm-up → ${(result.rssLast / MiB).toFixed(1)} MiB at the end (${drift >= 0 ? '+' : ''}${(drift * 100).toFixed(1)} %), peak ${(result.rssPeak / MiB).toFixed(1)} MiB`,
+      },
+      {
+        name: 'sum of balances unchanged',
+        ok: before.sum === after.sum && after.min >= 0,
+        detail: `${before.sum} → ${after.sum}, ${after.transfers - before.transfers} transfers`,
+      },
+    ];
+    report.rows = [{ name: 'soak: mixed', result }];
+    report.soak = { rssAfterWarmup, rssEnd: result.rssLast, rssPeak: result.rssPeak, drift, fiveXx };
+    report.checks = checks;
+    const title = `Keel soak ${report.at} (${report.revision}${report.label ? `, ${report.label}` : ''})`;
+    const mix = 'mix: projects.list 40 %, auth.me 25 %, batch of 3 15 %, credits.transfer 20 %';
+    report.markdown = `## ${title}\n\n${soakConnections} connections, 15 s warm-up + ${soakSeconds} s; ${mix}\n\n${markdownTable(report.rows)}\n\n${verdictList(checks)}`;
+    process.stdout.write(`\n${report.markdown}\n\n`);
+  } finally {
+    const code = await server.stop();
+    if (code !== 0) log(`server exited with ${code}:\n${server.output().slice(-3000)}`);
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  process.exitCode = 1;
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+} finally {
+  await cleanup();
+}

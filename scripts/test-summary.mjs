@@ -1,0 +1,26 @@
+// Prints the plain total of every vitest JSON report under apps/* and packages/*: "N passed, M failed".
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+let passed = 0;
+let failed = 0;
+const missing = [];
+for (const group of ['apps', 'packages']) {
+  for (const name of readdirSync(join(root, group))) {
+    const dir = join(root, group, name, 'test-results');
+    if (!existsSync(join(root, group, name, 'package.json'))) continue;
+    const reports = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
+    if (reports.length === 0) {
+      missing.push(`${group}/${name}`);
+      continue;
+    }
+    for (const file of reports) {
+      const report = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+      passed += report.numPassedTests ?? 0;
+      failed += (report.numFailedTests ?? 0) + (report.success === false && !report.numFailedTests ? 1 : 0);
+    }
+  }
+}
+if (missing.length > 0) console.log(`no test report from: ${missing.join(', ')}`);
+console.log(`${passed} passed, ${failed} failed`);

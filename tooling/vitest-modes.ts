@@ -1,0 +1,26 @@
+// Runs a package's suites on the real services when they are configured, and again on the
+// embedded defaults (PGlite, in-process stores), so CI proves both paths.
+import type { TestProjectInlineConfiguration } from 'vitest/config';
+
+const SERVICE_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'TEST_DATABASE_URL', 'TEST_REDIS_URL'] as const;
+
+export function servicesConfigured(): boolean {
+  return SERVICE_VARIABLES.some((name) => Boolean(process.env[name]));
+}
+
+/** One project per mode: `services` (only when configured) and `embedded`. */
+export function modeProjects(base: TestProjectInlineConfiguration['test'] = {}): TestProjectInlineConfiguration[] {
+  const embeddedEnv = Object.fromEntries(SERVICE_VARIABLES.map((name) => [name, '']));
+  const embedded: TestProjectInlineConfiguration = {
+    extends: true,
+    test: { ...base, name: 'embedded', env: embeddedEnv },
+  };
+  if (!servicesConfigured()) {
+    console.log(
+      '[keel] DATABASE_URL/REDIS_URL not set: suites run on the embedded defaults only (PGlite, in-process stores); ' +
+        'the PostgreSQL + Redis run is skipped. `bash .ci/run` sets both.',
+    );
+    return [embedded];
+  }
+  return [{ extends: true, test: { ...base, name: 'services' } }, embedded];
+}
