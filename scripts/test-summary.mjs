@@ -23,4 +23,11 @@ for (const group of ['apps', 'packages']) {
   }
 }
 if (missing.length > 0) console.log(`no test report from: ${missing.join(', ')}`);
+// A failed test command with no failed test (a coverage threshold, a crashed suite) still fails.
+const exitIndex = process.argv.indexOf('--exit-code');
+const exitCode = exitIndex === -1 ? 0 : Number(process.argv[exitIndex + 1]);
+if (exitCode !== 0 && failed === 0) {
+  console.log('the test command failed outside any single test (coverage threshold or a suite that did not run)');
+  failed = 1;
+}
 console.log(`${passed} passed, ${failed} failed`);

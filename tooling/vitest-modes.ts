@@ -11,14 +11,15 @@ export function servicesConfigured(): boolean {
 /** One project per mode: `services` (only when configured) and `embedded`. */
 export function modeProjects(base: TestProjectInlineConfiguration['test'] = {}): TestProjectInlineConfiguration[] {
   const embeddedEnv = Object.fromEntries(SERVICE_VARIABLES.map((name) => [name, '']));
+  // `*.services.test.ts` need what only real services give (several processes sharing state).
   const embedded: TestProjectInlineConfiguration = {
     extends: true,
-    test: { ...base, name: 'embedded', env: embeddedEnv },
+    test: { ...base, name: 'embedded', env: embeddedEnv, exclude: ['**/node_modules/**', '**/*.services.test.ts'] },
   };
   if (!servicesConfigured()) {
     console.log(
       '[keel] DATABASE_URL/REDIS_URL not set: suites run on the embedded defaults only (PGlite, in-process stores); ' +
-        'the PostgreSQL + Redis run is skipped. `bash .ci/run` sets both.',
+        'the PostgreSQL + Redis run and the multi-process suites (*.services.test.ts) are skipped. `bash .ci/run` sets both.',
     );
     return [embedded];
   }

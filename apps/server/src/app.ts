@@ -1,4 +1,4 @@
-// The Fastify host: /trpc, /health/*, security headers, limits, request ids and error envelopes.
+// The Fastify host: /trpc, /api, /health/*, /metrics, /openapi.json, /docs, security headers, limits, request ids and error envelopes.
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
@@ -16,7 +16,13 @@ import Fastify, {
 } from 'fastify';
 import type { ServerConfig } from './config.js';
 import { isApiPath, registerDashboard } from './dashboard.js';
+import { trpcFastPathPlugin } from './fast-path.js';
 import { type HealthCheck, registerHealthRoutes } from './health.js';
+import type { Metrics } from './metrics.js';
+import { observationOf, registerObservability } from './observability.js';
+import { registerApiDocs } from './openapi.js';
+import { registerRest } from './rest.js';
+import type { Tracing } from './tracing.js';
 
 export const REFRESH_COOKIE = 'keel_rt';
 /** The refresh cookie only travels to the routes that use it (SPEC §4). */
@@ -31,6 +37,9 @@ export interface AppOptions {
   healthChecks: HealthCheck[];
   /** Directory of the built dashboard; served at / when it exists. */
   webDistDir?: string;
+  metrics: Metrics;
+  /** Present when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  tracing?: Tracing | undefined;
 }
 
 /** tRPC's JSON-RPC numbers for the codes the host itself produces. */
@@ -85,7 +94,14 @@ function corsOrigins(config: ServerConfig): string[] {
   return ['http://localhost:5173', 'http://127.0.0.1:5173'];
 }
 
-export async function buildApp({ config, deps, healthChecks, webDistDir }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  deps,
+  healthChecks,
+  webDistDir,
+  metrics,
+  tracing,
+}: AppOptions): Promise<FastifyInstance> {
   const production = config.NODE_ENV === 'production';
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -107,6 +123,12 @@ export async function buildApp({ config, deps, healthChecks, webDistDir }: AppOp
     reply.header('x-request-id', request.id);
     (request as FastifyRequest & { startedAt: bigint }).startedAt = process.hrtime.bigint();
   });
+  registerObservability(app, {
+    metrics,
+    tracing,
+    metricsToken: config.METRICS_TOKEN,
+    unauthorized: (request, reply) => sendHostError(request, reply, 401, 'A valid metrics token is required'),
+  });
   // While shutting down, answers close their connection so that keep-alive sockets of requests
   // still in flight do not hold the process open after they are answered.
   let closing = false;
@@ -126,7 +148,8 @@ export async function buildApp({ config, deps, healthChecks, webDistDir }: AppOp
       url: request.url.split('?')[0],
       status: reply.statusCode,
       durationMs: durationMs === undefined ? undefined : Math.round(durationMs * 100) / 100,
-      userId: (request as FastifyRequest & { userId?: string }).userId,
+      userId: observationOf(request)?.userId,
+      procedure: observationOf(request)?.procedures.join(','),
     };
     if (durationMs !== undefined && durationMs > config.SLOW_REQUEST_MS) request.log.warn(line, 'slow request');
     else request.log.info(line, 'request completed');
@@ -182,7 +205,8 @@ export async function buildApp({ config, deps, healthChecks, webDistDir }: AppOp
         return sendHostError(request, reply, 415, 'Mutations must be sent as application/json');
       }
     });
-    await trpcScope.register(fastifyTRPCPlugin, {
+    // Same options either way; the fast path hands everything but single calls to the official adapter.
+    await trpcScope.register(config.TRPC_FAST_PATH ? trpcFastPathPlugin : fastifyTRPCPlugin, {
       prefix: '/trpc',
       trpcOptions: {
         router: appRouter,
@@ -202,11 +226,14 @@ export async function buildApp({ config, deps, healthChecks, webDistDir }: AppOp
       } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
     });
   });
+  await registerRest(app, { createContext: (req, reply) => createContextInner(deps, requestInfo(req, reply, config)) });
+  await registerApiDocs(app);
 
   return app;
 }
 
-function requestInfo(req: FastifyRequest, reply: FastifyReply, config: ServerConfig) {
+/** What a procedure needs of the HTTP request (tRPC and REST build their context from it alike). */
+export function requestInfo(req: FastifyRequest, reply: FastifyReply, config: ServerConfig) {
   const secure = config.NODE_ENV === 'production';
   const response: ResponseControl = {
     setHeader: (name, value) => void reply.header(name, value),

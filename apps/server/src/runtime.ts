@@ -15,11 +15,15 @@ import {
 import { createDatabase, type Database, migrateToLatest } from '@keel/db';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import { DEFAULT_WEB_DIST } from './dashboard.js';
 import type { HealthCheck } from './health.js';
+import { createMetrics } from './metrics.js';
+import { createProcedureObserver } from './observability.js';
+import { createTracing } from './tracing.js';
 
 export interface Runtime {
   app: FastifyInstance;
@@ -58,6 +62,8 @@ export async function connectRedis(url: string, logger: Logger): Promise<Redis> 
 export interface RuntimeOverrides {
   /** An already-open database (tests bring their own); the runtime still migrates and closes it. */
   database?: Database;
+  /** Turns tracing on with this exporter (tests read spans from memory). */
+  spanExporter?: SpanExporter;
 }
 
 export async function createRuntime(
@@ -90,6 +96,10 @@ export async function createRuntime(
     ? await createRedisEventBus({ redis, prefix, onError: (err) => logger.warn({ err }, 'event bus error') })
     : createMemoryEventBus();
 
+  const metrics = createMetrics({ hashQueue: () => deps.hasher.stats(), pool: () => database.poolStats() });
+  const tracing = createTracing(config, { exporter: overrides.spanExporter });
+  if (tracing) logger.info({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing on');
+
   const deps: AppDeps = {
     db: database.db,
     config: apiConfig,
@@ -115,9 +125,14 @@ export async function createRuntime(
       redis,
       prefix,
       multiplier: config.RATE_LIMIT_MULTIPLIER,
-      onStoreFailure: (err) => logger.warn({ err }, 'rate-limit store failed; in-memory limiter answered'),
+      onStoreFailure: (err) => {
+        metrics.rateLimitStoreFailure();
+        logger.warn({ err }, 'rate-limit store failed; in-memory limiter answered');
+      },
+      onDecision: metrics.rateLimitDecision,
     }),
     events,
+    observeProcedure: createProcedureObserver(metrics, tracing),
   };
 
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
@@ -130,7 +145,14 @@ export async function createRuntime(
     const client = redis;
     healthChecks.push({ name: 'redis', check: async () => void (await client.ping()) });
   }
-  const app = await buildApp({ config, deps, healthChecks, webDistDir: config.WEB_DIST_DIR ?? DEFAULT_WEB_DIST });
+  const app = await buildApp({
+    config,
+    deps,
+    healthChecks,
+    webDistDir: config.WEB_DIST_DIR ?? DEFAULT_WEB_DIST,
+    metrics,
+    tracing,
+  });
 
   return {
     app,
@@ -144,6 +166,7 @@ export async function createRuntime(
       await closing;
       redis?.disconnect();
       await database.close();
+      await tracing?.shutdown();
     },
   };
 }

@@ -35,11 +35,16 @@ export const ConfigSchema = z
     ADMIN_PASSWORD: z.preprocess(emptyToUndefined, z.string().min(8).optional()),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+    // OTLP/HTTP base URL (traces go to `<endpoint>/v1/traces`); unset means tracing is off.
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(emptyToUndefined, z.string().url().optional()),
+    OTEL_SERVICE_NAME: z.string().min(1).default('keel'),
     RATE_LIMIT_MULTIPLIER: z.coerce
       .number()
       .positive('0 would disable every limit; use a large value instead')
       .default(1),
     SLOW_REQUEST_MS: int(1, 600_000).default(1_000),
+    // Single tRPC queries and mutations skip the Fetch-API layer of the adapter (apps/server/src/fast-path.ts).
+    TRPC_FAST_PATH: bool.default(true),
     // argon2 cost: tunable for tests only; production keeps SPEC §5.1's parameters.
     ARGON2_MEMORY_COST: int(1_024, 1_048_576).default(65_536),
     ARGON2_TIME_COST: int(1, 20).default(3),

@@ -1,6 +1,6 @@
 // Runtime exports for apps/server and tests: the router, context, and the pieces the host composes.
 
-export { AppError, detailsFromIssues, INTERNAL_MESSAGE, toPublicError } from './common/errors.js';
+export { APP_ERROR_CODES, AppError, detailsFromIssues, INTERNAL_MESSAGE, toPublicError } from './common/errors.js';
 export { createMemoryEventBus, createRedisEventBus, type EventBus } from './common/events.js';
 export { createPasswordHasher, type PasswordHasher } from './common/hash.js';
 export { createRateLimiter, type RateLimitDecision, type RateLimiter, type RateLimitRuleName } from './common/rate-limit.js';

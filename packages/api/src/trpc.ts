@@ -2,11 +2,18 @@
 
 import type { Role } from '@keel/db';
 import { initTRPC } from '@trpc/server';
-import { AppError, forbidden, isUniqueViolation, toPublicError, unauthorized } from './common/errors.js';
+import type { OpenApiMeta } from 'trpc-to-openapi';
+import {
+  AppError,
+  forbidden,
+  isDatabaseUnavailable,
+  isUniqueViolation,
+  toPublicError,
+  unauthorized,
+} from './common/errors.js';
 import type { RateLimitRuleName } from './common/rate-limit.js';
 import type { Context } from './context.js';
 import { findSessionState } from './modules/auth/auth.repository.js';
-import type { OpenApiMeta } from 'trpc-to-openapi';
 
 // A type, not an interface: trpc-to-openapi wants meta assignable to Record<string, unknown>.
 type KeelMeta = {
@@ -59,6 +66,13 @@ const errorBoundary = t.middleware(async ({ ctx, next, path }) => {
   if (result.ok) return result;
   const { error } = result;
   if (isUniqueViolation(error.cause)) throw new AppError('CONFLICT', 'Already exists', { cause: error.cause });
+  if (isDatabaseUnavailable(error.cause)) {
+    ctx.log.error({ err: error.cause, path }, 'database unavailable');
+    throw new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable, try again shortly', {
+      cause: error.cause,
+      retryAfterSeconds: 2,
+    });
+  }
   if (toPublicError(error).code === 'INTERNAL_ERROR') {
     ctx.log.error({ err: error.cause ?? error, path }, 'unhandled error in procedure');
   }

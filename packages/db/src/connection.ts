@@ -1,4 +1,5 @@
 // Connection factory: Kysely on a pg pool when a URL is given, on embedded PGlite otherwise.
+import { channel } from 'node:diagnostics_channel';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, type KyselyConfig, PGliteDialect, PostgresDialect, sql } from 'kysely';
@@ -34,9 +35,38 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * Every statement is published here once it has run (or failed), for tracing to subscribe to
+ * without this package knowing about it; nothing is published while no one listens.
+ */
+export const QUERY_CHANNEL = 'keel:db:query';
+
+export interface QueryEvent {
+  sql: string;
+  durationMs: number;
+  /** Set when the statement failed. */
+  error?: unknown;
+}
+
+const queryChannel = channel(QUERY_CHANNEL);
+
+// Kysely's log hook sees failed statements too, which a plugin's transformResult never does.
+function publishingLog(log: KyselyConfig['log']): KyselyConfig['log'] {
+  if (log !== undefined && typeof log !== 'function') return log;
+  return (event) => {
+    if (queryChannel.hasSubscribers) {
+      const published: QueryEvent = { sql: event.query.sql, durationMs: event.queryDurationMillis };
+      if (event.level === 'error') published.error = event.error;
+      queryChannel.publish(published);
+    }
+    return log?.(event);
+  };
+}
+
 export function createDatabase(options: DatabaseOptions): Database {
-  if (options.url) return createPostgres(options.url, options);
-  return createPglite(options);
+  const withEvents = { ...options, log: publishingLog(options.log) };
+  if (options.url) return createPostgres(options.url, withEvents);
+  return createPglite(withEvents);
 }
 
 function createPostgres(url: string, options: DatabaseOptions): Database {

@@ -28,6 +28,10 @@ function useLiveUpdates(): LiveStatus {
     onConnected: refreshCredits,
     onEvent(event: LiveEvent) {
       if (event.type.startsWith('credits.')) {
+        // The event carries the new balance: show it now, and refetch the ledger behind it.
+        if (typeof event.data.balance === 'number') {
+          queryClient.setQueryData(trpc.credits.balance.queryKey(), { balance: event.data.balance });
+        }
         refreshCredits();
         const amount = typeof event.data.amount === 'number' ? event.data.amount : undefined;
         if (event.type === 'credits.received' && amount !== undefined) {

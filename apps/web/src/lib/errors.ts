@@ -56,11 +56,18 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown): Valida
   return { ok: false, errors };
 }
 
-/** Field errors from the server, plus a form-level message when some error belongs to no field. */
-export function formErrorsOf(error: unknown): FieldErrors {
+type AppErrorCode = NonNullable<ReturnType<typeof errorCode>>;
+
+/**
+ * Field errors from the server, plus a form-level message when the error belongs to no field.
+ * `fieldOf` places a detail-less error next to the field it is about (a CONFLICT on sign-up is
+ * the email, on a project the name).
+ */
+export function formErrorsOf(error: unknown, fieldOf: Partial<Record<AppErrorCode, string>> = {}): FieldErrors {
   const errors = fieldErrorsOf(error);
-  if (Object.keys(errors).length === 0 || errorCode(error) !== 'VALIDATION_ERROR') {
-    errors[''] = errorMessage(error);
-  }
+  const code = errorCode(error);
+  const field = code ? fieldOf[code] : undefined;
+  if (field && isApiError(error)) errors[field] ??= error.message;
+  else if (Object.keys(errors).length === 0 || code !== 'VALIDATION_ERROR') errors[''] = errorMessage(error);
   return errors;
 }

@@ -3,7 +3,8 @@ import type { RouterOutputs } from '@keel/api';
 import { useEffect, useRef, useState } from 'react';
 import { useSession } from './session-context.js';
 
-export type LiveEvent = RouterOutputs['events']['onEvent'];
+/** One event the stream yields (RouterOutputs gives the stream itself for a subscription). */
+export type LiveEvent = RouterOutputs['events']['onEvent'] extends AsyncIterable<infer E> ? E : never;
 export type LiveStatus = 'off' | 'connecting' | 'live' | 'reconnecting';
 
 const MAX_BACKOFF_MS = 30_000;

@@ -24,7 +24,7 @@ export function createTabSync(): TabSync {
       // Without Web Locks (an old browser, a plain-http origin other than localhost) tabs may race;
       // the server's reuse grace window then refuses the loser without revoking the session.
       if (!locks) return task();
-      return locks.request(LOCK_NAME, task);
+      return locks.request(LOCK_NAME, task).then((result) => result);
     },
     publish(message) {
       channel?.postMessage(message);

@@ -165,7 +165,8 @@ function TransferForm() {
           queryClient.invalidateQueries({ queryKey: trpc.credits.history.pathKey() }),
         ]);
       },
-      onError: (error) => setErrors(formErrorsOf(error)),
+      // "Insufficient credits" is about the amount; a recipient deactivated meanwhile is NOT_FOUND.
+      onError: (error) => setErrors(formErrorsOf(error, { BAD_REQUEST: 'amount', NOT_FOUND: 'toUserId' })),
     }),
   );
 
@@ -248,7 +249,7 @@ function History() {
       <h2 id="history-title">History</h2>
       {history.isPending ? (
         <Loading label="Loading history…" />
-      ) : history.isError ? (
+      ) : history.isError && entries.length === 0 ? (
         <ErrorState error={history.error} onRetry={() => void history.refetch()} />
       ) : entries.length === 0 ? (
         <EmptyState>No credits have moved yet.</EmptyState>

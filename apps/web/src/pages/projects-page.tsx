@@ -253,7 +253,7 @@ function ProjectForm({
     description: editing.mode === 'edit' ? (editing.description ?? '') : '',
   });
   const [errors, setErrors] = useState<FieldErrors>({});
-  const onError = (error: unknown) => setErrors(formErrorsOf(error));
+  const onError = (error: unknown) => setErrors(formErrorsOf(error, { CONFLICT: 'name' }));
   const create = useMutation(
     trpc.projects.create.mutationOptions({ onSuccess: (p) => onDone(`Created “${p.name}”.`), onError }),
   );

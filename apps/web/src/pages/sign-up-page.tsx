@@ -17,7 +17,7 @@ export function SignUpPage() {
   const register = useMutation(
     trpc.auth.register.mutationOptions({
       onSuccess: (payload) => session.establish(payload),
-      onError: (error) => setErrors(formErrorsOf(error)),
+      onError: (error) => setErrors(formErrorsOf(error, { CONFLICT: 'email' })),
     }),
   );
 

@@ -6,10 +6,10 @@ import { generateRefreshToken, hashRefreshToken, isWellFormedRefreshToken } from
 import type { Context } from '../../context.js';
 import type { AuthedContext } from '../../trpc.js';
 import { audit } from '../audit/audit.service.js';
+import { SESSION_REVOKED_EVENT } from '../events/events.schema.js';
 import { toUser } from '../users/users.mapper.js';
 import { findUserByEmail, findUserById, insertUser, updateUser } from '../users/users.repository.js';
 import * as repo from './auth.repository.js';
-import { SESSION_REVOKED_EVENT } from '../events/events.schema.js';
 import type { AuthPayload, ChangePasswordInput, LoginInput, RegisterInput, User } from './auth.schema.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

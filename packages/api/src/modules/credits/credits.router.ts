@@ -4,12 +4,44 @@ import { Balance, HistoryInput, HistoryPage, Transfer, TransferInput } from './c
 import * as credits from './credits.service.js';
 
 export const creditsRouter = router({
-  balance: authedProcedure.output(Balance).query(({ ctx }) => credits.balance(ctx)),
+  balance: authedProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/credits/balance',
+        tags: ['credits'],
+        protect: true,
+        summary: "The caller's balance",
+        errorResponses: [401],
+      },
+    })
+    .output(Balance)
+    .query(({ ctx }) => credits.balance(ctx)),
   transfer: writerProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/credits/transfers',
+        tags: ['credits'],
+        protect: true,
+        summary: 'Send credits to another user (idempotent with idempotencyKey)',
+        errorResponses: [400, 401, 403, 404, 409],
+      },
+    })
     .input(TransferInput)
     .output(Transfer)
     .mutation(({ ctx, input }) => credits.transfer(ctx, input)),
   history: authedProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/credits/history',
+        tags: ['credits'],
+        protect: true,
+        summary: "The caller's ledger, newest first",
+        errorResponses: [400, 401],
+      },
+    })
     .input(HistoryInput)
     .output(HistoryPage)
     .query(({ ctx, input }) => credits.history(ctx, input)),

@@ -39,7 +39,9 @@ describe('events.onEvent', () => {
     const bystander = await createUser(d);
     const controller = new AbortController();
     const listen = async (user: typeof recipient) =>
-      collect(await (await callerFor(d, { accessToken: user.accessToken, signal: controller.signal })).events.onEvent());
+      collect(
+        await (await callerFor(d, { accessToken: user.accessToken, signal: controller.signal })).events.onEvent(),
+      );
     const recipientStream = await listen(recipient);
     const bystanderStream = await listen(bystander);
     await sender.caller.credits.transfer({ toUserId: recipient.id, amount: 30 });

@@ -9,10 +9,30 @@ const memberProcedure = roleProcedure('USER', 'ADMIN');
 
 export const usersRouter = router({
   updateProfile: authedProcedure
+    .meta({
+      openapi: {
+        method: 'PATCH',
+        path: '/users/me',
+        tags: ['users'],
+        protect: true,
+        summary: "Update the caller's name or avatar",
+        errorResponses: [400, 401],
+      },
+    })
     .input(UpdateProfileInput)
     .output(User)
     .mutation(({ ctx, input }) => users.updateProfile(ctx, input)),
   search: memberProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/users/search',
+        tags: ['users'],
+        protect: true,
+        summary: 'Find active users by name or email',
+        errorResponses: [400, 401, 403],
+      },
+    })
     .input(SearchUsersInput)
     .output(UserSearchResult)
     .query(({ ctx, input }) => users.searchUsers(ctx, input)),

