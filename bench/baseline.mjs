@@ -11,9 +11,13 @@ if (!secret) throw new Error('JWT_ACCESS_SECRET is required');
 const issuer = env.JWT_ISSUER ?? 'keel';
 const audience = env.JWT_AUDIENCE ?? 'keel-api';
 const kid = createHash('sha256').update(secret, 'utf8').digest('hex').slice(0, 12);
-const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-  'verify',
-]);
+const key = await crypto.subtle.importKey(
+  'raw',
+  new TextEncoder().encode(secret),
+  { name: 'HMAC', hash: 'SHA-256' },
+  false,
+  ['verify'],
+);
 
 // The same pool settings as @keel/db's connection factory.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { cpuSeconds, sampleRss } from './processes.mjs';
+import { cpuBreakdown, cpuSeconds, machineCpu, sampleRss } from './processes.mjs';
 
 export const LUA_DIR = join(import.meta.dirname, '..', 'lua');
 
@@ -49,9 +49,16 @@ function runWrkOnce({ url, seconds, connections, threads = 1, script, headers = 
 export async function wrkScenario({ pid, warmupSeconds, seconds, ...options }) {
   if (warmupSeconds > 0) await runWrkOnce({ ...options, seconds: warmupSeconds });
   const cpuBefore = cpuSeconds(pid);
+  const benchBefore = process.cpuUsage();
+  const machineBefore = machineCpu();
   const rss = sampleRss(pid);
   const raw = await runWrkOnce({ ...options, seconds });
   const cpu = cpuSeconds(pid) - cpuBefore;
+  const benchCpu = process.cpuUsage(benchBefore);
+  const breakdown = cpuBreakdown(machineBefore, machineCpu(), {
+    server: cpu,
+    bench: (benchCpu.user + benchCpu.system) / 1e6,
+  });
   const memory = rss.stop();
   const durationS = raw.duration_us / 1e6;
   const socketErrors = raw.errors.connect + raw.errors.read + raw.errors.write + raw.errors.timeout;
@@ -71,7 +78,15 @@ export async function wrkScenario({ pid, warmupSeconds, seconds, ...options }) {
     rssPeak: memory.peak,
     rssLast: memory.last,
     cpuUsPerRequest: raw.requests > 0 ? (cpu * 1e6) / raw.requests : 0,
+    machineUsPerRequest: perRequest(breakdown, raw.requests),
   };
+}
+
+/** Each group's CPU in µs per request: where the 2 cores went. */
+function perRequest(breakdown, requests) {
+  return Object.fromEntries(
+    Object.entries(breakdown).map(([name, seconds]) => [name, requests > 0 ? (seconds * 1e6) / requests : 0]),
+  );
 }
 
 function percentile(sorted, p) {

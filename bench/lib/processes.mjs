@@ -1,6 +1,6 @@
 // Child processes under test (the production server, the baseline) and what /proc says about them.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const CLOCK_TICKS = 100;
 
@@ -88,4 +88,40 @@ export function sampleRss(pid) {
       return { peak, last };
     },
   };
+}
+
+/** Busy CPU seconds of the whole machine, and of the processes by name (postgres, redis-server, wrk…). */
+export function machineCpu() {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  const busy =
+    (ticks[0] ?? 0) + (ticks[1] ?? 0) + (ticks[2] ?? 0) + (ticks[5] ?? 0) + (ticks[6] ?? 0) + (ticks[7] ?? 0);
+  const byName = {};
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byName[name] = (byName[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return { busy: busy / CLOCK_TICKS, byName };
+}
+
+/** CPU seconds per named group between two `machineCpu()` readings (processes that ended are lost). */
+export function cpuBreakdown(before, after, pids) {
+  const delta = (name) => (after.byName[name] ?? 0) - (before.byName[name] ?? 0);
+  const groups = {
+    postgres: delta('postgres'),
+    redis: delta('redis-server'),
+    wrk: delta('wrk'),
+  };
+  const server = pids.server ?? 0;
+  const bench = pids.bench ?? 0;
+  const accounted = groups.postgres + groups.redis + groups.wrk + server + bench;
+  return { ...groups, server, bench, machine: after.busy - before.busy, other: after.busy - before.busy - accounted };
 }

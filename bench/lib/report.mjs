@@ -19,6 +19,21 @@ export function markdownTable(rows) {
   return [...head, ...body].join('\n');
 }
 
+/** Where the machine's CPU went, per request: the server, PostgreSQL, Redis, the load generator, the rest. */
+export function cpuTable(rows) {
+  const withCpu = rows.filter((row) => row.result.machineUsPerRequest);
+  if (withCpu.length === 0) return '';
+  const head = [
+    '| scenario (CPU µs per request) | server | postgres | redis | wrk | bench (log reader) | other processes | machine |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const body = withCpu.map((row) => {
+    const c = row.result.machineUsPerRequest;
+    return `| ${row.name} | ${fixed(c.server, 0)} | ${fixed(c.postgres, 0)} | ${fixed(c.redis, 0)} | ${fixed(c.wrk, 0)} | ${fixed(c.bench, 0)} | ${fixed(c.other, 0)} | ${fixed(c.machine, 0)} |`;
+  });
+  return [...head, ...body].join('\n');
+}
+
 export function verdictList(checks) {
   return checks.map((c) => `- ${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`).join('\n');
 }

@@ -28,8 +28,8 @@ const ERROR_STATUSES: Record<string, string> = {
   500: 'INTERNAL_ERROR: message is exactly "Internal server error"',
   503: 'SERVICE_UNAVAILABLE: too many sign-ins at once; see Retry-After',
 };
-/** Statuses every route can answer. */
-const ALWAYS = ['413', '429', '500'];
+/** Statuses every route can answer (every procedure is rate limited). */
+const ALWAYS = ['429', '500'];
 const MUTATING = new Set(['post', 'put', 'patch']);
 
 type SchemaObject = NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string];
@@ -92,7 +92,7 @@ function withErrorEnvelope(document: OpenAPIObject): OpenAPIObject {
     for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
       const responses = operation.responses ?? {};
       const statuses = new Set([...Object.keys(responses).filter((s) => Number(s) >= 400), ...ALWAYS]);
-      if (MUTATING.has(method)) statuses.add('415');
+      if (MUTATING.has(method)) for (const status of ['413', '415']) statuses.add(status);
       for (const status of statuses) responses[status] = errorResponse(status);
       const ok = responses['200'];
       if (ok) ok.headers = { 'x-request-id': REQUEST_ID_HEADER };

@@ -2,9 +2,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN,
+  captureFailure,
   closeAll,
   type DashboardServer,
   eventually,
@@ -53,6 +54,12 @@ beforeAll(async () => {
   alicePage = await aliceContext.newPage();
   bobPage = await bobContext.newPage();
   adminPage = await adminContext.newPage();
+});
+
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail') {
+    await captureFailure(context.task.name, { alice: alicePage, bob: bobPage, admin: adminPage });
+  }
 });
 
 afterAll(async () => {
@@ -120,11 +127,11 @@ describe('the dashboard in a real browser', () => {
     await alicePage.getByLabel('Search by name').fill('apollo');
     await eventually(async () => new URL(alicePage.url()).searchParams.get('q') === 'apollo', { what: '?q=apollo' });
     await expect.poll(() => alicePage.locator('tbody tr').count()).toBe(1);
-    await alicePage.getByRole('cell', { name: 'Apollo launch' }).waitFor();
+    await alicePage.getByRole('cell', { name: 'Apollo launch', exact: true }).waitFor();
 
     // The URL alone restores the list (and the session comes back through the refresh cookie).
     await alicePage.reload();
-    await alicePage.getByRole('cell', { name: 'Apollo launch' }).waitFor();
+    await alicePage.getByRole('cell', { name: 'Apollo launch', exact: true }).waitFor();
     expect(await alicePage.getByLabel('Search by name').inputValue()).toBe('apollo');
     await expect.poll(() => alicePage.locator('tbody tr').count()).toBe(1);
 
@@ -132,7 +139,7 @@ describe('the dashboard in a real browser', () => {
     await alicePage.getByLabel('Project name').fill('Apollo launch v2');
     await screenshot(alicePage, 'projects-edit');
     await alicePage.getByRole('button', { name: 'Save changes' }).click();
-    await alicePage.getByRole('cell', { name: 'Apollo launch v2' }).waitFor();
+    await alicePage.getByRole('cell', { name: 'Apollo launch v2', exact: true }).waitFor();
   });
 
   it('sorts by name through the URL and deletes a project after confirmation', async () => {
@@ -151,15 +158,15 @@ describe('the dashboard in a real browser', () => {
     await screenshot(alicePage, 'projects-delete-confirm');
     await dialog.getByRole('button', { name: 'Delete project' }).click();
     await expect.poll(() => alicePage.locator('tbody tr').count()).toBe(2);
-    expect(await alicePage.getByRole('cell', { name: 'Scratch pad' }).count()).toBe(0);
+    expect(await alicePage.getByRole('cell', { name: 'Scratch pad', exact: true }).count()).toBe(0);
   });
 
   it('works at phone width', async () => {
     await alicePage.setViewportSize({ width: 390, height: 844 });
     await alicePage.getByRole('button', { name: 'Menu' }).click();
     await screenshot(alicePage, 'phone-menu');
-    await alicePage.getByRole('link', { name: 'Projects' }).click();
-    await alicePage.getByRole('cell', { name: 'Apollo launch v2' }).waitFor();
+    await alicePage.getByRole('link', { name: 'Projects', exact: true }).click();
+    await alicePage.getByRole('cell', { name: 'Apollo launch v2', exact: true }).waitFor();
     await screenshot(alicePage, 'phone-projects');
     await alicePage.setViewportSize({ width: 1280, height: 860 });
   });
@@ -172,11 +179,11 @@ describe('the dashboard in a real browser', () => {
 
   it('an admin grants credits to the first user', async () => {
     await signIn(adminPage, ADMIN);
-    await adminPage.getByRole('link', { name: 'Overview' }).click();
+    await adminPage.getByRole('link', { name: 'Overview', exact: true }).click();
     await adminPage.getByRole('heading', { name: 'Overview' }).waitFor();
     await screenshot(adminPage, 'admin-overview');
 
-    await adminPage.getByRole('link', { name: 'Users' }).click();
+    await adminPage.getByRole('link', { name: 'Users', exact: true }).click();
     await adminPage.getByLabel('Search name or email').fill(alice.email);
     await expect.poll(() => adminPage.locator('tbody tr').count()).toBe(1);
     await adminPage.getByRole('button', { name: `Grant credits to ${alice.email}` }).click();
@@ -188,7 +195,7 @@ describe('the dashboard in a real browser', () => {
 
   it('a transfer reaches the second user, whose open page shows the new balance without a reload', async () => {
     await signUp(bobPage, bob);
-    await bobPage.getByRole('link', { name: 'Credits' }).click();
+    await bobPage.getByRole('link', { name: 'Credits', exact: true }).click();
     await expect.poll(() => bobPage.getByTestId('balance').textContent()).toMatch(/^0\b/);
     await waitForLive(bobPage);
     let bobNavigations = 0;
@@ -205,13 +212,13 @@ describe('the dashboard in a real browser', () => {
     await alicePage.getByRole('button', { name: 'Send credits' }).click();
     await alicePage.getByText('Sent 120 credits to Bob Baker.').waitFor();
     await expect.poll(() => alicePage.getByTestId('balance').textContent()).toMatch(/^380\b/);
-    await alicePage.getByRole('cell', { name: 'Lunch' }).waitFor();
+    await alicePage.getByRole('cell', { name: 'Lunch', exact: true }).waitFor();
     await screenshot(alicePage, 'credits');
 
     await expect.poll(() => bobPage.getByTestId('balance').textContent(), { timeout: 15_000 }).toMatch(/^120\b/);
     await bobPage.getByText('You received 120 credits.').waitFor();
     expect(bobNavigations).toBe(0);
-    await bobPage.getByRole('cell', { name: 'Lunch' }).waitFor();
+    await bobPage.getByRole('cell', { name: 'Lunch', exact: true }).waitFor();
     await screenshot(bobPage, 'credits-received-live');
   });
 
@@ -224,7 +231,7 @@ describe('the dashboard in a real browser', () => {
     await expect.poll(() => role.inputValue()).toBe('GUEST');
     await screenshot(adminPage, 'admin-users');
 
-    await adminPage.getByRole('link', { name: 'Audit log' }).click();
+    await adminPage.getByRole('link', { name: 'Audit log', exact: true }).click();
     await adminPage.getByLabel('Action').fill('admin.role_changed');
     await adminPage.getByRole('button', { name: 'Apply filters' }).click();
     const row = adminPage.locator('tbody tr[data-action="admin.role_changed"]').first();
@@ -253,7 +260,7 @@ describe('the dashboard in a real browser', () => {
   });
 
   it('the user signs out, and a reload does not bring the session back', async () => {
-    await alicePage.getByRole('button', { name: 'Sign out' }).click();
+    await alicePage.getByRole('button', { name: 'Sign out', exact: true }).click();
     await alicePage.getByRole('heading', { name: 'Sign in to Keel' }).waitFor();
     await screenshot(alicePage, 'sign-in');
     await alicePage.reload();

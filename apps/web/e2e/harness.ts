@@ -97,6 +97,18 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
+export const FAILURES = resolve(import.meta.dirname, '../test-results/e2e-failures');
+
+/** Saves what each page showed when a test failed (test-results/, not committed). */
+export async function captureFailure(testName: string, pages: Record<string, Page | undefined>): Promise<void> {
+  mkdirSync(FAILURES, { recursive: true });
+  const slug = testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+  for (const [name, page] of Object.entries(pages)) {
+    if (!page || page.isClosed()) continue;
+    await page.screenshot({ path: join(FAILURES, `${slug}-${name}.png`), fullPage: true }).catch(() => undefined);
+  }
+}
+
 /** Polls `check` until it returns a truthy value or the deadline passes (no fixed sleeps). */
 export async function eventually<T>(
   check: () => Promise<T | undefined | null | false>,
@@ -130,7 +142,7 @@ export async function signIn(page: Page, user: { email: string; password: string
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
 }
 
 /** The live-events badge in the top bar says the SSE stream is connected. */

@@ -38,7 +38,7 @@ function recordRefreshes(context: BrowserContext) {
 
 async function showsDashboard(page: Page): Promise<boolean> {
   return (
-    (await page.getByRole('button', { name: 'Sign out' }).isVisible()) &&
+    (await page.getByRole('button', { name: 'Sign out', exact: true }).isVisible()) &&
     !(await page.getByRole('heading', { name: 'Sign in to Keel' }).isVisible())
   );
 }
@@ -65,7 +65,7 @@ describe(`sessions with a ${TTL_SECONDS}-second access token`, () => {
     await eventually(
       async () => {
         round += 1;
-        await page.getByRole('link', { name: round % 2 ? 'Credits' : 'Projects' }).click();
+        await page.getByRole('link', { name: round % 2 ? 'Credits' : 'Projects', exact: true }).click();
         const heading = round % 2 ? 'Credits' : 'Projects';
         await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
         expect(await page.locator('.state-error').count()).toBe(0);
@@ -77,7 +77,7 @@ describe(`sessions with a ${TTL_SECONDS}-second access token`, () => {
     expect(refreshes.every((status) => status === 200)).toBe(true);
 
     // A write after expiry goes through too, and the live stream came back after its token ended.
-    await page.getByRole('link', { name: 'Projects' }).click();
+    await page.getByRole('link', { name: 'Projects', exact: true }).click();
     await page.getByRole('button', { name: 'New project' }).click();
     await page.getByLabel('Project name').fill('Written after expiry');
     await page.getByRole('button', { name: 'Create project' }).click();
@@ -93,12 +93,12 @@ describe(`sessions with a ${TTL_SECONDS}-second access token`, () => {
     const second = await context.newPage();
     // Both tabs restore the session from the shared cookie at the same moment.
     await Promise.all([first.goto('/projects'), second.goto('/projects')]);
-    for (const page of [first, second]) await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    for (const page of [first, second]) await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
 
     // Reloading together makes both restore through the cookie at once, again and again.
     for (let i = 0; i < 3; i++) {
       await Promise.all([first.reload(), second.reload()]);
-      for (const page of [first, second]) await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      for (const page of [first, second]) await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
     }
 
     // Then both tabs' tokens keep expiring together (their live streams end and reconnect).
@@ -106,13 +106,13 @@ describe(`sessions with a ${TTL_SECONDS}-second access token`, () => {
     await eventually(
       async () => {
         await Promise.all([
-          first.getByRole('link', { name: 'Credits' }).click(),
-          second.getByRole('link', { name: 'Credits' }).click(),
+          first.getByRole('link', { name: 'Credits', exact: true }).click(),
+          second.getByRole('link', { name: 'Credits', exact: true }).click(),
         ]);
         await Promise.all([first.getByTestId('balance').waitFor(), second.getByTestId('balance').waitFor()]);
         await Promise.all([
-          first.getByRole('link', { name: 'Projects' }).click(),
-          second.getByRole('link', { name: 'Projects' }).click(),
+          first.getByRole('link', { name: 'Projects', exact: true }).click(),
+          second.getByRole('link', { name: 'Projects', exact: true }).click(),
         ]);
         return refreshes.length - before >= 4;
       },

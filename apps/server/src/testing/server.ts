@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  captureLogger,
   clearRedisPrefix,
   connectTestRedis,
   createTestDatabase,
@@ -16,7 +15,8 @@ import {
   testRedisUrl,
 } from '@keel/api/testing';
 import { loadConfig } from '../config.js';
-import { createRuntime, type Runtime } from '../runtime.js';
+import { createLogger } from '../logger.js';
+import { createRuntime, type Runtime, type RuntimeOverrides } from '../runtime.js';
 
 export const SERVER_DIR = resolve(import.meta.dirname, '../..');
 
@@ -48,12 +48,19 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  overrides: Omit<RuntimeOverrides, 'database'> = {},
+): Promise<TestServer> {
   const database = await createTestDatabase();
   const fullEnv = testEnv({ DATA_DIR: mkdtempSync(join(tmpdir(), 'keel-data-')), ...env });
   const config = loadConfig(fullEnv);
-  const { logger, logs } = captureLogger();
-  const runtime = await createRuntime(config, logger, { database: { ...database, close: async () => {} } });
+  // The production logger (its redaction included), writing to memory.
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger('debug', {
+    destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
+  });
+  const runtime = await createRuntime(config, logger, { ...overrides, database: { ...database, close: async () => {} } });
   const url = await runtime.app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,

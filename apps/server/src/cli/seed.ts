@@ -1,0 +1,70 @@
+// `pnpm db:seed`: demo data through the real procedures (hashing, audit, ledger), safe to run twice.
+import { appRouter, createCallerFactory, createContextInner, noopResponse } from '@keel/api/server';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { createRuntime } from '../runtime.js';
+
+const DEMO_PASSWORD = 'Demo-passw0rd';
+const ADMIN = { email: 'admin@keel.local', password: 'Admin-passw0rd' };
+const USERS = [
+  { email: 'ada@keel.local', name: 'Ada Lovelace' },
+  { email: 'grace@keel.local', name: 'Grace Hopper' },
+  { email: 'linus@keel.local', name: 'Linus Torvalds' },
+];
+const PROJECTS = ['Billing dashboard', 'Onboarding revamp', 'Data warehouse', 'Mobile app', 'Status page'];
+
+if (process.env.NODE_ENV === 'production' && !process.argv.includes('--force')) {
+  // Demo accounts with published passwords have no place in a production database.
+  process.stderr.write('Refusing to seed demo data with NODE_ENV=production (pass --force if you really mean it).\n');
+  process.exit(1);
+}
+const config = loadConfig({ ...process.env, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+const logger = createLogger('warn');
+const runtime = await createRuntime(config, logger);
+const createCaller = createCallerFactory(appRouter);
+const callerFor = async (accessToken?: string) =>
+  createCaller(
+    await createContextInner(runtime.deps, {
+      requestId: 'seed',
+      ip: '127.0.0.1',
+      userAgent: 'keel-seed',
+      authorization: accessToken ? `Bearer ${accessToken}` : undefined,
+      refreshCookie: undefined,
+      response: noopResponse,
+    }),
+  );
+
+async function signIn(email: string, password: string, name: string) {
+  const anonymous = await callerFor();
+  try {
+    return await anonymous.auth.register({ email, password, name });
+  } catch {
+    return anonymous.auth.login({ email, password });
+  }
+}
+
+try {
+  const admin = await (await callerFor()).auth.login(ADMIN);
+  const adminCaller = await callerFor(admin.accessToken);
+  for (const [index, user] of USERS.entries()) {
+    const session = await signIn(user.email, DEMO_PASSWORD, user.name);
+    const caller = await callerFor(session.accessToken);
+    const existing = await caller.projects.list({ limit: 100 });
+    for (const name of PROJECTS.slice(0, index + 2)) {
+      if (!existing.items.some((p) => p.name === name))
+        await caller.projects.create({ name, description: `${name} (demo)` });
+    }
+    const { balance } = await caller.credits.balance();
+    if (balance === 0)
+      await adminCaller.admin.credits.grant({ userId: session.user.id, amount: 1_000, reason: 'Demo credits' });
+    process.stdout.write(`  ✓ ${user.email}\n`);
+  }
+  process.stdout.write(
+    `Seeded. Sign in as ${ADMIN.email} / ${ADMIN.password} (admin) or ${USERS[0]?.email} / ${DEMO_PASSWORD}.\n`,
+  );
+} catch (error) {
+  process.stderr.write(`Seeding failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  await runtime.close();
+}

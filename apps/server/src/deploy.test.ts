@@ -1,0 +1,41 @@
+// docker-compose.yml cannot run here (no Docker engine): its structure is checked instead.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = resolve(import.meta.dirname, '../../..');
+const compose = parse(readFileSync(resolve(root, 'docker-compose.yml'), 'utf8'));
+
+describe('docker-compose.yml', () => {
+  it('brings up PostgreSQL, Redis, two server replicas and a proxy in front', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['postgres', 'proxy', 'redis', 'server']);
+    expect(compose.services.server.deploy.replicas).toBe(2);
+    expect(compose.services.proxy.ports).toContain('8080:80');
+  });
+
+  it('points the servers at the shared PostgreSQL and Redis and demands a JWT secret', () => {
+    const env = compose.services.server.environment;
+    expect(env.NODE_ENV).toBe('production');
+    expect(env.DATABASE_URL).toMatch(/^postgres:\/\/.+@postgres:5432\//);
+    expect(env.REDIS_URL).toBe('redis://redis:6379');
+    expect(env.JWT_ACCESS_SECRET).toMatch(/^\$\{JWT_ACCESS_SECRET:\?/);
+    expect(env.TRUST_PROXY).toBe('true');
+  });
+
+  it('starts the servers only once the services are healthy', () => {
+    expect(compose.services.server.depends_on).toEqual({
+      postgres: { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
+    });
+    expect(compose.services.postgres.healthcheck.test.join(' ')).toContain('pg_isready');
+    expect(compose.services.redis.healthcheck.test).toContain('ping');
+  });
+
+  it('gives the proxy the configuration file it mounts', () => {
+    const [source] = String(compose.services.proxy.volumes[0]).split(':');
+    const conf = readFileSync(resolve(root, source as string), 'utf8');
+    expect(conf).toContain('proxy_pass http://keel');
+    expect(conf).toContain('proxy_buffering off');
+  });
+});
