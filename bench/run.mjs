@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { argon2Ceiling } from './lib/argon2-ceiling.mjs';
 import { assertWrk, fixedRateScenario, wrkScenario } from './lib/load.mjs';
 import { startProcess } from './lib/processes.mjs';
-import { cpuTable, markdownTable, verdictList, writeResults } from './lib/report.mjs';
+import { cpuTable, markdownTable, noiseWarnings, verdictList, writeResults } from './lib/report.mjs';
 import { creditTotals, PASSWORD, seed } from './lib/seed.mjs';
 import { createBenchDatabase, createRedisPrefix } from './lib/services.mjs';
 
@@ -347,7 +347,7 @@ async function bench({ report, startServer, auth, usersFile, loginFile, database
           .join(' ')}`
       : ''
   }`;
-  report.markdown = `## ${title}\n\n${machine}\n\n${markdownTable(rows)}\n\n${cpuTable(rows)}\n\n${verdictList(checks)}`;
+  report.markdown = `## ${title}\n\n${machine}\n\n${markdownTable(rows)}\n\n${cpuTable(rows)}\n\n${noiseWarnings(rows)}\n\n${verdictList(checks)}`;
   process.stdout.write(`\n${report.markdown}\n\n`);
 }
 
@@ -432,7 +432,7 @@ async function soak({ report, startServer, auth, usersFile, database }) {
     report.checks = checks;
     const title = `Keel soak ${report.at} (${report.revision}${report.label ? `, ${report.label}` : ''})`;
     const mix = 'mix: projects.list 40 %, auth.me 25 %, batch of 3 15 %, credits.transfer 20 %';
-    report.markdown = `## ${title}\n\n${soakConnections} connections, 15 s warm-up + ${soakSeconds} s; ${mix}\n\n${markdownTable(report.rows)}\n\n${cpuTable(report.rows)}\n\n${verdictList(checks)}`;
+    report.markdown = `## ${title}\n\n${soakConnections} connections, 15 s warm-up + ${soakSeconds} s; ${mix}\n\n${markdownTable(report.rows)}\n\n${cpuTable(report.rows)}\n\n${noiseWarnings(report.rows)}\n\n${verdictList(checks)}`;
     process.stdout.write(`\n${report.markdown}\n\n`);
   } finally {
     const code = await server.stop();

@@ -26,7 +26,10 @@ function runWrkOnce({ url, seconds, connections, threads = 1, script, headers = 
   for (const header of headers) args.push('-H', header);
   args.push(url);
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', args, { env: { ...process.env, BENCH_LUA_DIR: LUA_DIR, ...env } });
+    // bash's `times` reports wrk's CPU, which /proc no longer shows once it has exited.
+    const child = spawn('bash', ['-c', 'wrk "$@"; code=$?; times; exit $code', 'wrk', ...args], {
+      env: { ...process.env, BENCH_LUA_DIR: LUA_DIR, ...env },
+    });
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk.toString();
@@ -37,7 +40,9 @@ function runWrkOnce({ url, seconds, connections, threads = 1, script, headers = 
     child.once('exit', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('WRK_JSON '));
       if (code !== 0 || !line) return reject(new Error(`wrk failed (${code}):\n${out}`));
-      resolve(JSON.parse(line.slice('WRK_JSON '.length)));
+      const times = [...out.matchAll(/(\d+)m([\d.]+)s (\d+)m([\d.]+)s/g)].at(-1);
+      const cpu = times ? Number(times[1]) * 60 + Number(times[2]) + Number(times[3]) * 60 + Number(times[4]) : 0;
+      resolve({ ...JSON.parse(line.slice('WRK_JSON '.length)), wrkCpuSeconds: cpu });
     });
   });
 }
@@ -58,6 +63,7 @@ export async function wrkScenario({ pid, warmupSeconds, seconds, ...options }) {
   const breakdown = cpuBreakdown(machineBefore, machineCpu(), {
     server: cpu,
     bench: (benchCpu.user + benchCpu.system) / 1e6,
+    wrk: raw.wrkCpuSeconds,
   });
   const memory = rss.stop();
   const durationS = raw.duration_us / 1e6;

@@ -112,13 +112,13 @@ export function machineCpu() {
   return { busy: busy / CLOCK_TICKS, byName };
 }
 
-/** CPU seconds per named group between two `machineCpu()` readings (processes that ended are lost). */
+/** CPU seconds per group between two `machineCpu()` readings; `other` is everything else on the machine. */
 export function cpuBreakdown(before, after, pids) {
   const delta = (name) => (after.byName[name] ?? 0) - (before.byName[name] ?? 0);
   const groups = {
     postgres: delta('postgres'),
     redis: delta('redis-server'),
-    wrk: delta('wrk'),
+    wrk: pids.wrk ?? delta('wrk'),
   };
   const server = pids.server ?? 0;
   const bench = pids.bench ?? 0;

@@ -34,6 +34,16 @@ export function cpuTable(rows) {
   return [...head, ...body].join('\n');
 }
 
+/** Scenarios during which other processes took a noticeable share of the machine: their figures are disturbed. */
+export function noiseWarnings(rows) {
+  return rows
+    .filter((row) => row.result.machineUsPerRequest)
+    .map((row) => ({ row, share: row.result.machineUsPerRequest.other / row.result.machineUsPerRequest.machine }))
+    .filter(({ share }) => share > 0.1)
+    .map(({ row, share }) => `> noisy: other processes used ${(share * 100).toFixed(0)} % of the CPU during "${row.name}"`)
+    .join('\n');
+}
+
 export function verdictList(checks) {
   return checks.map((c) => `- ${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`).join('\n');
 }

@@ -21,18 +21,21 @@ describe('parseEnv', () => {
       NODE_ENV: 'development',
       PORT: 3000,
       HOST: '127.0.0.1',
-      DATABASE_URL: undefined,
       DATABASE_POOL_MAX: 10,
-      REDIS_URL: undefined,
-      JWT_ACCESS_SECRET: undefined,
       ACCESS_TOKEN_TTL_SECONDS: 900,
       REFRESH_TOKEN_TTL_DAYS: 7,
       REFRESH_REUSE_GRACE_SECONDS: 10,
       TRUST_PROXY: false,
       LOG_LEVEL: 'info',
-      METRICS_TOKEN: undefined,
       RATE_LIMIT_MULTIPLIER: 1,
     });
+    // Unset services mean the embedded defaults; no secret has a default.
+    expect([env.DATABASE_URL, env.REDIS_URL, env.JWT_ACCESS_SECRET, env.METRICS_TOKEN]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('defaults argon2 to the production cost of SPEC §5.1 (m=64 MiB, t=3, p=4)', () => {

@@ -1,0 +1,113 @@
+// The authorization matrix of SPEC §6: every procedure of the router, called as anonymous, GUEST,
+// USER and ADMIN. A procedure added without an entry here fails the first test.
+import { randomUUID } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appRouter } from './root.js';
+import { callerFor, createTestDeps, createUser, TEST_PASSWORD, type TestDeps, type TestUser } from './testing/index.js';
+
+/** Who may call: anyone; any signed-in role (GUEST included); USER and ADMIN; ADMIN only. */
+type Access = 'public' | 'signedIn' | 'member' | 'admin';
+type Caller = 'anonymous' | 'GUEST' | 'USER' | 'ADMIN';
+
+interface MatrixEntry {
+  access: Access;
+  /** An input that the procedure accepts from an allowed caller acting as `user`. */
+  input?: (user: TestUser) => unknown;
+}
+
+const uniqueEmail = () => `matrix-${randomUUID()}@example.com`;
+
+const MATRIX: Record<string, MatrixEntry> = {
+  'auth.register': { access: 'public', input: () => ({ email: uniqueEmail(), password: TEST_PASSWORD, name: 'M' }) },
+  'auth.login': { access: 'public', input: (u) => ({ email: u.email, password: TEST_PASSWORD }) },
+  'auth.refresh': { access: 'public', input: (u) => ({ refreshToken: u.refreshToken }) },
+  'auth.logout': { access: 'public', input: () => ({}) },
+  'auth.logoutAll': { access: 'signedIn' },
+  'auth.me': { access: 'signedIn' },
+  'auth.sessions': { access: 'signedIn' },
+  'auth.revokeSession': { access: 'signedIn', input: () => ({ sessionId: randomUUID() }) },
+  'auth.changePassword': {
+    access: 'signedIn',
+    input: () => ({ currentPassword: TEST_PASSWORD, newPassword: 'N3w-passw0rd' }),
+  },
+  'users.updateProfile': { access: 'signedIn', input: () => ({ name: 'Renamed' }) },
+  'users.search': { access: 'member', input: () => ({ query: 'matrix' }) },
+  'projects.create': { access: 'member', input: () => ({ name: `Project ${randomUUID()}` }) },
+  'projects.list': { access: 'signedIn', input: () => ({}) },
+  'projects.get': { access: 'signedIn', input: () => ({ id: randomUUID() }) },
+  'projects.update': { access: 'member', input: () => ({ id: randomUUID(), name: 'X' }) },
+  'projects.delete': { access: 'member', input: () => ({ id: randomUUID() }) },
+  'credits.balance': { access: 'signedIn' },
+  'credits.transfer': { access: 'member', input: () => ({ toUserId: randomUUID(), amount: 1 }) },
+  'credits.history': { access: 'signedIn', input: () => ({}) },
+  'admin.users.list': { access: 'admin', input: () => ({}) },
+  'admin.users.setRole': { access: 'admin', input: () => ({ userId: randomUUID(), role: 'USER' }) },
+  'admin.users.setActive': { access: 'admin', input: () => ({ userId: randomUUID(), active: true }) },
+  'admin.credits.grant': { access: 'admin', input: (u) => ({ userId: u.id, amount: 1, reason: 'matrix' }) },
+  'admin.audit.list': { access: 'admin', input: () => ({}) },
+  'admin.stats': { access: 'admin' },
+  'events.onEvent': { access: 'signedIn' },
+  // gen:module matrix entries (pnpm gen:module inserts new modules' entries above this line)
+};
+
+const ALLOWED: Record<Access, Caller[]> = {
+  public: ['anonymous', 'GUEST', 'USER', 'ADMIN'],
+  signedIn: ['GUEST', 'USER', 'ADMIN'],
+  member: ['USER', 'ADMIN'],
+  admin: ['ADMIN'],
+};
+const CALLERS: Caller[] = ['anonymous', 'GUEST', 'USER', 'ADMIN'];
+
+let deps: TestDeps;
+beforeAll(async () => {
+  deps = await createTestDeps();
+});
+afterAll(async () => {
+  await deps.close();
+});
+
+/** Calls `path` as `who`; returns the error code it failed with, or 'ok'. */
+async function attempt(path: string, who: Caller): Promise<string> {
+  // A fresh user per call: a permitted logoutAll or changePassword must not spoil the next call.
+  const user = await createUser(deps, { role: who === 'anonymous' ? 'USER' : who });
+  const controller = new AbortController();
+  const caller = await callerFor(deps, {
+    ...(who === 'anonymous' ? {} : { accessToken: user.accessToken }),
+    signal: controller.signal,
+  });
+  const procedure = path.split('.').reduce<any>((node, key) => node[key], caller) as (
+    input?: unknown,
+  ) => Promise<unknown>;
+  try {
+    const result = await procedure(MATRIX[path]?.input?.(user));
+    controller.abort(); // ends a subscription's stream
+    void result;
+    return 'ok';
+  } catch (error) {
+    controller.abort();
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+}
+
+describe('authorization matrix', () => {
+  it('has an entry for every procedure of the router, and none for a procedure that is gone', () => {
+    const procedures = Object.keys(appRouter._def.procedures).sort();
+    expect(Object.keys(MATRIX).sort()).toEqual(procedures);
+  });
+
+  const cases = Object.entries(MATRIX).flatMap(([path, entry]) =>
+    CALLERS.map((who) => [path, who, ALLOWED[entry.access].includes(who)] as const),
+  );
+
+  it.each(cases)('%s as %s: allowed = %s', async (path, who, allowed) => {
+    const outcome = await attempt(path, who);
+    if (allowed) {
+      expect(outcome).not.toBe('UNAUTHORIZED');
+      expect(outcome).not.toBe('FORBIDDEN');
+    } else {
+      expect(outcome).toBe(who === 'anonymous' ? 'UNAUTHORIZED' : 'FORBIDDEN');
+    }
+  });
+});
