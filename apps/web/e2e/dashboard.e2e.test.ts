@@ -161,14 +161,22 @@ describe('the dashboard in a real browser', () => {
     expect(await alicePage.getByRole('cell', { name: 'Scratch pad', exact: true }).count()).toBe(0);
   });
 
-  it('works at phone width', async () => {
+  it('works at phone width: the menu folds under a button and tables stack', async () => {
     await alicePage.setViewportSize({ width: 390, height: 844 });
-    await alicePage.getByRole('button', { name: 'Menu' }).click();
-    await screenshot(alicePage, 'phone-menu');
-    await alicePage.getByRole('link', { name: 'Projects', exact: true }).click();
-    await alicePage.getByRole('cell', { name: 'Apollo launch v2', exact: true }).waitFor();
-    await screenshot(alicePage, 'phone-projects');
-    await alicePage.setViewportSize({ width: 1280, height: 860 });
+    try {
+      const menu = alicePage.getByRole('button', { name: 'Menu' });
+      await menu.click();
+      expect(await menu.getAttribute('aria-expanded')).toBe('true');
+      await screenshot(alicePage, 'phone-menu');
+      await alicePage.getByRole('link', { name: 'Projects', exact: true }).click();
+      expect(await menu.getAttribute('aria-expanded')).toBe('false');
+      await alicePage.getByText('Apollo launch v2', { exact: true }).waitFor();
+      const width = await alicePage.evaluate(() => document.documentElement.scrollWidth);
+      expect(width).toBeLessThanOrEqual(390);
+      await screenshot(alicePage, 'phone-projects');
+    } finally {
+      await alicePage.setViewportSize({ width: 1280, height: 860 });
+    }
   });
 
   it('a non-admin opening an admin URL sees a clear "not allowed" page', async () => {

@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useState } from 'react';
 import { formatNumber } from '../lib/format.js';
 import { type LiveEvent, type LiveStatus, useLiveEvents } from '../lib/live-events.js';
-import { Link, navigate, useLocation } from '../lib/router.js';
+import { Link, navigate } from '../lib/router.js';
 import { useCurrentUser, useSession } from '../lib/session-context.js';
 import { useTRPC } from '../lib/trpc.js';
 import { useToast } from './toasts.js';
@@ -53,11 +53,6 @@ export function Layout({ children }: { children: ReactNode }) {
   const live = useLiveUpdates();
   const [menuOpen, setMenuOpen] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
-  const { pathname } = useLocation();
-  // On a phone the menu covers the page: close it once a link was followed.
-  useEffect(() => {
-    if (pathname) setMenuOpen(false);
-  }, [pathname]);
 
   // The token's user is a snapshot; `auth.me` follows profile and role changes made elsewhere.
   const me = useQuery(trpc.auth.me.queryOptions());
@@ -66,6 +61,8 @@ export function Layout({ children }: { children: ReactNode }) {
   }, [me.data, session.store]);
 
   const isAdmin = user.role === 'ADMIN';
+  // On a phone the open menu covers the page: following a link closes it.
+  const closeMenu = () => setMenuOpen(false);
   const signOut = async () => {
     setSigningOut(true);
     await session.signOut();
@@ -103,13 +100,13 @@ export function Layout({ children }: { children: ReactNode }) {
       <nav id="main-nav" className={`sidenav${menuOpen ? ' open' : ''}`} aria-label="Main">
         <ul>
           <li>
-            <Link to="/projects">Projects</Link>
+            <Link to="/projects" onClick={closeMenu}>Projects</Link>
           </li>
           <li>
-            <Link to="/credits">Credits</Link>
+            <Link to="/credits" onClick={closeMenu}>Credits</Link>
           </li>
           <li>
-            <Link to="/account">Account</Link>
+            <Link to="/account" onClick={closeMenu}>Account</Link>
           </li>
         </ul>
         {isAdmin ? (
@@ -117,13 +114,13 @@ export function Layout({ children }: { children: ReactNode }) {
             <h2 className="nav-heading">Admin</h2>
             <ul>
               <li>
-                <Link to="/admin">Overview</Link>
+                <Link to="/admin" onClick={closeMenu}>Overview</Link>
               </li>
               <li>
-                <Link to="/admin/users">Users</Link>
+                <Link to="/admin/users" onClick={closeMenu}>Users</Link>
               </li>
               <li>
-                <Link to="/admin/audit">Audit log</Link>
+                <Link to="/admin/audit" onClick={closeMenu}>Audit log</Link>
               </li>
             </ul>
           </>

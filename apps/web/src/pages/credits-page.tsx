@@ -152,6 +152,8 @@ function TransferForm() {
   const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [sent, setSent] = useState<string | null>(null);
+  // Bumped after a transfer so the picker forgets its search text along with the recipient.
+  const [round, setRound] = useState(0);
   const transfer = useMutation(
     trpc.credits.transfer.mutationOptions({
       onSuccess: async (result) => {
@@ -160,6 +162,7 @@ function TransferForm() {
         setAmount('');
         setNote('');
         setIdempotencyKey(newIdempotencyKey());
+        setRound((n) => n + 1);
         await Promise.all([
           queryClient.invalidateQueries({ queryKey: trpc.credits.balance.queryKey() }),
           queryClient.invalidateQueries({ queryKey: trpc.credits.history.pathKey() }),
@@ -194,6 +197,7 @@ function TransferForm() {
       {sent ? <Alert tone="success">{sent}</Alert> : null}
       <FormError errors={errors} />
       <UserPicker
+        key={round}
         value={recipient}
         onChange={(next) => {
           setRecipient(next);
