@@ -68,7 +68,8 @@ async function send(server: TestServer, exchange: Exchange): Promise<Answer> {
   for (const [name, value] of res.headers) {
     if (TRANSPORT_HEADERS.has(name) || name === 'set-cookie') continue;
     if (name === 'x-request-id') headers[name] = value ? '<request-id>' : '';
-    else if (name === 'x-ratelimit-reset' || name === 'retry-after') headers[name] = /^\d+$/.test(value) ? '<s>' : value;
+    else if (name === 'x-ratelimit-reset' || name === 'retry-after')
+      headers[name] = /^\d+$/.test(value) ? '<s>' : value;
     else headers[name] = value;
   }
   const cookies = res.headers.getSetCookie().map((c) => c.replace(/^keel_rt=[^;]*/, 'keel_rt=<value>'));
@@ -142,17 +143,29 @@ describe('the fast path answers as the official adapter does', () => {
       'a query with out-of-range input (400 details)',
       (s) => ({ path: query('projects.list', { limit: 1000, sort: 'x' }), headers: bearer(s) }),
     ],
-    ['a query whose input is not JSON (400)', (s) => ({ path: '/trpc/projects.list?input=%7Bnope', headers: bearer(s) })],
+    [
+      'a query whose input is not JSON (400)',
+      (s) => ({ path: '/trpc/projects.list?input=%7Bnope', headers: bearer(s) }),
+    ],
     ['an unknown procedure (404)', { path: '/trpc/auth.nope' }],
     ['a percent-encoded procedure path', (s) => ({ path: '/trpc/auth%2Eme', headers: bearer(s) })],
     ['a query sent as POST (405)', { method: 'POST', path: '/trpc/auth.me', headers: json, body: '{}' }],
     ['a mutation sent as GET (405)', { path: query('auth.login', { email: 'a@b.co', password: 'x' }) }],
     ['HEAD (204)', { method: 'HEAD', path: '/trpc/auth.me' }],
-    ['a non-batched streaming request (400)', { path: '/trpc/auth.me', headers: { 'trpc-accept': 'application/jsonl' } }],
+    [
+      'a non-batched streaming request (400)',
+      { path: '/trpc/auth.me', headers: { 'trpc-accept': 'application/jsonl' } },
+    ],
     ['a batch of two queries', (s) => ({ path: '/trpc/auth.me,credits.balance?batch=1&input={}', headers: bearer(s) })],
     ['a batch of 11 (400)', { path: `/trpc/${Array(11).fill('auth.me').join(',')}?batch=1&input={}` }],
-    ['a mutation with invalid input (400 details)', { method: 'POST', path: '/trpc/auth.login', headers: json, body: '{}' }],
-    ['a mutation with malformed JSON (400)', { method: 'POST', path: '/trpc/auth.login', headers: json, body: '{"a": ' }],
+    [
+      'a mutation with invalid input (400 details)',
+      { method: 'POST', path: '/trpc/auth.login', headers: json, body: '{}' },
+    ],
+    [
+      'a mutation with malformed JSON (400)',
+      { method: 'POST', path: '/trpc/auth.login', headers: json, body: '{"a": ' },
+    ],
     ['a mutation with an empty body', { method: 'POST', path: '/trpc/auth.logout', headers: json, body: '' }],
     [
       'a mutation with a charset and a byte-order mark',
@@ -170,7 +183,12 @@ describe('the fast path answers as the official adapter does', () => {
     ],
     [
       'a mutation over the body limit (413)',
-      { method: 'POST', path: '/trpc/auth.logout', headers: json, body: JSON.stringify({ x: 'y'.repeat(1024 * 1024) }) },
+      {
+        method: 'POST',
+        path: '/trpc/auth.logout',
+        headers: json,
+        body: JSON.stringify({ x: 'y'.repeat(1024 * 1024) }),
+      },
     ],
     [
       'a successful sign-in (cookies, rate-limit headers)',

@@ -10,7 +10,13 @@
 // envelope, status codes and headers. One difference, on purpose: the body goes out in one write with
 // `Content-Length` instead of `Transfer-Encoding: chunked`.
 import type { AnyTRPCRouter, TRPCProcedureType } from '@trpc/server';
-import { callTRPCProcedure, getTRPCErrorFromUnknown, getTRPCErrorShape, TRPCError, transformTRPCResponse } from '@trpc/server';
+import {
+  callTRPCProcedure,
+  getTRPCErrorFromUnknown,
+  getTRPCErrorShape,
+  TRPCError,
+  transformTRPCResponse,
+} from '@trpc/server';
 import { type FastifyTRPCPluginOptions, fastifyRequestHandler } from '@trpc/server/adapters/fastify';
 import { getHTTPStatusCode } from '@trpc/server/http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -31,7 +37,9 @@ function isJson(contentType: string | undefined): boolean {
 
 function wantsStream(req: FastifyRequest): boolean {
   const { accept } = req.headers;
-  return req.headers['trpc-accept'] !== undefined || (typeof accept === 'string' && accept.includes('application/jsonl'));
+  return (
+    req.headers['trpc-accept'] !== undefined || (typeof accept === 'string' && accept.includes('application/jsonl'))
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -26,6 +26,15 @@ export const REDACTED_PATHS = [
   '*.cookie',
   'input.password',
   'input.refreshToken',
+  // One level deeper (an error's input, another object's headers): pino has no recursive wildcard.
+  '*.headers.authorization',
+  '*.headers.cookie',
+  '*.headers["set-cookie"]',
+  '*.*.password',
+  '*.*.currentPassword',
+  '*.*.newPassword',
+  '*.*.refreshToken',
+  '*.*.accessToken',
 ];
 
 export interface LoggerOptions {

@@ -19,7 +19,11 @@ const linesOf = (requestId: string) => server.logs.filter((line) => line.request
 describe('log lines', () => {
   it('never carry the password, the refresh tokens or the access token of a login and refreshes', async () => {
     const email = `secret-${Date.now()}@example.com`;
-    const registered = await trpcCall(server.url, 'auth.register', 'mutation', { email, password: PASSWORD, name: 'S' });
+    const registered = await trpcCall(server.url, 'auth.register', 'mutation', {
+      email,
+      password: PASSWORD,
+      name: 'S',
+    });
     expect(registered.status).toBe(200);
     const login = await trpcCall(server.url, 'auth.login', 'mutation', { email, password: PASSWORD });
     const { refreshToken, accessToken } = login.body.result.data;
@@ -44,7 +48,14 @@ describe('log lines', () => {
     await trpcCall(server.url, 'auth.refresh', 'mutation', { refreshToken });
     await trpcCall(server.url, 'auth.me', 'query', undefined, { token: accessToken });
 
-    const secrets = [PASSWORD, refreshToken, restRefreshToken, rotated, accessToken, viaBody.body.result.data.refreshToken];
+    const secrets = [
+      PASSWORD,
+      refreshToken,
+      restRefreshToken,
+      rotated,
+      accessToken,
+      viaBody.body.result.data.refreshToken,
+    ];
     expect(server.logs.length).toBeGreaterThan(5);
     for (const line of server.logs) {
       const text = JSON.stringify(line);
@@ -86,7 +97,9 @@ describe('log lines', () => {
     };
     try {
       const body = { email: `nobody-${Date.now()}@example.com`, password: PASSWORD };
-      const trpc = await trpcCall(server.url, 'auth.login', 'mutation', body, { headers: { 'x-request-id': 'boom-1' } });
+      const trpc = await trpcCall(server.url, 'auth.login', 'mutation', body, {
+        headers: { 'x-request-id': 'boom-1' },
+      });
       expect(trpc.status).toBe(500);
       expect(trpc.body.error.message).toBe('Internal server error');
       const rest = await fetch(`${server.url}/api/auth/login`, {
@@ -126,11 +139,30 @@ describe('the logger', () => {
         body: { currentPassword: 'p2', newPassword: 'p3', accessToken: 'a1' },
         password: 'p4',
         token: 't1',
+        request: { headers: { authorization: 'Bearer eee', cookie: 'keel_rt=r5' } },
+        error: { input: { password: 'p5', refreshToken: 'r6' } },
       },
       'everything at once',
     );
     const text = lines.join('');
-    for (const secret of ['aaa.bbb.ccc', 'r1', 'r2', 'ddd', 'r3', 'p1', 'r4', 'p2', 'p3', 'a1', 'p4', 't1']) {
+    for (const secret of [
+      'aaa.bbb.ccc',
+      'r1',
+      'r2',
+      'ddd',
+      'r3',
+      'p1',
+      'r4',
+      'p2',
+      'p3',
+      'a1',
+      'p4',
+      't1',
+      'eee',
+      'r5',
+      'p5',
+      'r6',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('a@b.co');

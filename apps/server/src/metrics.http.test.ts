@@ -10,7 +10,11 @@ let counter = 0;
 const email = () => `metrics${++counter}-${Date.now()}@example.com`;
 
 async function register(target: TestServer) {
-  const res = await trpcCall(target.url, 'auth.register', 'mutation', { email: email(), password: PASSWORD, name: 'M' });
+  const res = await trpcCall(target.url, 'auth.register', 'mutation', {
+    email: email(),
+    password: PASSWORD,
+    name: 'M',
+  });
   expect(res.status).toBe(200);
   return res.body.result.data as { accessToken: string; user: { id: string } };
 }
@@ -30,7 +34,10 @@ function sample(text: string, name: string, labels: Record<string, string>): num
     const found = Object.fromEntries(
       [...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1] as string, m[2] as string]),
     );
-    if (Object.entries(labels).every(([k, v]) => found[k] === v) && Object.keys(found).length === Object.keys(labels).length) {
+    if (
+      Object.entries(labels).every(([k, v]) => found[k] === v) &&
+      Object.keys(found).length === Object.keys(labels).length
+    ) {
       return Number(match[3]);
     }
   }
@@ -57,7 +64,9 @@ describe('/metrics', () => {
     expect(sample(text, 'keel_procedure_duration_seconds_count', labels)).toBe(1);
     expect(sample(text, 'keel_procedure_duration_seconds_bucket', { ...labels, le: '+Inf' })).toBe(1);
     expect(sample(text, 'keel_procedure_calls_total', labels)).toBe(1);
-    expect(sample(text, 'keel_http_requests_total', { method: 'GET', route: '/trpc/:path', status_code: '200' })).toBeGreaterThan(0);
+    expect(
+      sample(text, 'keel_http_requests_total', { method: 'GET', route: '/trpc/:path', status_code: '200' }),
+    ).toBeGreaterThan(0);
   });
 
   it('counts each call of a tRPC batch with its own status, and REST calls as rest', async () => {
@@ -66,7 +75,9 @@ describe('/metrics', () => {
       headers: { authorization: `Bearer ${user.accessToken}` },
     });
     expect(batch.status).toBe(207);
-    const rest = await fetch(`${server.url}/api/credits/balance`, { headers: { authorization: `Bearer ${user.accessToken}` } });
+    const rest = await fetch(`${server.url}/api/credits/balance`, {
+      headers: { authorization: `Bearer ${user.accessToken}` },
+    });
     expect(rest.status).toBe(200);
     const text = await scrape(server);
     const calls = (procedure: string, transport: string, status: string) =>
@@ -115,7 +126,7 @@ describe('/metrics', () => {
   it('requires the bearer token when METRICS_TOKEN is set', async () => {
     const anonymous = await fetch(`${guarded.url}/metrics`);
     expect(anonymous.status).toBe(401);
-    const body = await anonymous.json();
+    const body = (await anonymous.json()) as { error: { code: string }; meta: { requestId: string } };
     expect(body.error.code).toBe('UNAUTHORIZED');
     expect(body.meta.requestId).toBe(anonymous.headers.get('x-request-id'));
     const wrong = await fetch(`${guarded.url}/metrics`, { headers: { authorization: 'Bearer metrics-secret-tokex' } });

@@ -83,7 +83,12 @@ export function registerObservability(app: FastifyInstance, options: Observabili
     else currentRequest.run(request, done);
   });
   app.addHook('onResponse', async (request, reply) => {
-    metrics.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    metrics.observeHttp(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
     tracing?.endRequest(request, reply.statusCode);
   });
   registerMetricsRoute(app, metrics, options.metricsToken, options.unauthorized);

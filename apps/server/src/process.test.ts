@@ -1,6 +1,8 @@
 // The server as an operator runs it: its own process, production argon2 cost, signals.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inheritedPath } from '@keel/api/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -71,6 +73,34 @@ describe('server process', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).not.toBe(0);
     expect(output).toContain('JWT_ACCESS_SECRET');
+  });
+
+  it('starts with no configuration on PGlite, keeping one generated JWT secret across restarts', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'keel-bare-'));
+    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    // Nothing but a free port and a scratch data directory: no database, no Redis, no secret.
+    const bare = { PORT: '0', DATA_DIR: dataDir };
+    const first = await startChildServer(bare);
+    cleanups.push(() => first.stop('SIGKILL'));
+    expect(first.output()).toContain('"database":"pglite"');
+    const ready = await fetch(`${first.url}/health/ready`);
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { database: 'ok' } });
+    const registered = await trpcCall(first.url, 'auth.register', 'mutation', {
+      email: 'bare@example.com',
+      password: PASSWORD,
+      name: 'Bare',
+    });
+    expect(registered.status).toBe(200);
+    expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(true);
+    expect(await first.stop('SIGTERM')).toBe(0);
+
+    const second = await startChildServer(bare);
+    cleanups.push(() => second.stop('SIGKILL'));
+    const me = await trpcCall(second.url, 'auth.me', 'query', undefined, {
+      token: registered.body.result.data.accessToken,
+    });
+    expect(me.status).toBe(200);
+    expect(me.body.result.data.email).toBe('bare@example.com');
   });
 
   it('stores argon2id hashes with m=65536,t=3,p=4 and never the password', async () => {

@@ -282,9 +282,15 @@ describe('errors in the SPEC §4 envelope, with the statuses of tRPC', () => {
     expectEnvelope(res, 400, 'VALIDATION_ERROR', '/api/projects');
     expect(res.body.error.message).toBe('Invalid input');
     expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['description', 'name']);
-    const viaTrpc = await trpcCall(server.url, 'projects.create', 'mutation', { name: '', description: 42 }, {
-      token: user.accessToken,
-    });
+    const viaTrpc = await trpcCall(
+      server.url,
+      'projects.create',
+      'mutation',
+      { name: '', description: 42 },
+      {
+        token: user.accessToken,
+      },
+    );
     expect(viaTrpc.status).toBe(400);
   });
 
@@ -305,11 +311,20 @@ describe('errors in the SPEC §4 envelope, with the statuses of tRPC', () => {
     const stranger = await signUp();
     const project = await rest('POST', '/projects', { token: owner.accessToken, body: { name: 'Private' } });
     const path = `/api/projects/${project.body.id}`;
-    const foreign = await rest('GET', '/projects/{id}', { params: { id: project.body.id }, token: stranger.accessToken });
-    expectEnvelope(foreign, 403, 'FORBIDDEN', path);
-    const viaTrpc = await trpcCall(server.url, 'projects.get', 'query', { id: project.body.id }, {
+    const foreign = await rest('GET', '/projects/{id}', {
+      params: { id: project.body.id },
       token: stranger.accessToken,
     });
+    expectEnvelope(foreign, 403, 'FORBIDDEN', path);
+    const viaTrpc = await trpcCall(
+      server.url,
+      'projects.get',
+      'query',
+      { id: project.body.id },
+      {
+        token: stranger.accessToken,
+      },
+    );
     expect(viaTrpc.status).toBe(403);
 
     const missingId = '00000000-0000-4000-8000-000000000000';
@@ -328,16 +343,26 @@ describe('errors in the SPEC §4 envelope, with the statuses of tRPC', () => {
       headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'text/plain' },
       body: '{"name":"x"}',
     });
-    expectEnvelope({ status: res.status, headers: res.headers, body: await res.json() }, 415, 'UNSUPPORTED_MEDIA_TYPE', '/api/projects');
+    expectEnvelope(
+      { status: res.status, headers: res.headers, body: await res.json() },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      '/api/projects',
+    );
   });
 
   it('keeps an incoming x-request-id in the envelope and answers an unknown route with 404', async () => {
     const res = await fetch(`${server.url}/api/projects`, { headers: { 'x-request-id': 'rest-req-7' } });
-    const body = await res.json();
+    const body = (await res.json()) as { meta: { requestId: string } };
     expect(res.headers.get('x-request-id')).toBe('rest-req-7');
     expect(body.meta.requestId).toBe('rest-req-7');
     const unknown = await fetch(`${server.url}/api/nothing`);
-    expectEnvelope({ status: unknown.status, headers: unknown.headers, body: await unknown.json() }, 404, 'NOT_FOUND', '/api/nothing');
+    expectEnvelope(
+      { status: unknown.status, headers: unknown.headers, body: await unknown.json() },
+      404,
+      'NOT_FOUND',
+      '/api/nothing',
+    );
   });
 
   it('leaves the tRPC wire strict after REST read numbers from a query string', async () => {
@@ -373,7 +398,12 @@ describe('rate limits on REST', () => {
     const viaTrpc = await trpcCall(limited.url, 'auth.login', 'mutation', { email: address, password: 'Wrong-pass1' });
     expect(viaTrpc.status).toBe(429);
     const res = await attempt();
-    expectEnvelope({ status: res.status, headers: res.headers, body: await res.json() }, 429, 'RATE_LIMITED', '/api/auth/login');
+    expectEnvelope(
+      { status: res.status, headers: res.headers, body: await res.json() },
+      429,
+      'RATE_LIMITED',
+      '/api/auth/login',
+    );
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(res.headers.get('x-ratelimit-limit')).toBe('5');
   });

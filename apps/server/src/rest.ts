@@ -5,13 +5,7 @@
 // trpc-to-openapi's own HTTP handler is not used: to read query strings it sets `coerce` on the
 // number fields of the procedure's zod schema in place, which would make the tRPC wire accept
 // `"5"` (or `true`) for a number from then on; and its Fastify adapter rewrites `request.url`.
-import {
-  appRouter,
-  type Context,
-  createCallerFactory,
-  INTERNAL_MESSAGE,
-  toPublicError,
-} from '@keel/api/server';
+import { appRouter, type Context, createCallerFactory, INTERNAL_MESSAGE, toPublicError } from '@keel/api/server';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -122,9 +116,9 @@ export async function registerRest(app: FastifyInstance, { createContext }: Rest
             } else input = { ...fromQuery(request.query as Record<string, unknown>, kinds), ...params };
 
             const ctx = await createContext(request, reply);
-            const call = path
-              .split('.')
-              .reduce<any>((node, key) => node[key], createCaller(ctx)) as (input: unknown) => Promise<unknown>;
+            const call = path.split('.').reduce<any>((node, key) => node[key], createCaller(ctx)) as (
+              input: unknown,
+            ) => Promise<unknown>;
             try {
               return reply.send(await call(input));
             } catch (cause) {

@@ -13,9 +13,9 @@ import {
   toApiConfig,
 } from '@keel/api/server';
 import { createDatabase, type Database, migrateToLatest } from '@keel/db';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import type { ServerConfig } from './config.js';

@@ -44,10 +44,16 @@ function childrenOf(parent: ReadableSpan): ReadableSpan[] {
 
 describe('tracing', () => {
   it('links request → procedure → SQL spans for a tRPC call', async () => {
-    const res = await trpcCall(server.url, 'projects.create', 'mutation', { name: 'Traced' }, {
-      token,
-      headers: { 'x-request-id': 'trace-trpc-1' },
-    });
+    const res = await trpcCall(
+      server.url,
+      'projects.create',
+      'mutation',
+      { name: 'Traced' },
+      {
+        token,
+        headers: { 'x-request-id': 'trace-trpc-1' },
+      },
+    );
     expect(res.status).toBe(200);
     const request = await requestSpan('trace-trpc-1');
     expect(request.name).toBe('POST /trpc/:path');

@@ -65,11 +65,7 @@ export interface Tracing {
   /** onResponse (or onRequestAbort): names the span after the route and closes it. */
   endRequest(request: FastifyRequest, statusCode: number | 'aborted'): void;
   /** Runs one procedure call inside its own span; SQL statements run inside become its children. */
-  traceProcedure<T>(
-    call: ProcedureCall,
-    run: () => Promise<T>,
-    outcome: (result: T) => ProcedureOutcome,
-  ): Promise<T>;
+  traceProcedure<T>(call: ProcedureCall, run: () => Promise<T>, outcome: (result: T) => ProcedureOutcome): Promise<T>;
   /** Flushes what is buffered and stops exporting. */
   shutdown(): Promise<void>;
 }

@@ -19,6 +19,7 @@ export async function frontDashboard(dist: string, upstream: string) {
           up.pipe(res);
         },
       );
+      proxied.on('error', () => res.destroy());
       req.pipe(proxied);
       res.on('close', () => proxied.destroy());
       return;

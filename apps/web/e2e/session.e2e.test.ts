@@ -74,14 +74,15 @@ describe(`sessions with a ${TTL_SECONDS}-second access token`, () => {
       },
       { timeoutMs: 30_000, intervalMs: 400, what: 'two token refreshes during use' },
     );
-    expect(refreshes.every((status) => status === 200)).toBe(true);
+    // (The profile's very first refresh, the silent restore before signing up, found no cookie: 401.)
+    expect(refreshes.slice(before).filter((status) => status !== 200)).toEqual([]);
 
     // A write after expiry goes through too, and the live stream came back after its token ended.
     await page.getByRole('link', { name: 'Projects', exact: true }).click();
     await page.getByRole('button', { name: 'New project' }).click();
     await page.getByLabel('Project name').fill('Written after expiry');
     await page.getByRole('button', { name: 'Create project' }).click();
-    await page.getByRole('cell', { name: 'Written after expiry' }).waitFor();
+    await page.getByRole('cell', { name: 'Written after expiry', exact: true }).waitFor();
     await waitForLive(page);
     expect(await showsDashboard(page)).toBe(true);
     await page.close();

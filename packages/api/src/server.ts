@@ -3,7 +3,12 @@
 export { APP_ERROR_CODES, AppError, detailsFromIssues, INTERNAL_MESSAGE, toPublicError } from './common/errors.js';
 export { createMemoryEventBus, createRedisEventBus, type EventBus } from './common/events.js';
 export { createPasswordHasher, type PasswordHasher } from './common/hash.js';
-export { createRateLimiter, type RateLimitDecision, type RateLimiter, type RateLimitRuleName } from './common/rate-limit.js';
+export {
+  createRateLimiter,
+  type RateLimitDecision,
+  type RateLimiter,
+  type RateLimitRuleName,
+} from './common/rate-limit.js';
 export { createMemorySessionState, createRedisSessionState, type SessionStateStore } from './common/session-state.js';
 export { createTokenService, type TokenService } from './common/tokens.js';
 export { type ApiConfig, ConfigError, type Env, parseEnv, toApiConfig } from './config.js';

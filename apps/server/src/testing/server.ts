@@ -14,11 +14,19 @@ import {
   testDatabaseUrl,
   testRedisUrl,
 } from '@keel/api/testing';
+import { inject } from 'vitest';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createRuntime, type Runtime, type RuntimeOverrides } from '../runtime.js';
 
 export const SERVER_DIR = resolve(import.meta.dirname, '../..');
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** `false` in the vitest projects that run the HTTP suites on the official tRPC adapter. */
+    trpcFastPath?: boolean;
+  }
+}
 
 /** Environment of a test server: cheap argon2, generous limits, the test services when configured. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
@@ -36,6 +44,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     LOG_LEVEL: 'debug',
     REDIS_URL: testRedisUrl ?? '',
     REDIS_KEY_PREFIX: `keel-test:${process.pid}:${randomBytes(4).toString('hex')}:`,
+    TRPC_FAST_PATH: String(inject('trpcFastPath') ?? true),
     ...overrides,
   };
 }
@@ -60,7 +69,10 @@ export async function startTestServer(
   const logger = createLogger('debug', {
     destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
   });
-  const runtime = await createRuntime(config, logger, { ...overrides, database: { ...database, close: async () => {} } });
+  const runtime = await createRuntime(config, logger, {
+    ...overrides,
+    database: { ...database, close: async () => {} },
+  });
   const url = await runtime.app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,

@@ -85,7 +85,7 @@ describe.skipIf(!testRedisUrl)('Redis event bus', () => {
     expect(received[0]?.at).toMatch(ISO_TIMESTAMP);
   });
 
-  it("while Redis refuses the publish, subscribers on the publishing instance still hear it and the failure is reported", async () => {
+  it('while Redis refuses the publish, subscribers on the publishing instance still hear it and the failure is reported', async () => {
     const connection = (await connectTestRedis()) as Redis;
     connections.push(connection);
     const errors: unknown[] = [];

@@ -1,0 +1,373 @@
+import { randomBytes } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from './common/errors.js';
+import { createRedisSessionState } from './common/session-state.js';
+import { type AppDeps, createContextInner, type ProcedureCall, type ProcedureObserver } from './context.js';
+import { appRouter } from './root.js';
+import {
+  callerFor,
+  createTestDeps,
+  createUser,
+  recordingResponse,
+  TEST_PASSWORD,
+  type TestDeps,
+} from './testing/index.js';
+import { unreachableDatabase, unreachableRedis } from './testing/unreachable.js';
+
+// The real limits of SPEC §5.5 (multiplier 1); each test signs in from its own address.
+let deps: TestDeps;
+const down = unreachableRedis();
+beforeAll(async () => {
+  deps = await createTestDeps({ rateLimitMultiplier: 1 });
+});
+afterAll(async () => {
+  down.disconnect();
+  await deps.close();
+});
+
+let lastOctet = 0;
+/** A client address of its own, so one test's counts never touch another's. */
+const freshIp = () => `198.18.${Math.floor(lastOctet / 250)}.${(lastOctet++ % 250) + 1}`;
+const email = () => `rl-${randomBytes(5).toString('hex')}@example.com`;
+
+/** The tRPC code and message a call failed with, or `OK`. */
+async function outcome(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return 'OK';
+  } catch (error) {
+    if (error instanceof TRPCError) return `${error.code}: ${error.message}`;
+    throw error;
+  }
+}
+
+async function failedLogins(address: string, ip: string, times: number): Promise<string[]> {
+  const results: string[] = [];
+  for (let i = 0; i < times; i++) {
+    const caller = await callerFor(deps, { ip });
+    results.push(await outcome(caller.auth.login({ email: address, password: 'Wrong-passw0rd' })));
+  }
+  return results;
+}
+
+/** One real tRPC HTTP request, through tRPC's own fetch adapter and the application's error formatter. */
+async function httpCall(
+  path: string,
+  input: unknown,
+  options: { ip?: string; requestId?: string; depsOverride?: Partial<AppDeps> } = {},
+) {
+  const requestId = options.requestId ?? `req-${randomBytes(4).toString('hex')}`;
+  const response = await fetchRequestHandler({
+    endpoint: '/trpc',
+    router: appRouter,
+    req: new Request(`http://keel.test/trpc/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    }),
+    createContext: () =>
+      createContextInner(
+        { ...deps, ...options.depsOverride },
+        {
+          requestId,
+          ip: options.ip ?? freshIp(),
+          userAgent: 'vitest',
+          authorization: undefined,
+          refreshCookie: undefined,
+          response: recordingResponse(),
+        },
+      ),
+  });
+  return { status: response.status, body: (await response.json()) as { error?: any; result?: any }, requestId };
+}
+
+describe('error envelope on /trpc (SPEC §4)', () => {
+  it("a validation failure is 400 VALIDATION_ERROR listing every failing field, with path and request id", async () => {
+    const { status, body, requestId } = await httpCall('auth.register', { email: 'nope', password: 'short', name: '' });
+    expect(status).toBe(400);
+    expect(body.error.message).toBe('Invalid input');
+    expect(body.error.data).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      httpStatus: 400,
+      path: 'auth.register',
+      requestId,
+    });
+    const fields = (body.error.data.details as { field: string }[]).map((detail) => detail.field);
+    expect(new Set(fields)).toEqual(new Set(['email', 'password', 'name']));
+    expect(body.error.data.details).toContainEqual({ field: 'email', message: 'Invalid email format' });
+  });
+
+  it('a business refusal keeps its code and message and has no details', async () => {
+    const { status, body } = await httpCall('auth.login', { email: email(), password: 'Wrong-passw0rd' });
+    expect(status).toBe(401);
+    expect(body.error.message).toBe('Invalid credentials');
+    expect(body.error.data.code).toBe('UNAUTHORIZED');
+    expect(body.error.data).not.toHaveProperty('details');
+    expect(body.error.data).not.toHaveProperty('retryAfter');
+  });
+
+  it('a rate-limited call is 429 RATE_LIMITED and tells the client how long to wait', async () => {
+    const ip = freshIp();
+    const address = email();
+    await failedLogins(address, ip, 5);
+    const { status, body } = await httpCall('auth.login', { email: address, password: TEST_PASSWORD }, { ip });
+    expect(status).toBe(429);
+    expect(body.error.data.code).toBe('RATE_LIMITED');
+    expect(body.error.data.retryAfter).toBeGreaterThan(0);
+    expect(body.error.data.retryAfter).toBeLessThanOrEqual(15 * 60);
+  });
+
+  it('an unexpected failure is 500 "Internal server error" with nothing of the real error; the log has it', async () => {
+    const user = await createUser(deps);
+    await deps.db.updateTable('users').set({ password_hash: 'corrupt-hash' }).where('id', '=', user.id).execute();
+    const { status, body, requestId } = await httpCall('auth.login', { email: user.email, password: TEST_PASSWORD });
+    expect(status).toBe(500);
+    expect(body.error.message).toBe('Internal server error');
+    expect(body.error.data).toMatchObject({ code: 'INTERNAL_ERROR', requestId, path: 'auth.login' });
+    expect(JSON.stringify(body)).not.toMatch(/corrupt|argon|stack|at .*\.ts/i);
+    expect(deps.logs).toContainEqual(
+      expect.objectContaining({
+        level: 50,
+        requestId,
+        path: 'auth.login',
+        msg: 'unhandled error in procedure',
+        err: expect.objectContaining({ message: expect.any(String) }),
+      }),
+    );
+  });
+
+  it('an unreachable database is 503 SERVICE_UNAVAILABLE with a retry delay, logged as such', async () => {
+    const database = unreachableDatabase();
+    try {
+      const { status, body, requestId } = await httpCall(
+        'auth.login',
+        { email: email(), password: TEST_PASSWORD },
+        { depsOverride: { db: database.db } },
+      );
+      expect(status).toBe(503);
+      expect(body.error.data).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryAfter: 2, requestId });
+      expect(deps.logs).toContainEqual(expect.objectContaining({ level: 50, requestId, msg: 'database unavailable' }));
+    } finally {
+      await database.close();
+    }
+  });
+});
+
+describe('two sign-ups racing for one email', () => {
+  it('create one account; the other is told 409 CONFLICT, never 500', async () => {
+    const address = email();
+    const results = await Promise.all(
+      Array.from({ length: 4 }, async () =>
+        outcome(
+          (await callerFor(deps, { ip: freshIp() })).auth.register({
+            email: address,
+            password: TEST_PASSWORD,
+            name: 'Racer',
+          }),
+        ),
+      ),
+    );
+    expect(results.filter((result) => result === 'OK')).toHaveLength(1);
+    for (const result of results.filter((r) => r !== 'OK')) expect(result).toMatch(/^CONFLICT: /);
+    const rows = await deps.db.selectFrom('users').select('id').where('email', '=', address).execute();
+    expect(rows).toHaveLength(1);
+  });
+});
+
+describe('rate limits (SPEC §5.5)', () => {
+  it('every limited call reports its limit, what remains and when the window resets', async () => {
+    const response = recordingResponse();
+    const caller = await callerFor(deps, { ip: freshIp(), response });
+    await caller.auth.logout();
+    expect(response.headers).toMatchObject({ 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '999' });
+    expect(Number(response.headers['x-ratelimit-reset'])).toBeGreaterThan(0);
+    expect(Number(response.headers['x-ratelimit-reset'])).toBeLessThanOrEqual(3600);
+    expect(response.headers).not.toHaveProperty('retry-after');
+  });
+
+  it('the sixth sign-in for one email from one address in 15 minutes is refused with 429 and Retry-After, even with the right password', async () => {
+    const user = await createUser(deps);
+    const ip = freshIp();
+    expect(await failedLogins(user.email, ip, 5)).toEqual(Array(5).fill('UNAUTHORIZED: Invalid credentials'));
+    const response = recordingResponse();
+    const caller = await callerFor(deps, { ip, response });
+    const refused = await caller.auth.login({ email: user.email, password: TEST_PASSWORD }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: 'TOO_MANY_REQUESTS', appCode: 'RATE_LIMITED' });
+    expect(response.headers).toMatchObject({ 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0' });
+    expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(response.headers['retry-after'])).toBeLessThanOrEqual(15 * 60);
+    expect(response.headers['retry-after']).toBe(response.headers['x-ratelimit-reset']);
+  });
+
+  it('the sign-in limit is per address and email: another email, or another address, may still sign in', async () => {
+    const [locked, other] = [await createUser(deps), await createUser(deps)];
+    const ip = freshIp();
+    await failedLogins(locked.email, ip, 5);
+    const sameIp = await callerFor(deps, { ip });
+    expect(await outcome(sameIp.auth.login({ email: other.email, password: TEST_PASSWORD }))).toBe('OK');
+    const otherIp = await callerFor(deps, { ip: freshIp() });
+    expect(await outcome(otherIp.auth.login({ email: locked.email, password: TEST_PASSWORD }))).toBe('OK');
+  });
+
+  it('the same email in another case or with spaces counts against the same sign-in limit', async () => {
+    const user = await createUser(deps);
+    const ip = freshIp();
+    await failedLogins(user.email, ip, 4);
+    await failedLogins(`  ${user.email.toUpperCase()}`, ip, 1);
+    const caller = await callerFor(deps, { ip });
+    expect(await outcome(caller.auth.login({ email: user.email, password: TEST_PASSWORD }))).toMatch(
+      /^TOO_MANY_REQUESTS/,
+    );
+  });
+
+  it('a successful sign-in forgives the failed attempts before it', async () => {
+    const user = await createUser(deps);
+    const ip = freshIp();
+    await failedLogins(user.email, ip, 4);
+    await (await callerFor(deps, { ip })).auth.login({ email: user.email, password: TEST_PASSWORD });
+    expect(await failedLogins(user.email, ip, 5)).toEqual(Array(5).fill('UNAUTHORIZED: Invalid credentials'));
+    expect(await failedLogins(user.email, ip, 1)).toEqual([expect.stringMatching(/^TOO_MANY_REQUESTS/)]);
+  });
+
+  it('an address may try 50 sign-ins in 15 minutes across all emails, then is refused', async () => {
+    const ip = freshIp();
+    const results: string[] = [];
+    for (let i = 0; i < 51; i++) results.push(...(await failedLogins(email(), ip, 1)));
+    expect(results.slice(0, 50)).toEqual(Array(50).fill('UNAUTHORIZED: Invalid credentials'));
+    expect(results[50]).toMatch(/^TOO_MANY_REQUESTS/);
+  });
+
+  it('refreshing never counts against the sign-in limit of that address', async () => {
+    const user = await createUser(deps);
+    const ip = freshIp();
+    await failedLogins(user.email, ip, 6);
+    const response = recordingResponse();
+    const caller = await callerFor(deps, { ip, response });
+    expect(await outcome(caller.auth.refresh({ refreshToken: user.refreshToken }))).toBe('OK');
+    expect(response.headers['x-ratelimit-limit']).toBe('150');
+  });
+
+  it('signed-in calls count per user, anonymous ones per address', async () => {
+    const ip = freshIp();
+    const [alice, bob] = [await createUser(deps), await createUser(deps)];
+    const remainingAfter = async (options: { accessToken?: string }) => {
+      const response = recordingResponse();
+      await (await callerFor(deps, { ip, response, ...options })).auth.logout();
+      return response.headers['x-ratelimit-remaining'];
+    };
+    expect(await remainingAfter({ accessToken: alice.accessToken })).toBe('999');
+    expect(await remainingAfter({ accessToken: alice.accessToken })).toBe('998');
+    expect(await remainingAfter({ accessToken: bob.accessToken })).toBe('999');
+    expect(await remainingAfter({})).toBe('999');
+    expect(await remainingAfter({})).toBe('998');
+  });
+});
+
+describe('authentication', () => {
+  it.each([
+    ['no Authorization header', {}, 'UNAUTHORIZED: Authentication required'],
+    ['a token that is not a JWT', { accessToken: 'not-a-jwt' }, 'UNAUTHORIZED: Invalid or expired access token'],
+    [
+      'a token signed by somebody else',
+      {
+        accessToken:
+          'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ4Iiwicm9sZSI6IkFETUlOIn0.c2lnbmF0dXJlLW9mLXNvbWVib2R5',
+      },
+      'UNAUTHORIZED: Invalid or expired access token',
+    ],
+  ])('a signed-in procedure refuses %s', async (_case, options, expected) => {
+    expect(await outcome((await callerFor(deps, options)).auth.me())).toBe(expected);
+  });
+
+  it('an Authorization header that is not a Bearer token is an invalid token, not a missing one', async () => {
+    const user = await createUser(deps);
+    const ctx = await createContextInner(deps, {
+      requestId: 'req-basic',
+      ip: freshIp(),
+      userAgent: null,
+      authorization: `Basic ${user.accessToken}`,
+      refreshCookie: undefined,
+      response: recordingResponse(),
+    });
+    expect(ctx).toMatchObject({ token: undefined, tokenInvalid: true, accessToken: undefined });
+  });
+
+  it('refuses a procedure to a role that may not call it, naming the roles it needs', async () => {
+    const guest = await createUser(deps, { role: 'GUEST' });
+    expect(await outcome(guest.caller.admin.stats())).toBe('FORBIDDEN: Requires role ADMIN');
+  });
+});
+
+describe('while the session-state store is down, the database decides', () => {
+  const withStoreDown = () => ({
+    ...deps,
+    sessionState: createRedisSessionState(down, deps.redisPrefix, 900),
+  });
+
+  it('a valid session is still served, and the fallback is logged as a warning', async () => {
+    const user = await createUser(deps);
+    const requestId = `req-${randomBytes(4).toString('hex')}`;
+    const caller = await callerFor(withStoreDown(), { accessToken: user.accessToken, requestId });
+    await expect(caller.auth.me()).resolves.toMatchObject({ id: user.id });
+    expect(deps.logs).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        requestId,
+        msg: 'session-state store failed; checking the session in the database',
+      }),
+    );
+  });
+
+  it('a session revoked in the database is refused', async () => {
+    const user = await createUser(deps);
+    await deps.db.updateTable('sessions').set({ revoked_at: new Date() }).where('user_id', '=', user.id).execute();
+    const caller = await callerFor(withStoreDown(), { accessToken: user.accessToken });
+    expect(await outcome(caller.auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
+  });
+
+  it('a deactivated user is refused', async () => {
+    const user = await createUser(deps);
+    await deps.db.updateTable('users').set({ active: false }).where('id', '=', user.id).execute();
+    const caller = await callerFor(withStoreDown(), { accessToken: user.accessToken });
+    expect(await outcome(caller.auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
+  });
+
+  it('a token whose session no longer exists is refused', async () => {
+    const user = await createUser(deps);
+    await deps.db.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+    const caller = await callerFor(withStoreDown(), { accessToken: user.accessToken });
+    expect(await outcome(caller.auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
+  });
+
+  it("the role comes from the database, not from the token: a demoted admin loses admin procedures", async () => {
+    const admin = await createUser(deps, { role: 'ADMIN' });
+    await deps.db.updateTable('users').set({ role: 'USER' }).where('id', '=', admin.id).execute();
+    const caller = await callerFor(withStoreDown(), { accessToken: admin.accessToken });
+    expect(await outcome(caller.admin.stats())).toBe('FORBIDDEN: Requires role ADMIN');
+  });
+});
+
+describe("the host's procedure observer", () => {
+  it('sees every call with its path, type and signed-in user, and its result passes through unchanged', async () => {
+    const user = await createUser(deps);
+    const calls: (ProcedureCall & { ok: boolean })[] = [];
+    const observeProcedure: ProcedureObserver = async (call, run) => {
+      const result = await run();
+      calls.push({ ...call, ok: result.ok });
+      return result;
+    };
+    const observed = { ...deps, observeProcedure };
+    const me = await (await callerFor(observed, { accessToken: user.accessToken })).auth.me();
+    expect(me.id).toBe(user.id);
+    expect(await outcome((await callerFor(observed)).auth.me())).toMatch(/^UNAUTHORIZED/);
+    await (await callerFor(observed)).auth.logout();
+    expect(calls).toEqual([
+      { path: 'auth.me', type: 'query', userId: user.id, ok: true },
+      { path: 'auth.me', type: 'query', userId: undefined, ok: false },
+      { path: 'auth.logout', type: 'mutation', userId: undefined, ok: true },
+    ]);
+  });
+});
