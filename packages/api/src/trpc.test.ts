@@ -84,7 +84,7 @@ async function httpCall(
 }
 
 describe('error envelope on /trpc (SPEC §4)', () => {
-  it("a validation failure is 400 VALIDATION_ERROR listing every failing field, with path and request id", async () => {
+  it('a validation failure is 400 VALIDATION_ERROR listing every failing field, with path and request id', async () => {
     const { status, body, requestId } = await httpCall('auth.register', { email: 'nope', password: 'short', name: '' });
     expect(status).toBe(400);
     expect(body.error.message).toBe('Invalid input');
@@ -232,6 +232,17 @@ describe('rate limits (SPEC §5.5)', () => {
     expect(await failedLogins(user.email, ip, 1)).toEqual([expect.stringMatching(/^TOO_MANY_REQUESTS/)]);
   });
 
+  it('malformed sign-in attempts count against the limit too, before their input is refused', async () => {
+    const ip = freshIp();
+    const results: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const caller = await callerFor(deps, { ip });
+      results.push(await outcome(caller.auth.login({ email: 42, password: 'x' } as any)));
+    }
+    expect(results.slice(0, 5).every((result) => result.startsWith('BAD_REQUEST'))).toBe(true);
+    expect(results[5]).toMatch(/^TOO_MANY_REQUESTS/);
+  });
+
   it('an address may try 50 sign-ins in 15 minutes across all emails, then is refused', async () => {
     const ip = freshIp();
     const results: string[] = [];
@@ -342,7 +353,21 @@ describe('while the session-state store is down, the database decides', () => {
     expect(await outcome(caller.auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
   });
 
-  it("the role comes from the database, not from the token: a demoted admin loses admin procedures", async () => {
+  it("an admin's role change is still committed, and the failure to broadcast it is logged", async () => {
+    const [admin, target] = [await createUser(deps, { role: 'ADMIN' }), await createUser(deps)];
+    const requestId = `req-${randomBytes(4).toString('hex')}`;
+    const caller = await callerFor(withStoreDown(), { accessToken: admin.accessToken, requestId });
+    await expect(caller.admin.users.setRole({ userId: target.id, role: 'GUEST' })).resolves.toMatchObject({
+      role: 'GUEST',
+    });
+    const row = await deps.db.selectFrom('users').select('role').where('id', '=', target.id).executeTakeFirstOrThrow();
+    expect(row.role).toBe('GUEST');
+    expect(deps.logs).toContainEqual(
+      expect.objectContaining({ level: 50, requestId, msg: 'could not publish the role change' }),
+    );
+  });
+
+  it('the role comes from the database, not from the token: a demoted admin loses admin procedures', async () => {
     const admin = await createUser(deps, { role: 'ADMIN' });
     await deps.db.updateTable('users').set({ role: 'USER' }).where('id', '=', admin.id).execute();
     const caller = await callerFor(withStoreDown(), { accessToken: admin.accessToken });

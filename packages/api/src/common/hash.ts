@@ -52,7 +52,11 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
     hash: (password) => bounded(() => argon2.hash(password, params)),
     verify: (hash, password) => bounded(() => argon2.verify(hash, password)),
     async verifyDummy(password) {
-      dummyHash ??= argon2.hash('keel-dummy-password-for-timing', params);
+      // Made once, inside the same bound as every other hash; a refused attempt is not kept.
+      dummyHash ??= bounded(() => argon2.hash('keel-dummy-password-for-timing', params)).catch((error: unknown) => {
+        dummyHash = undefined;
+        throw error;
+      });
       const hash = await dummyHash;
       await bounded(() => argon2.verify(hash, password));
     },

@@ -121,27 +121,6 @@ describe.each(stores)('rate limiter on %s', (_name, store) => {
   });
 });
 
-describe.skipIf(!testRedisUrl)('rate limiter shared through Redis', () => {
-  it('two server instances on one Redis share one count', async () => {
-    const prefix = freshPrefix();
-    const instanceA = createRateLimiter({ redis, prefix, multiplier: 1 });
-    const instanceB = createRateLimiter({ redis, prefix, multiplier: 1 });
-    await consumeTimes(instanceA, 'login', 3);
-    await consumeTimes(instanceB, 'login', 2);
-    expect((await instanceA.consume('login', 'key')).allowed).toBe(false);
-    expect((await instanceB.consume('login', 'key')).allowed).toBe(false);
-  });
-
-  it('a reset on one instance forgives the count on the other', async () => {
-    const prefix = freshPrefix();
-    const instanceA = createRateLimiter({ redis, prefix, multiplier: 1 });
-    const instanceB = createRateLimiter({ redis, prefix, multiplier: 1 });
-    await consumeTimes(instanceA, 'login', 5);
-    await instanceB.reset('login', 'key');
-    expect(await instanceA.consume('login', 'key')).toMatchObject({ allowed: true, remaining: 4 });
-  });
-});
-
 describe('rate limiter while Redis is down', () => {
   it('keeps serving from the in-memory limiter and reports the store failure', async () => {
     const failures: unknown[] = [];

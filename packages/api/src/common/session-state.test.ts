@@ -51,7 +51,7 @@ describe.each(stores)('session-state store on %s', (_name, create) => {
     expect((await store.lookup(randomUUID(), randomUUID())).role).toBeUndefined();
   });
 
-  it('revoking no sessions changes nothing', async () => {
+  it('revoking an empty list of sessions is a harmless no-op', async () => {
     const store = create();
     await expect(store.revokeSessions([])).resolves.toBeUndefined();
   });
@@ -82,29 +82,6 @@ describe('in-memory session state', () => {
     await store.setUserRole(randomUUID(), 'USER');
     expect(await store.lookup(old, userId)).toEqual({ revoked: false, role: undefined });
     expect((await store.lookup(fresh, randomUUID())).revoked).toBe(true);
-  });
-});
-
-describe.skipIf(!testRedisUrl)('Redis session state', () => {
-  it('is shared: a revocation written by one instance is seen by another', async () => {
-    const instanceA = createRedisSessionState(redis as Redis, prefix, TTL_SECONDS);
-    const instanceB = createRedisSessionState(redis as Redis, prefix, TTL_SECONDS);
-    const [sessionId, userId] = [randomUUID(), randomUUID()];
-    await instanceA.revokeSessions([sessionId]);
-    await instanceA.setUserRole(userId, 'GUEST');
-    expect(await instanceB.lookup(sessionId, userId)).toEqual({ revoked: true, role: 'GUEST' });
-  });
-
-  it('keeps its entries only as long as an access token lives', async () => {
-    const store = createRedisSessionState(redis as Redis, prefix, TTL_SECONDS);
-    const [sessionId, userId] = [randomUUID(), randomUUID()];
-    await store.revokeSessions([sessionId]);
-    await store.setUserRole(userId, 'USER');
-    for (const key of [`${prefix}session-revoked:${sessionId}`, `${prefix}user-role:${userId}`]) {
-      const ttl = await (redis as Redis).ttl(key);
-      expect(ttl).toBeGreaterThan(TTL_SECONDS - 5);
-      expect(ttl).toBeLessThanOrEqual(TTL_SECONDS);
-    }
   });
 });
 

@@ -416,7 +416,7 @@ describe('auth.logout', () => {
 });
 
 describe('auth.logoutAll', () => {
-  it("revokes every session of the caller and counts them; every access token stops working", async () => {
+  it('revokes every session of the caller and counts them; every access token stops working', async () => {
     const user = await createUser(deps);
     const second = await (await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD });
     const response = recordingResponse();
@@ -502,9 +502,9 @@ describe('auth.changePassword', () => {
     expect(
       await outcome(user.caller.auth.changePassword({ currentPassword: 'Wrong-passw0rd', newPassword: NEW_PASSWORD })),
     ).toBe('BAD_REQUEST: Current password is incorrect');
-    await expect(
-      (await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD }),
-    ).resolves.toMatchObject({ user: { id: user.id } });
+    await expect((await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD })).resolves.toMatchObject(
+      { user: { id: user.id } },
+    );
   });
 
   it('refuses a new password that breaks the policy', async () => {

@@ -26,21 +26,6 @@ export function updateUser(db: Db, id: string, changes: UserUpdate): Promise<Use
     .executeTakeFirst();
 }
 
-/** Locks the user row for the rest of the transaction. */
-export function lockUserById(db: Transaction<DB>, id: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-}
-
-export async function countActiveAdmins(db: Db): Promise<number> {
-  const row = await db
-    .selectFrom('users')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('role', '=', 'ADMIN' satisfies Role)
-    .where('active', '=', true)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
-}
-
 /** `%`, `_` and `\` in user input match themselves in LIKE. */
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -1,0 +1,69 @@
+// Needs a real Redis: runs in the services project only (see tooling/vitest-modes.ts).
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clearRedisPrefix, connectTestRedis, testRedisUrl } from '../testing/index.js';
+import { unreachableRedis } from '../testing/unreachable.js';
+import {
+  createRateLimiter,
+  type RateLimitDecision,
+  type RateLimiterOptions,
+  type RateLimitRuleName,
+} from './rate-limit.js';
+
+let redis: Redis | undefined;
+let down: Redis;
+const prefixes: string[] = [];
+
+beforeAll(async () => {
+  redis = await connectTestRedis();
+  down = unreachableRedis();
+});
+afterAll(async () => {
+  if (redis) {
+    for (const prefix of prefixes) await clearRedisPrefix(redis, prefix);
+    redis.disconnect();
+  }
+  down.disconnect();
+});
+
+function freshPrefix(): string {
+  const prefix = `keel-test:rl:${randomBytes(4).toString('hex')}:`;
+  prefixes.push(prefix);
+  return prefix;
+}
+
+/** The store a limiter uses: in process, or the real Redis when the suite runs on services. */
+const stores: ['memory' | 'redis', () => Redis | undefined][] = [['memory', () => undefined]];
+if (testRedisUrl) stores.push(['redis', () => redis]);
+
+function _limiterOn(store: () => Redis | undefined, options: Partial<RateLimiterOptions> = {}) {
+  return createRateLimiter({ redis: store(), prefix: freshPrefix(), multiplier: 1, ...options });
+}
+
+async function consumeTimes(limiter: ReturnType<typeof createRateLimiter>, rule: RateLimitRuleName, n: number) {
+  const decisions: RateLimitDecision[] = [];
+  for (let i = 0; i < n; i++) decisions.push(await limiter.consume(rule, 'key'));
+  return decisions;
+}
+
+describe('rate limiter shared through Redis', () => {
+  it('two server instances on one Redis share one count', async () => {
+    const prefix = freshPrefix();
+    const instanceA = createRateLimiter({ redis, prefix, multiplier: 1 });
+    const instanceB = createRateLimiter({ redis, prefix, multiplier: 1 });
+    await consumeTimes(instanceA, 'login', 3);
+    await consumeTimes(instanceB, 'login', 2);
+    expect((await instanceA.consume('login', 'key')).allowed).toBe(false);
+    expect((await instanceB.consume('login', 'key')).allowed).toBe(false);
+  });
+
+  it('a reset on one instance forgives the count on the other', async () => {
+    const prefix = freshPrefix();
+    const instanceA = createRateLimiter({ redis, prefix, multiplier: 1 });
+    const instanceB = createRateLimiter({ redis, prefix, multiplier: 1 });
+    await consumeTimes(instanceA, 'login', 5);
+    await instanceB.reset('login', 'key');
+    expect(await instanceA.consume('login', 'key')).toMatchObject({ allowed: true, remaining: 4 });
+  });
+});
