@@ -4,7 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
 import type { AppRouter } from '@keel/api';
-import { type AppDeps, appRouter, createContextInner, INTERNAL_MESSAGE, type ResponseControl } from '@keel/api/server';
+import { type AppDeps, appRouter, createContextInner, INTERNAL_MESSAGE, type RequestInfo, type ResponseControl } from '@keel/api/server';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, {
   type FastifyBaseLogger,
@@ -233,7 +233,7 @@ export async function buildApp({
 }
 
 /** What a procedure needs of the HTTP request (tRPC and REST build their context from it alike). */
-export function requestInfo(req: FastifyRequest, reply: FastifyReply, config: ServerConfig) {
+export function requestInfo(req: FastifyRequest, reply: FastifyReply, config: ServerConfig): RequestInfo {
   const secure = config.NODE_ENV === 'production';
   const response: ResponseControl = {
     setHeader: (name, value) => void reply.header(name, value),

@@ -84,7 +84,7 @@ describe('Redis outage', () => {
     expect(login.accessToken).toBeTruthy();
     const ready = await fetch(`${server.url}/health/ready`);
     expect(ready.status).toBe(503);
-    expect((await ready.json()).checks.redis).toMatch(/^failed/);
+    expect(((await ready.json()) as any).checks.redis).toMatch(/^failed/);
     expect(server.logs.some((line) => String(line.msg).includes('in-memory limiter answered'))).toBe(true);
 
     server.redisProxy?.restore();
@@ -110,14 +110,14 @@ describe('PostgreSQL outage', () => {
 
     const ready = await fetch(`${server.url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
     expect(ready.status).toBe(503);
-    expect((await ready.json()).checks.database).toMatch(/^failed/);
+    expect(((await ready.json()) as any).checks.database).toMatch(/^failed/);
 
     const list = await fetch(`${server.url}/trpc/projects.list?input=${encodeURIComponent('{}')}`, {
       headers: { authorization: `Bearer ${user.accessToken}` },
       signal: AbortSignal.timeout(5_000),
     });
     expect(list.status).toBe(503);
-    const body = await list.json();
+    const body = (await list.json()) as any;
     expect(body.error.data.code).toBe('SERVICE_UNAVAILABLE');
     expect(JSON.stringify(body)).not.toMatch(/ECONN|terminated|stack|select /i);
 

@@ -1,0 +1,31 @@
+// The __table__ table of the __items__ feature module (written by `pnpm gen:module`; frozen once landed).
+import { type Kysely, sql } from 'kysely';
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('__table__')
+    .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
+    .addColumn('owner_id', 'uuid', (c) => c.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('description', 'text')
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    // Also the index of an owner's list sorted by name.
+    .addUniqueConstraint('__table___owner_name_unique', ['owner_id', 'name'])
+    .addCheckConstraint('__table___name_length', sql`char_length(name) between 1 and 100`)
+    .addCheckConstraint('__table___description_length', sql`char_length(description) <= 2000`)
+    .execute();
+  // An owner's list, newest or oldest first (and the owner_id lookup of a user deletion's cascade).
+  await db.schema
+    .createIndex('__table___owner_created_idx')
+    .on('__table__')
+    .columns(['owner_id', 'created_at', 'id'])
+    .execute();
+  // An admin's list of everyone's rows (scope `all`), by date or by name.
+  await db.schema.createIndex('__table___created_idx').on('__table__').columns(['created_at', 'id']).execute();
+  await db.schema.createIndex('__table___name_idx').on('__table__').columns(['name', 'id']).execute();
+}
+
+export async function down(): Promise<void> {
+  throw new Error('Migrations are forward-only');
+}

@@ -1,0 +1,103 @@
+// SQL for __itemsLabel__.
+
+import type { DB, __Item__Row } from '@keel/db';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { escapeLike } from '../users/users.repository.js';
+import type { __Item__Sort } from './__itemsKebab__.schema.js';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export interface New__Item__ {
+  ownerId: string;
+  name: string;
+  description: string | null;
+}
+
+export interface __Item__Changes {
+  name?: string;
+  description?: string | null;
+}
+
+export interface __Item__ListFilter {
+  /** Unset lists every owner's __itemsLabel__. */
+  ownerId?: string | undefined;
+  /** Matched literally and case-insensitively against the name. */
+  search?: string | undefined;
+}
+
+export interface __Item__PageQuery extends __Item__ListFilter {
+  sort: __Item__Sort;
+  limit: number;
+  offset: number;
+}
+
+export function insert__Item__(db: Db, values: New__Item__): Promise<__Item__Row> {
+  return db
+    .insertInto('__table__')
+    .values({ owner_id: values.ownerId, name: values.name, description: values.description })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function find__Item__ById(db: Db, id: string): Promise<__Item__Row | undefined> {
+  return db.selectFrom('__table__').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Locks the row for the rest of the transaction. */
+export function lock__Item__ById(db: Transaction<DB>, id: string): Promise<__Item__Row | undefined> {
+  return db.selectFrom('__table__').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export function update__Item__(db: Db, id: string, changes: __Item__Changes): Promise<__Item__Row | undefined> {
+  return db
+    .updateTable('__table__')
+    .set({ ...changes, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export function delete__Item__ById(db: Db, id: string): Promise<__Item__Row | undefined> {
+  return db.deleteFrom('__table__').where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+function filtered__Items__(db: Db, filter: __Item__ListFilter) {
+  let query = db.selectFrom('__table__');
+  if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
+  // Backslash is PostgreSQL's default LIKE escape, which is what escapeLike writes.
+  if (filter.search) query = query.where('name', 'ilike', `%${escapeLike(filter.search)}%`);
+  return query;
+}
+
+/**
+ * One page, ordered by the sort key and then `id` so equal keys never swap between pages. With an
+ * owner, `(owner_id, created_at, id)` and `(owner_id, name)` serve the order; without one,
+ * `(created_at, id)` and `(name, id)`.
+ */
+export function select__Item__Page(db: Db, page: __Item__PageQuery) {
+  const descending = page.sort.startsWith('-');
+  const direction = descending ? 'desc' : 'asc';
+  const column = page.sort.endsWith('name') ? 'name' : 'created_at';
+  return filtered__Items__(db, page)
+    .selectAll()
+    .orderBy(column, direction)
+    .orderBy('id', direction)
+    .limit(page.limit)
+    .offset(page.offset);
+}
+
+export async function count__Items__(db: Db, filter: __Item__ListFilter): Promise<number> {
+  const row = await filtered__Items__(db, filter)
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** Exactly two statements whatever the page size: the page and the total. */
+export async function list__Items__(
+  db: Db,
+  page: __Item__PageQuery,
+): Promise<{ rows: __Item__Row[]; total: number }> {
+  const [rows, total] = await Promise.all([select__Item__Page(db, page).execute(), count__Items__(db, page)]);
+  return { rows, total };
+}
