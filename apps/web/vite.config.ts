@@ -10,7 +10,8 @@ const API_SERVER = 'http://127.0.0.1:3000';
  * build, so the build fails instead of shipping it.
  */
 function serverCodeGuard(): Plugin {
-  const forbiddenPackage = /[\\/]node_modules[\\/](argon2|pg|pg-[a-z-]+|kysely|ioredis|pino|jose|fastify|@fastify)[\\/]/;
+  const forbiddenPackage =
+    /[\\/]node_modules[\\/](argon2|pg|pg-[a-z-]+|kysely|ioredis|pino|jose|fastify|@fastify)[\\/]/;
   const apiSource = /[\\/]packages[\\/](api|db)[\\/]src[\\/](.+)$/;
   const allowedApiFile = /^(schemas\.ts|modules[\\/]([a-z-]+[\\/])?[a-z-]+\.schema\.ts)$/;
   return {

@@ -107,6 +107,13 @@ describe('the dashboard in a real browser', () => {
   it('a new user signs up and lands on an empty projects page', async () => {
     await signUp(alicePage, alice);
     await alicePage.getByText('No projects yet').waitFor();
+    // The access token lives in memory only; the refresh cookie is out of the page's reach.
+    const stored = await alicePage.evaluate(() => ({
+      local: localStorage.length,
+      session: sessionStorage.length,
+      cookie: document.cookie,
+    }));
+    expect(stored).toEqual({ local: 0, session: 0, cookie: '' });
     // Non-admins never see the admin navigation.
     expect(await alicePage.getByRole('navigation', { name: 'Main' }).getByText('Audit log').count()).toBe(0);
   });

@@ -41,20 +41,14 @@ export async function startDashboardServer(env: Record<string, string> = {}): Pr
     await server.stop();
     await database.cleanup();
   };
-  // TEMP-SHIM-START
-  if (!(await fetch(`${server.url}/projects`)).ok) {
-    const { frontDashboard } = await import('./dev-front.js');
-    const front = await frontDashboard(WEB_DIST, server.url);
-    return { url: front.url, output: server.output, stop: async () => { await front.close(); await stop(); } };
-  }
-  // TEMP-SHIM-END
-  const home = await fetch(`${server.url}/projects`);
+  // A browser navigation (Accept: text/html) to a client-side route gets the dashboard's index.html.
+  const home = await fetch(`${server.url}/projects`, { headers: { accept: 'text/html' } });
   const html = await home.text();
   if (!home.ok || !html.includes('id="root"')) {
     await stop();
     throw new Error(
-      `the server does not serve the dashboard (GET /projects → ${home.status}); apps/server must register ` +
-        `WEB_DIST_DIR at / with a fallback to index.html`,
+      `the server does not serve the dashboard (GET /projects, Accept: text/html → ${home.status}): ` +
+        `apps/server must register WEB_DIST_DIR at / (registerDashboard) with a fallback to index.html`,
     );
   }
   return { url: server.url, output: server.output, stop };

@@ -13,6 +13,22 @@ const trpc = createTRPCOptionsProxy<AppRouter>({ client, queryClient: new QueryC
 
 type Project = RouterOutputs['projects']['list']['items'][number];
 
+/** A component's hook that maps rows for display, written with no type annotation at all. */
+function useRows() {
+  return useQuery(trpc.projects.list.queryOptions({ search: 'x' })).data?.items.map((p) => ({
+    label: p.name,
+    owner: p.ownerId,
+  }));
+}
+
+function useCreate() {
+  return useMutation(trpc.projects.create.mutationOptions());
+}
+
+function useFailureCode() {
+  return useQuery(trpc.credits.balance.queryOptions()).error?.data?.code;
+}
+
 describe('inference from AppRouter', () => {
   test("the projects page's query data is projects.list's output, with no annotation in the page", () => {
     type Data = ReturnType<typeof useProjectList>['data'];
@@ -23,19 +39,10 @@ describe('inference from AppRouter', () => {
   });
 
   test('a component rendering rows takes its row type from the query, not from a hand-written interface', () => {
-    function useRows() {
-      return useQuery(trpc.projects.list.queryOptions({ search: 'x' })).data?.items.map((p) => ({
-        label: p.name,
-        owner: p.ownerId,
-      }));
-    }
     expectTypeOf<ReturnType<typeof useRows>>().toEqualTypeOf<{ label: string; owner: string }[] | undefined>();
   });
 
   test("mutations take the procedure's input and return its output", () => {
-    function useCreate() {
-      return useMutation(trpc.projects.create.mutationOptions());
-    }
     type Mutation = ReturnType<typeof useCreate>;
     expectTypeOf<Parameters<Mutation['mutate']>[0]>().toEqualTypeOf<RouterInputs['projects']['create']>();
     expectTypeOf<NonNullable<Mutation['data']>>().toEqualTypeOf<RouterOutputs['projects']['create']>();
@@ -44,11 +51,8 @@ describe('inference from AppRouter', () => {
   test('the session user, the error envelope and live events are inferred too', () => {
     expectTypeOf<User['role']>().toEqualTypeOf<'ADMIN' | 'USER' | 'GUEST'>();
     expectTypeOf<LiveEvent['type']>().toEqualTypeOf<string>();
-    function useFailure() {
-      return useQuery(trpc.credits.balance.queryOptions()).error?.data?.code;
-    }
-    expectTypeOf<ReturnType<typeof useFailure>>().toExtend<string | undefined>();
-    expectTypeOf<'VALIDATION_ERROR'>().toExtend<NonNullable<ReturnType<typeof useFailure>>>();
+    expectTypeOf<ReturnType<typeof useFailureCode>>().toExtend<string | undefined>();
+    expectTypeOf<'VALIDATION_ERROR'>().toExtend<NonNullable<ReturnType<typeof useFailureCode>>>();
   });
 });
 

@@ -100,13 +100,19 @@ export function Layout({ children }: { children: ReactNode }) {
       <nav id="main-nav" className={`sidenav${menuOpen ? ' open' : ''}`} aria-label="Main">
         <ul>
           <li>
-            <Link to="/projects" onClick={closeMenu}>Projects</Link>
+            <Link to="/projects" onClick={closeMenu}>
+              Projects
+            </Link>
           </li>
           <li>
-            <Link to="/credits" onClick={closeMenu}>Credits</Link>
+            <Link to="/credits" onClick={closeMenu}>
+              Credits
+            </Link>
           </li>
           <li>
-            <Link to="/account" onClick={closeMenu}>Account</Link>
+            <Link to="/account" onClick={closeMenu}>
+              Account
+            </Link>
           </li>
         </ul>
         {isAdmin ? (
@@ -114,13 +120,19 @@ export function Layout({ children }: { children: ReactNode }) {
             <h2 className="nav-heading">Admin</h2>
             <ul>
               <li>
-                <Link to="/admin" onClick={closeMenu}>Overview</Link>
+                <Link to="/admin" onClick={closeMenu}>
+                  Overview
+                </Link>
               </li>
               <li>
-                <Link to="/admin/users" onClick={closeMenu}>Users</Link>
+                <Link to="/admin/users" onClick={closeMenu}>
+                  Users
+                </Link>
               </li>
               <li>
-                <Link to="/admin/audit" onClick={closeMenu}>Audit log</Link>
+                <Link to="/admin/audit" onClick={closeMenu}>
+                  Audit log
+                </Link>
               </li>
             </ul>
           </>

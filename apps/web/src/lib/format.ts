@@ -15,3 +15,34 @@ export function formatNumber(value: number): string {
 export function shortId(id: string | null | undefined): string {
   return id ? id.slice(0, 8) : '—';
 }
+
+/** "Chrome 156 on Linux" from a User-Agent header; the raw header stays available as a tooltip. */
+const BROWSERS: [string, RegExp][] = [
+  ['Edge', /Edg\/(\d+)/],
+  ['Firefox', /Firefox\/(\d+)/],
+  ['Chrome', /Chrom(?:e|ium)\/(\d+)/],
+  ['Safari', /Version\/(\d+).*Safari/],
+];
+const SYSTEMS: [string, RegExp][] = [
+  ['Android', /Android/],
+  ['iOS', /iPhone|iPad/],
+  ['Windows', /Windows/],
+  ['macOS', /Mac OS X/],
+  ['Linux', /Linux/],
+];
+
+/** "Chrome 156 on Linux" from a User-Agent header; the raw header stays available as a tooltip. */
+export function describeUserAgent(userAgent: string | null): string {
+  if (!userAgent) return 'Unknown device';
+  let browser: string | undefined;
+  for (const [name, pattern] of BROWSERS) {
+    const version = pattern.exec(userAgent)?.[1];
+    if (version) {
+      browser = `${name} ${version}`;
+      break;
+    }
+  }
+  const os = SYSTEMS.find(([, pattern]) => pattern.test(userAgent))?.[0];
+  if (!browser) return userAgent.length > 60 ? `${userAgent.slice(0, 57)}…` : userAgent;
+  return os ? `${browser} on ${os}` : browser;
+}

@@ -89,7 +89,7 @@ describe('refresh coordinator', () => {
     expect(backend.store.token()).toBe('token-2');
     // A response to a request sent with the old token comes back late.
     const late = createAuthFetch({
-      fetch: async (input, init) => {
+      fetch: async (_input, init) => {
         const token = new Headers(init?.headers).get('authorization');
         return new Response(null, { status: token === 'Bearer token-2' ? 200 : 401 });
       },

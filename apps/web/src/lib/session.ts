@@ -24,6 +24,14 @@ type AuthPayload = RouterOutputs['auth']['refresh'];
 const COOKIE_PROCEDURES = new Set(['auth.refresh', 'auth.logout']);
 /** The server refuses batches of more than 10 calls (SPEC §4). */
 const MAX_BATCH_ITEMS = 10;
+/** How long a refused refresh waits before its one retry (see `refreshThroughCookie`). */
+const RETRY_REFUSED_REFRESH_MS = 300;
+
+/**
+ * The cookie's requests outlive the page (`keepalive`): a reload in the middle of a refresh would
+ * otherwise drop the answer, and with it the rotated cookie, while the server already rotated.
+ */
+const keepaliveFetch: typeof fetch = (input, init) => fetch(input, { ...init, keepalive: true });
 
 export interface Session {
   store: AuthStore;
@@ -70,15 +78,30 @@ export function createSession(options: { baseUrl?: string; tabSync?: TabSync } =
 
   // Built below; the coordinator only calls it once the client exists.
   let client: TRPCClient<AppRouter>;
+  /** One refresh call: the payload, or null when the server refuses the cookie (401). */
+  const refreshOnce = async (): Promise<AuthPayload | null> => {
+    try {
+      return await client.auth.refresh.mutate({});
+    } catch (error) {
+      if (errorCode(error) === 'UNAUTHORIZED') return null;
+      throw error;
+    }
+  };
+  /**
+   * A refusal can mean that another refresh rotated the cookie a moment ago and its answer (with
+   * the new cookie) is still landing: a page reloaded mid-refresh released the lock before its
+   * answer came. The server refuses a just-rotated token harmlessly (REFRESH_REUSE_GRACE_SECONDS),
+   * so one retry shortly after tells that race from a session that is really over.
+   */
+  const refreshThroughCookie = async (): Promise<AuthPayload | null> => {
+    const first = await refreshOnce();
+    if (first) return first;
+    await new Promise((resolve) => setTimeout(resolve, RETRY_REFUSED_REFRESH_MS));
+    return refreshOnce();
+  };
+
   const coordinator = createRefreshCoordinator<AuthPayload>({
-    async refresh() {
-      try {
-        return await client.auth.refresh.mutate({});
-      } catch (error) {
-        if (errorCode(error) === 'UNAUTHORIZED') return null;
-        throw error;
-      }
-    },
+    refresh: refreshThroughCookie,
     currentToken: store.token,
     tokenVersion: store.version,
     onRefreshed(payload) {
@@ -95,7 +118,11 @@ export function createSession(options: { baseUrl?: string; tabSync?: TabSync } =
     withLock: tabSync.withRefreshLock,
   });
 
-  const authFetch = createAuthFetch({ fetch: (input, init) => fetch(input, init), currentToken: store.token, coordinator });
+  const authFetch = createAuthFetch({
+    fetch: (input, init) => fetch(input, init),
+    currentToken: store.token,
+    coordinator,
+  });
 
   client = createTRPCClient<AppRouter>({
     links: [
@@ -106,7 +133,7 @@ export function createSession(options: { baseUrl?: string; tabSync?: TabSync } =
         true: httpSubscriptionLink({ url: baseUrl, EventSource, eventSourceOptions: { fetch: authFetch } }),
         false: splitLink({
           condition: (op) => COOKIE_PROCEDURES.has(op.path),
-          true: httpLink({ url: baseUrl }),
+          true: httpLink({ url: baseUrl, fetch: keepaliveFetch }),
           false: httpBatchLink({ url: baseUrl, fetch: authFetch, maxItems: MAX_BATCH_ITEMS, maxURLLength: 4_000 }),
         }),
       }),

@@ -13,7 +13,7 @@ import {
   usePageTitle,
 } from '../components/ui.js';
 import { errorMessage, type FieldErrors, formErrorsOf, validate } from '../lib/errors.js';
-import { formatDateTime } from '../lib/format.js';
+import { describeUserAgent, formatDateTime } from '../lib/format.js';
 import { navigate } from '../lib/router.js';
 import { useCurrentUser, useSession } from '../lib/session-context.js';
 import { useTRPC } from '../lib/trpc.js';
@@ -206,24 +206,26 @@ function Sessions() {
             <tbody>
               {sessions.data.items.map((item) => (
                 <tr key={item.id}>
-                  <td data-label="Device">
-                    {item.userAgent ?? 'Unknown device'}
+                  <td data-label="Device" title={item.userAgent ?? undefined}>
+                    {describeUserAgent(item.userAgent)}
                     {item.current ? <span className="tag">this device</span> : null}
                   </td>
                   <td data-label="IP">{item.ip ?? '—'}</td>
                   <td data-label="Signed in">{formatDateTime(item.createdAt)}</td>
                   <td data-label="Last used">{formatDateTime(item.lastUsedAt)}</td>
-                  <td className="row-actions">
-                    {item.current ? null : (
-                      <button
-                        type="button"
-                        className="button-secondary"
-                        disabled={revoke.isPending}
-                        onClick={() => revoke.mutate({ sessionId: item.id })}
-                      >
-                        Revoke
-                      </button>
-                    )}
+                  <td className="actions-cell">
+                    <div className="row-actions">
+                      {item.current ? null : (
+                        <button
+                          type="button"
+                          className="button-secondary"
+                          disabled={revoke.isPending}
+                          onClick={() => revoke.mutate({ sessionId: item.id })}
+                        >
+                          Revoke
+                        </button>
+                      )}
+                    </div>
                   </td>
                 </tr>
               ))}

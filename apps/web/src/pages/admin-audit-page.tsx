@@ -54,44 +54,46 @@ export function AdminAuditPage() {
   return (
     <section aria-labelledby="audit-title">
       <h1 id="audit-title">Audit log</h1>
-      <form className="toolbar" role="search" onSubmit={submit} noValidate>
-        <TextField
-          label="Actor (user id)"
-          name="userId"
-          placeholder="any user"
-          value={draft.userId}
-          error={fieldErrors.userId}
-          onChange={(e) => setDraft({ ...draft, userId: e.target.value })}
-        />
-        <TextField
-          label="Action"
-          name="action"
-          list="audit-actions"
-          placeholder="any action"
-          maxLength={100}
-          value={draft.action}
-          error={fieldErrors.action}
-          onChange={(e) => setDraft({ ...draft, action: e.target.value })}
-        />
-        <datalist id="audit-actions">
-          {KNOWN_ACTIONS.map((action) => (
-            <option key={action} value={action} />
-          ))}
-        </datalist>
-        <div className="toolbar-buttons">
-          <button type="submit">Apply filters</button>
-          <button
-            type="button"
-            className="button-secondary"
-            onClick={() => {
-              setDraft({ userId: '', action: '' });
-              setParams({ userId: undefined, action: undefined });
-            }}
-          >
-            Clear
-          </button>
-        </div>
-      </form>
+      <search>
+        <form className="toolbar" onSubmit={submit} noValidate>
+          <TextField
+            label="Actor (user id)"
+            name="userId"
+            placeholder="any user"
+            value={draft.userId}
+            error={fieldErrors.userId}
+            onChange={(e) => setDraft({ ...draft, userId: e.target.value })}
+          />
+          <TextField
+            label="Action"
+            name="action"
+            list="audit-actions"
+            placeholder="any action"
+            maxLength={100}
+            value={draft.action}
+            error={fieldErrors.action}
+            onChange={(e) => setDraft({ ...draft, action: e.target.value })}
+          />
+          <datalist id="audit-actions">
+            {KNOWN_ACTIONS.map((action) => (
+              <option key={action} value={action} />
+            ))}
+          </datalist>
+          <div className="toolbar-buttons">
+            <button type="submit">Apply filters</button>
+            <button
+              type="button"
+              className="button-secondary"
+              onClick={() => {
+                setDraft({ userId: '', action: '' });
+                setParams({ userId: undefined, action: undefined });
+              }}
+            >
+              Clear
+            </button>
+          </div>
+        </form>
+      </search>
 
       {!filters.ok ? (
         <Alert tone="error">Fix the filters to see events.</Alert>

@@ -75,6 +75,8 @@ export function AdminUsersPage() {
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.admin.users.list.pathKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.admin.stats.queryKey() });
+    // An admin may have changed their own role or status.
+    void queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() });
   };
   const setRole = useMutation(
     trpc.admin.users.setRole.mutationOptions({
@@ -117,7 +119,7 @@ export function AdminUsersPage() {
         />
       ) : null}
 
-      <div className="toolbar" role="search">
+      <search className="toolbar">
         <TextField
           label="Search name or email"
           type="search"
@@ -157,7 +159,7 @@ export function AdminUsersPage() {
             </option>
           ))}
         </SelectField>
-      </div>
+      </search>
 
       {users.isPending ? (
         <Loading label="Loading users…" />
@@ -209,37 +211,39 @@ export function AdminUsersPage() {
                       </span>
                     </td>
                     <td data-label="Joined">{formatDateTime(user.createdAt)}</td>
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        className="button-secondary"
-                        aria-label={`Grant credits to ${user.email}`}
-                        onClick={() => setGranting(user)}
-                      >
-                        Grant credits
-                      </button>
-                      {user.active ? (
-                        <button
-                          type="button"
-                          className="button-danger"
-                          disabled={user.id === me.id}
-                          title={user.id === me.id ? 'You cannot deactivate yourself' : undefined}
-                          aria-label={`Deactivate ${user.email}`}
-                          onClick={() => setDeactivating(user)}
-                        >
-                          Deactivate
-                        </button>
-                      ) : (
+                    <td className="actions-cell">
+                      <div className="row-actions">
                         <button
                           type="button"
                           className="button-secondary"
-                          aria-label={`Activate ${user.email}`}
-                          onClick={() => setActive.mutate({ userId: user.id, active: true })}
+                          aria-label={`Grant credits to ${user.email}`}
+                          onClick={() => setGranting(user)}
                         >
-                          Activate
+                          Grant credits
                         </button>
-                      )}
-                      <Link to={`/admin/audit?userId=${user.id}`}>Activity</Link>
+                        {user.active ? (
+                          <button
+                            type="button"
+                            className="button-danger"
+                            disabled={user.id === me.id}
+                            title={user.id === me.id ? 'You cannot deactivate yourself' : undefined}
+                            aria-label={`Deactivate ${user.email}`}
+                            onClick={() => setDeactivating(user)}
+                          >
+                            Deactivate
+                          </button>
+                        ) : (
+                          <button
+                            type="button"
+                            className="button-secondary"
+                            aria-label={`Activate ${user.email}`}
+                            onClick={() => setActive.mutate({ userId: user.id, active: true })}
+                          >
+                            Activate
+                          </button>
+                        )}
+                        <Link to={`/admin/audit?userId=${user.id}`}>Activity</Link>
+                      </div>
                     </td>
                   </tr>
                 ))}
@@ -264,8 +268,8 @@ export function AdminUsersPage() {
         onConfirm={() => deactivating && setActive.mutate({ userId: deactivating.id, active: false })}
       >
         <p>
-          {deactivating?.name} ({deactivating?.email}) is signed out of every session at once and cannot sign in
-          until reactivated.
+          {deactivating?.name} ({deactivating?.email}) is signed out of every session at once and cannot sign in until
+          reactivated.
         </p>
       </ConfirmDialog>
     </section>
@@ -315,7 +319,6 @@ function GrantForm({
         min={1}
         max={1_000_000}
         step={1}
-        // biome-ignore lint/a11y/noAutofocus: the form was opened on purpose; typing starts here.
         autoFocus
         value={amount}
         error={errors.amount}

@@ -2,15 +2,7 @@
 import { TransferInput } from '@keel/api/schemas';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useState } from 'react';
-import {
-  Alert,
-  EmptyState,
-  ErrorState,
-  FormError,
-  Loading,
-  TextField,
-  usePageTitle,
-} from '../components/ui.js';
+import { Alert, EmptyState, ErrorState, FormError, Loading, TextField, usePageTitle } from '../components/ui.js';
 import { errorMessage, type FieldErrors, formErrorsOf, validate } from '../lib/errors.js';
 import { formatDateTime, formatNumber, shortId } from '../lib/format.js';
 import { useCurrentUser } from '../lib/session-context.js';

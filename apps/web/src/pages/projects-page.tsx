@@ -118,7 +118,7 @@ export function ProjectsPage() {
         />
       ) : null}
 
-      <div className="toolbar" role="search">
+      <search className="toolbar">
         <TextField
           label="Search by name"
           type="search"
@@ -129,7 +129,9 @@ export function ProjectsPage() {
         <SelectField
           label="Sort"
           value={list.sort}
-          onChange={(e) => setParams({ sort: e.target.value === '-createdAt' ? undefined : e.target.value, page: undefined })}
+          onChange={(e) =>
+            setParams({ sort: e.target.value === '-createdAt' ? undefined : e.target.value, page: undefined })
+          }
         >
           {ProjectSort.options.map((sort) => (
             <option key={sort} value={sort}>
@@ -147,7 +149,7 @@ export function ProjectsPage() {
             Every owner's projects
           </label>
         ) : null}
-      </div>
+      </search>
 
       {projects.isPending ? (
         <Loading label="Loading projects…" />
@@ -184,26 +186,28 @@ export function ProjectsPage() {
                     <td data-label="Created">{formatDateTime(project.createdAt)}</td>
                     <td data-label="Updated">{formatDateTime(project.updatedAt)}</td>
                     {canWrite ? (
-                      <td className="row-actions">
-                        <button
-                          type="button"
-                          className="button-secondary"
-                          aria-label={`Edit ${project.name}`}
-                          onClick={() => setEditing({ mode: 'edit', ...project })}
-                        >
-                          Edit
-                        </button>
-                        <button
-                          type="button"
-                          className="button-danger"
-                          aria-label={`Delete ${project.name}`}
-                          onClick={() => {
-                            remove.reset();
-                            setDeleting({ id: project.id, name: project.name });
-                          }}
-                        >
-                          Delete
-                        </button>
+                      <td className="actions-cell">
+                        <div className="row-actions">
+                          <button
+                            type="button"
+                            className="button-secondary"
+                            aria-label={`Edit ${project.name}`}
+                            onClick={() => setEditing({ mode: 'edit', ...project })}
+                          >
+                            Edit
+                          </button>
+                          <button
+                            type="button"
+                            className="button-danger"
+                            aria-label={`Delete ${project.name}`}
+                            onClick={() => {
+                              remove.reset();
+                              setDeleting({ id: project.id, name: project.name });
+                            }}
+                          >
+                            Delete
+                          </button>
+                        </div>
                       </td>
                     ) : null}
                   </tr>
@@ -287,7 +291,6 @@ function ProjectForm({
         name="name"
         required
         maxLength={100}
-        // biome-ignore lint/a11y/noAutofocus: the form was opened on purpose; typing starts here.
         autoFocus
         value={values.name}
         error={errors.name}
