@@ -23,5 +23,9 @@ export function modeProjects(base: TestProjectInlineConfiguration['test'] = {}):
     );
     return [embedded];
   }
-  return [{ extends: true, test: { ...base, name: 'services' } }, embedded];
+  // `*.once.test.ts` do not depend on the mode (or pick it themselves): the embedded project runs them.
+  return [
+    { extends: true, test: { ...base, name: 'services', exclude: ['**/node_modules/**', '**/*.once.test.ts'] } },
+    embedded,
+  ];
 }
