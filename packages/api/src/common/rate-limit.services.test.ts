@@ -2,43 +2,26 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearRedisPrefix, connectTestRedis, testRedisUrl } from '../testing/index.js';
-import { unreachableRedis } from '../testing/unreachable.js';
-import {
-  createRateLimiter,
-  type RateLimitDecision,
-  type RateLimiterOptions,
-  type RateLimitRuleName,
-} from './rate-limit.js';
+import { clearRedisPrefix, connectTestRedis } from '../testing/index.js';
+import { createRateLimiter, type RateLimitDecision, type RateLimitRuleName } from './rate-limit.js';
 
 let redis: Redis | undefined;
-let down: Redis;
 const prefixes: string[] = [];
 
 beforeAll(async () => {
   redis = await connectTestRedis();
-  down = unreachableRedis();
 });
 afterAll(async () => {
   if (redis) {
     for (const prefix of prefixes) await clearRedisPrefix(redis, prefix);
     redis.disconnect();
   }
-  down.disconnect();
 });
 
 function freshPrefix(): string {
   const prefix = `keel-test:rl:${randomBytes(4).toString('hex')}:`;
   prefixes.push(prefix);
   return prefix;
-}
-
-/** The store a limiter uses: in process, or the real Redis when the suite runs on services. */
-const stores: ['memory' | 'redis', () => Redis | undefined][] = [['memory', () => undefined]];
-if (testRedisUrl) stores.push(['redis', () => redis]);
-
-function _limiterOn(store: () => Redis | undefined, options: Partial<RateLimiterOptions> = {}) {
-  return createRateLimiter({ redis: store(), prefix: freshPrefix(), multiplier: 1, ...options });
 }
 
 async function consumeTimes(limiter: ReturnType<typeof createRateLimiter>, rule: RateLimitRuleName, n: number) {

@@ -2,31 +2,22 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearRedisPrefix, connectTestRedis, testRedisUrl } from '../testing/index.js';
-import { unreachableRedis } from '../testing/unreachable.js';
-import { createMemorySessionState, createRedisSessionState, type SessionStateStore } from './session-state.js';
+import { clearRedisPrefix, connectTestRedis } from '../testing/index.js';
+import { createRedisSessionState } from './session-state.js';
 
 const TTL_SECONDS = 900;
 let redis: Redis | undefined;
-let down: Redis;
 const prefix = `keel-test:ss:${randomBytes(4).toString('hex')}:`;
 
 beforeAll(async () => {
   redis = await connectTestRedis();
-  down = unreachableRedis();
 });
 afterAll(async () => {
   if (redis) {
     await clearRedisPrefix(redis, prefix);
     redis.disconnect();
   }
-  down.disconnect();
 });
-
-const stores: ['memory' | 'redis', () => SessionStateStore][] = [
-  ['memory', () => createMemorySessionState(TTL_SECONDS)],
-];
-if (testRedisUrl) stores.push(['redis', () => createRedisSessionState(redis as Redis, prefix, TTL_SECONDS)]);
 
 describe('Redis session state', () => {
   it('is shared: a revocation written by one instance is seen by another', async () => {
