@@ -14,10 +14,10 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { argon2Ceiling } from './lib/argon2-ceiling.mjs';
 import { assertWrk, fixedRateScenario, wrkScenario } from './lib/load.mjs';
-import { startProcess } from './lib/processes.mjs';
+import { niceOf, pidsNamed, renice, startProcess } from './lib/processes.mjs';
 import { cpuTable, markdownTable, noiseWarnings, verdictList, writeResults } from './lib/report.mjs';
 import { creditTotals, PASSWORD, seed } from './lib/seed.mjs';
-import { createBenchDatabase, createRedisPrefix } from './lib/services.mjs';
+import { backendPids, createBenchDatabase, createRedisPrefix } from './lib/services.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SERVER_DIR = join(ROOT, 'apps/server');
@@ -34,12 +34,14 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
     'soak-seconds': { type: 'string', default: '60' },
+    'soak-warmup': { type: 'string', default: '30' },
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '2' },
     env: { type: 'string', multiple: true, default: [] },
     label: { type: 'string', default: '' },
     'log-level': { type: 'string', default: 'info' },
     build: { type: 'boolean', default: true },
+    nice: { type: 'string', default: '0' },
   },
   allowNegative: true,
 });
@@ -47,6 +49,7 @@ const seconds = Number(args.seconds);
 const warmupSeconds = Number(args.warmup);
 const connections = Number(args.connections);
 const rounds = Number(args.rounds);
+const nice = Number(args.nice);
 const selected = new Set(args.only ? args.only.split(',') : ALL);
 if (args.only && selected.has('list')) selected.add('baseline');
 const extraEnv = Object.fromEntries(
@@ -137,7 +140,20 @@ async function main() {
     ...extraEnv,
   };
   const startServer = () =>
-    startProcess({ name: 'keel server', script: 'dist/main.js', cwd: SERVER_DIR, env: serverEnv });
+    startProcess({ name: 'keel server', script: 'dist/main.js', cwd: SERVER_DIR, env: serverEnv, nice });
+
+  // On a shared machine, --nice=-10 gives everything the measurement depends on priority over the
+  // neighbours: the server, the baseline, wrk, this run's PostgreSQL backends and Redis (restored after).
+  let boost;
+  if (nice !== 0) {
+    const redisPids = pidsNamed('redis-server');
+    const redisNice = redisPids.map((pid) => niceOf(pid));
+    if (!renice(redisPids, nice)) throw new Error(`--nice=${nice} needs root (renice failed)`);
+    cleanups.push(async () => {
+      for (const [i, pid] of redisPids.entries()) renice([pid], redisNice[i]);
+    });
+    boost = async () => void renice(await backendPids(database.name), nice);
+  }
 
   const report = {
     kind: args.soak ? 'soak' : 'bench',
@@ -145,22 +161,22 @@ async function main() {
     at: new Date().toISOString(),
     revision: gitRevision(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: totalmem() / 1024 ** 3, node: process.version },
-    settings: { seconds, warmupSeconds, connections, logLevel: args['log-level'], env: extraEnv },
+    settings: { seconds, warmupSeconds, connections, nice, logLevel: args['log-level'], env: extraEnv },
   };
   const stamp = report.at.replace(/[:.]/g, '-');
 
   if (args.soak) {
-    await soak({ report, startServer, auth, usersFile, database });
+    await soak({ report, startServer, auth, usersFile, database, boost });
   } else {
-    await bench({ report, startServer, auth, usersFile, loginFile, database, secret });
+    await bench({ report, startServer, auth, usersFile, loginFile, database, secret, boost });
   }
   log(`results written to ${writeResults(RESULTS_DIR, stamp, report, report.markdown)}`);
 }
 
-async function bench({ report, startServer, auth, usersFile, loginFile, database, secret }) {
+async function bench({ report, startServer, auth, usersFile, loginFile, database, secret, boost }) {
   const rows = [];
   const checks = [];
-  const common = { warmupSeconds, seconds };
+  const common = { warmupSeconds, seconds, nice, beforeRun: boost };
 
   let ceiling;
   if (selected.has('login') || selected.has('login200')) {
@@ -177,6 +193,7 @@ async function bench({ report, startServer, auth, usersFile, loginFile, database
         name: 'baseline',
         script: join(import.meta.dirname, 'baseline.mjs'),
         cwd: import.meta.dirname,
+        nice,
         env: {
           PATH: process.env.PATH ?? '',
           DATABASE_URL: database.url,
@@ -282,18 +299,24 @@ async function bench({ report, startServer, auth, usersFile, loginFile, database
       url: server.url,
       script: 'login.lua',
       connections: 20,
-      warmupSeconds: 2,
+      // No warm-up: requests a closing warm-up leaves in the hashing queue would overflow it once the
+      // measured run starts (the JIT is warm from the scenarios before).
+      warmupSeconds: 0,
       env: { BENCH_LOGIN_FILE: loginFile, BENCH_PASSWORD: PASSWORD },
     });
     if (login && ceiling) {
-      const ratio = login.result.rps / ceiling.hashesPerSecond;
-      login.ratio = `${(ratio * 100).toFixed(0)} % of argon2 ceiling (${ceiling.hashesPerSecond.toFixed(1)}/s)`;
+      // Sign-ins that succeeded per second; a 503 is no sign-in.
+      const signedIn = (login.result.statuses['200'] ?? 0) / login.result.seconds;
+      const ratio = signedIn / ceiling.hashesPerSecond;
+      login.ratio = `${signedIn.toFixed(1)} sign-ins/s = ${(ratio * 100).toFixed(0)} % of the argon2 ceiling (${ceiling.hashesPerSecond.toFixed(1)}/s)`;
       checks.push({
         name: 'auth.login at 20 concurrent ≥ 90 % of the argon2 ceiling',
         ok: ratio >= 0.9 && login.result.non2xx === 0,
-        detail: `${login.result.rps.toFixed(1)} vs ${ceiling.hashesPerSecond.toFixed(1)} hashes/s = ${(ratio * 100).toFixed(1)} %, ${login.result.non2xx} non-2xx`,
+        detail: `${signedIn.toFixed(1)} sign-ins/s vs ${ceiling.hashesPerSecond.toFixed(1)} hashes/s = ${(ratio * 100).toFixed(1)} %, ${login.result.non2xx} non-2xx`,
       });
     }
+    // Let the hashing queue drain first.
+    if (selected.has('login200')) await new Promise((r) => setTimeout(r, 5000));
     const burst = await scenario('login200', 'auth.login, 200 concurrent (bounded hashing queue)', {
       url: server.url,
       script: 'login.lua',
@@ -319,7 +342,8 @@ async function bench({ report, startServer, auth, usersFile, loginFile, database
         pid: server.pid,
         url: `${server.url}${LIST_PATH}`,
         headers: { authorization: auth.slice('Authorization: '.length) },
-        connections,
+        streams: 20,
+        beforeRun: boost,
         rate: 1000,
         warmupSeconds,
         seconds: Math.max(seconds, 10),
@@ -382,9 +406,10 @@ function combineRuns(runs) {
   };
 }
 
-async function soak({ report, startServer, auth, usersFile, database }) {
+async function soak({ report, startServer, auth, usersFile, database, boost }) {
   const soakConnections = 100;
   const soakSeconds = Number(args['soak-seconds']);
+  const soakWarmup = Number(args['soak-warmup']);
   const before = await creditTotals(database.url);
   const server = await startServer();
   try {
@@ -392,6 +417,8 @@ async function soak({ report, startServer, auth, usersFile, database }) {
       pid: server.pid,
       url: server.url,
       connections: soakConnections,
+      nice,
+      beforeRun: boost,
       script: 'mixed.lua',
       env: {
         BENCH_USERS_FILE: usersFile,
@@ -399,11 +426,11 @@ async function soak({ report, startServer, auth, usersFile, database }) {
         BENCH_BATCH_PATH: BATCH_PATH,
       },
     };
-    log(`soak warm-up: 15 s of mixed traffic at ${soakConnections} connections`);
-    const warm = await wrkScenario({ ...options, warmupSeconds: 0, seconds: 15 });
+    log(`soak warm-up: ${soakWarmup} s of mixed traffic at ${soakConnections} connections`);
+    const warm = await wrkScenario({ ...options, warmupSeconds: 0, seconds: soakWarmup });
     const rssAfterWarmup = warm.rssLast;
     log(`soak: ${soakSeconds} s of mixed traffic at ${soakConnections} connections`);
-    const result = await wrkScenario({ ...options, warmupSeconds: 0, seconds: soakSeconds });
+    const result = await wrkScenario({ ...options, warmupSeconds: 0, seconds: soakSeconds, quiet: false });
     await new Promise((r) => setTimeout(r, 1000));
     const after = await creditTotals(database.url);
     const fiveXx = Object.entries(result.statuses)
@@ -422,6 +449,15 @@ async function soak({ report, startServer, auth, usersFile, database }) {
         detail: `${(rssAfterWarmup / MiB).toFixed(1)} MiB after warm-up → ${(result.rssLast / MiB).toFixed(1)} MiB at the end (${drift >= 0 ? '+' : ''}${(drift * 100).toFixed(1)} %), peak ${(result.rssPeak / MiB).toFixed(1)} MiB`,
       },
       {
+        name: 'RSS over the soak (every 10 s)',
+        ok: true,
+        info: true,
+        detail: result.rssTimeline
+          .filter(([at]) => at % 10 === 0)
+          .map(([at, rss]) => `${at} s: ${(rss / MiB).toFixed(0)} MiB`)
+          .join(', '),
+      },
+      {
         name: 'sum of balances unchanged',
         ok: before.sum === after.sum && after.min >= 0,
         detail: `${before.sum} → ${after.sum}, ${after.transfers - before.transfers} transfers`,
@@ -432,7 +468,7 @@ async function soak({ report, startServer, auth, usersFile, database }) {
     report.checks = checks;
     const title = `Keel soak ${report.at} (${report.revision}${report.label ? `, ${report.label}` : ''})`;
     const mix = 'mix: projects.list 40 %, auth.me 25 %, batch of 3 15 %, credits.transfer 20 %';
-    report.markdown = `## ${title}\n\n${soakConnections} connections, 15 s warm-up + ${soakSeconds} s; ${mix}\n\n${markdownTable(report.rows)}\n\n${cpuTable(report.rows)}\n\n${noiseWarnings(report.rows)}\n\n${verdictList(checks)}`;
+    report.markdown = `## ${title}\n\n${soakConnections} connections, ${soakWarmup} s warm-up + ${soakSeconds} s; ${mix}\n\n${markdownTable(report.rows)}\n\n${cpuTable(report.rows)}\n\n${noiseWarnings(report.rows)}\n\n${verdictList(checks)}`;
     process.stdout.write(`\n${report.markdown}\n\n`);
   } finally {
     const code = await server.stop();

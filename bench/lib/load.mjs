@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { cpuBreakdown, cpuSeconds, machineCpu, sampleRss } from './processes.mjs';
+import { cpuBreakdown, cpuSeconds, machineCpu, sampleRss, waitForQuiet } from './processes.mjs';
 
 export const LUA_DIR = join(import.meta.dirname, '..', 'lua');
 
@@ -20,14 +20,25 @@ export function assertWrk() {
   }
 }
 
-function runWrkOnce({ url, seconds, connections, threads = 1, script, headers = [], env = {}, timeout = '10s' }) {
+function runWrkOnce({
+  url,
+  seconds,
+  connections,
+  threads = 1,
+  script,
+  headers = [],
+  env = {},
+  timeout = '10s',
+  nice = 0,
+}) {
   const args = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--timeout', timeout];
   args.push('-s', join(LUA_DIR, script));
   for (const header of headers) args.push('-H', header);
   args.push(url);
   return new Promise((resolve, reject) => {
     // bash's `times` reports wrk's CPU, which /proc no longer shows once it has exited.
-    const child = spawn('bash', ['-c', 'wrk "$@"; code=$?; times; exit $code', 'wrk', ...args], {
+    const run = nice ? `nice -n ${nice} wrk "$@"` : 'wrk "$@"';
+    const child = spawn('bash', ['-c', `${run}; code=$?; times; exit $code`, 'wrk', ...args], {
       env: { ...process.env, BENCH_LUA_DIR: LUA_DIR, ...env },
     });
     let out = '';
@@ -51,8 +62,10 @@ function runWrkOnce({ url, seconds, connections, threads = 1, script, headers = 
  * A warm-up, then the measured run; returns req/s, latency percentiles (ms), status counts, and the
  * target process's peak RSS and CPU per request during the measured run.
  */
-export async function wrkScenario({ pid, warmupSeconds, seconds, ...options }) {
+export async function wrkScenario({ pid, warmupSeconds, seconds, quiet = true, beforeRun, ...options }) {
+  if (quiet) await waitForQuiet();
   if (warmupSeconds > 0) await runWrkOnce({ ...options, seconds: warmupSeconds });
+  await beforeRun?.();
   const cpuBefore = cpuSeconds(pid);
   const benchBefore = process.cpuUsage();
   const machineBefore = machineCpu();
@@ -83,6 +96,7 @@ export async function wrkScenario({ pid, warmupSeconds, seconds, ...options }) {
     statuses: raw.statuses,
     rssPeak: memory.peak,
     rssLast: memory.last,
+    rssTimeline: memory.timeline,
     cpuUsPerRequest: raw.requests > 0 ? (cpu * 1e6) / raw.requests : 0,
     machineUsPerRequest: perRequest(breakdown, raw.requests),
   };
@@ -116,40 +130,58 @@ function runAutocannonOnce({ url, headers, connections, rate, seconds, record })
   });
 }
 
-/** A fixed offered load (autocannon `overallRate`): the latency a client sees when the server is not saturated. */
-export async function fixedRateScenario({ pid, url, headers, connections, rate, warmupSeconds, seconds }) {
-  if (warmupSeconds > 0) await runAutocannonOnce({ url, headers, connections, rate, seconds: warmupSeconds });
+/**
+ * autocannon paces per connection per second: a connection sends its whole quota back to back at
+ * each second's start, so 1 000 req/s over 50 connections arrives as one burst a second. Here the
+ * rate is split over `streams` one-connection instances whose seconds start staggered, which
+ * spreads the load over the second (≈ one request every 1/rate s, at most a stream or two at once).
+ */
+async function runPacedAutocannon({ url, headers, rate, seconds, streams, record }) {
+  const runs = await Promise.all(
+    Array.from({ length: streams }, async (_, i) => {
+      await new Promise((r) => setTimeout(r, (i * 1000) / streams));
+      return runAutocannonOnce({ url, headers, connections: 1, rate: rate / streams, seconds, record });
+    }),
+  );
+  const statuses = {};
+  for (const run of runs) for (const [k, v] of Object.entries(run.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  return {
+    statuses,
+    latencies: runs.flatMap((run) => run.latencies),
+    errors: runs.reduce((sum, run) => sum + run.result.errors + run.result.timeouts, 0),
+    duration: seconds,
+  };
+}
+
+/** A fixed offered load (autocannon, paced): the latency a client sees when the server is not saturated. */
+export async function fixedRateScenario({ pid, url, headers, streams = 20, rate, warmupSeconds, seconds, beforeRun }) {
+  await waitForQuiet();
+  if (warmupSeconds > 0) await runPacedAutocannon({ url, headers, rate, streams, seconds: warmupSeconds });
+  await beforeRun?.();
   const cpuBefore = cpuSeconds(pid);
   const rss = sampleRss(pid);
-  const { result, statuses, latencies } = await runAutocannonOnce({
-    url,
-    headers,
-    connections,
-    rate,
-    seconds,
-    record: true,
-  });
+  const run = await runPacedAutocannon({ url, headers, rate, streams, seconds, record: true });
   const cpu = cpuSeconds(pid) - cpuBefore;
   const memory = rss.stop();
-  latencies.sort((a, b) => a - b);
+  const latencies = run.latencies.sort((a, b) => a - b);
   const requests = latencies.length;
-  const non2xx = Object.entries(statuses)
+  const non2xx = Object.entries(run.statuses)
     .filter(([status]) => !status.startsWith('2'))
     .reduce((sum, [, count]) => sum + count, 0);
   return {
     tool: 'autocannon',
-    connections,
+    connections: streams,
     offeredRate: rate,
     seconds,
     requests,
-    rps: requests / result.duration,
+    rps: requests / run.duration,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     max: latencies.at(-1) ?? 0,
     non2xx,
-    socketErrors: result.errors + result.timeouts,
-    statuses,
+    socketErrors: run.errors,
+    statuses: run.statuses,
     rssPeak: memory.peak,
     rssLast: memory.last,
     cpuUsPerRequest: requests > 0 ? (cpu * 1e6) / requests : 0,

@@ -1,5 +1,5 @@
 // Child processes under test (the production server, the baseline) and what /proc says about them.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 const CLOCK_TICKS = 100;
@@ -8,8 +8,9 @@ const CLOCK_TICKS = 100;
  * Starts `node <script>` and resolves once it logs its address. Its stdout is read and dropped (as
  * a log shipper would), keeping only the tail for diagnostics.
  */
-export async function startProcess({ name, script, cwd, env }) {
-  const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startProcess({ name, script, cwd, env, nice = 0 }) {
+  const command = nice ? ['nice', '-n', String(nice), process.execPath, script] : [process.execPath, script];
+  const child = spawn(command[0], command.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   let lines = 0;
   let listening = false;
@@ -76,16 +77,21 @@ export function cpuSeconds(pid) {
 export function sampleRss(pid) {
   let peak = rssBytes(pid);
   let last = peak;
+  const started = Date.now();
+  /** [seconds since start, RSS] every 5 s: a leak climbs, a warming heap levels off. */
+  const timeline = [[0, peak]];
   const timer = setInterval(() => {
     last = rssBytes(pid);
     if (last > peak) peak = last;
+    const at = Math.floor((Date.now() - started) / 5000) * 5;
+    if (at > (timeline.at(-1)?.[0] ?? 0)) timeline.push([at, last]);
   }, 200);
   return {
     stop() {
       clearInterval(timer);
       last = rssBytes(pid) || last;
       peak = Math.max(peak, last);
-      return { peak, last };
+      return { peak, last, timeline };
     },
   };
 }
@@ -124,4 +130,47 @@ export function cpuBreakdown(before, after, pids) {
   const bench = pids.bench ?? 0;
   const accounted = groups.postgres + groups.redis + groups.wrk + server + bench;
   return { ...groups, server, bench, machine: after.busy - before.busy, other: after.busy - before.busy - accounted };
+}
+
+/**
+ * Waits (up to `maxSeconds`) until the machine is quiet between two runs: less than `maxCores`
+ * busy over a second. Other work on a 2-core machine skews every figure; the report flags what remains.
+ */
+export async function waitForQuiet({ maxCores = 0.15, maxSeconds = 90 } = {}) {
+  const deadline = Date.now() + maxSeconds * 1000;
+  let busy = 0;
+  do {
+    const before = machineCpu().busy;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    busy = machineCpu().busy - before;
+    if (busy < maxCores) return { quiet: true, busy };
+  } while (Date.now() < deadline);
+  return { quiet: false, busy };
+}
+
+/** Current nice value of a process (field 19 of /proc/<pid>/stat). */
+export function niceOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+/** Sets the nice value of processes; returns false when not allowed (not root). */
+export function renice(pids, nice) {
+  if (pids.length === 0) return true;
+  return spawnSync('renice', ['-n', String(nice), '-p', ...pids.map(String)], { stdio: 'ignore' }).status === 0;
+}
+
+/** PIDs of the processes with this command name (e.g. `redis-server`). */
+export function pidsNamed(name) {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === name) pids.push(Number(entry));
+    } catch {
+      // Gone.
+    }
+  }
+  return pids;
 }

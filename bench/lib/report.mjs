@@ -12,7 +12,7 @@ export function markdownTable(rows) {
   ];
   const body = rows.map((row) => {
     const r = row.result;
-    const load = r.offeredRate ? `${r.offeredRate} req/s, ${r.connections} conns` : `${r.connections} conns`;
+    const load = r.offeredRate ? `${r.offeredRate} req/s over ${r.connections} paced conns` : `${r.connections} conns`;
     const errors = r.non2xx + (r.socketErrors ? ` (+${r.socketErrors} socket)` : '');
     return `| ${row.name} | ${load} | ${fixed(r.rps, 0)} | ${fixed(r.p50, 2)} | ${fixed(r.p95, 2)} | ${fixed(r.p99, 2)} | ${errors} | ${fixed(r.rssPeak / MiB, 0)} MiB | ${fixed(r.cpuUsPerRequest, 0)} | ${row.ratio ?? '—'} |`;
   });
@@ -40,12 +40,14 @@ export function noiseWarnings(rows) {
     .filter((row) => row.result.machineUsPerRequest)
     .map((row) => ({ row, share: row.result.machineUsPerRequest.other / row.result.machineUsPerRequest.machine }))
     .filter(({ share }) => share > 0.1)
-    .map(({ row, share }) => `> noisy: other processes used ${(share * 100).toFixed(0)} % of the CPU during "${row.name}"`)
+    .map(
+      ({ row, share }) => `> noisy: other processes used ${(share * 100).toFixed(0)} % of the CPU during "${row.name}"`,
+    )
     .join('\n');
 }
 
 export function verdictList(checks) {
-  return checks.map((c) => `- ${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`).join('\n');
+  return checks.map((c) => `- ${c.info ? 'INFO' : c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`).join('\n');
 }
 
 export function writeResults(dir, stamp, report, markdown) {

@@ -61,3 +61,15 @@ export async function createRedisPrefix() {
     },
   };
 }
+
+/** PIDs of the PostgreSQL backends serving one database (to give them the bench's priority). */
+export async function backendPids(database) {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query('select pid from pg_stat_activity where datname = $1', [database]);
+    return rows.map((row) => row.pid);
+  } finally {
+    await client.end();
+  }
+}

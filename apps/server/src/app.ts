@@ -2,9 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
 import type { AppRouter } from '@keel/api';
-import { type AppDeps, appRouter, createContextInner, INTERNAL_MESSAGE, type RequestInfo, type ResponseControl } from '@keel/api/server';
+import {
+  type AppDeps,
+  appRouter,
+  createContextInner,
+  INTERNAL_MESSAGE,
+  type RequestInfo,
+  type ResponseControl,
+} from '@keel/api/server';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, {
   type FastifyBaseLogger,
@@ -22,6 +28,7 @@ import type { Metrics } from './metrics.js';
 import { observationOf, registerObservability } from './observability.js';
 import { registerApiDocs } from './openapi.js';
 import { registerRest } from './rest.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import type { Tracing } from './tracing.js';
 
 export const REFRESH_COOKIE = 'keel_rt';
@@ -155,7 +162,8 @@ export async function buildApp({
     else request.log.info(line, 'request completed');
   });
 
-  await app.register(fastifyHelmet, {
+  // helmet's headers, computed once instead of on every request as @fastify/helmet does.
+  registerSecurityHeaders(app, {
     hsts: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     contentSecurityPolicy: {
       directives: {
@@ -190,9 +198,16 @@ export async function buildApp({
             : INTERNAL_MESSAGE;
     return sendHostError(request, reply, status, message);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendHostError(request, reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}`),
-  );
+  const dashboard = webDistDir ? await registerDashboard(app, webDistDir) : false;
+  app.setNotFoundHandler((request, reply) => {
+    // A browser opening a client-side route of the dashboard (/projects, /admin/users?…) gets its
+    // index.html; API clients and unknown paths fetched without Accept: text/html keep the 404 envelope.
+    const wantsPage = (request.headers.accept ?? '').includes('text/html');
+    if (dashboard && wantsPage && (request.method === 'GET' || request.method === 'HEAD') && !isApiPath(request.url)) {
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    }
+    return sendHostError(request, reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}`);
+  });
 
   registerHealthRoutes(app, healthChecks);
 
@@ -255,7 +270,11 @@ export function requestInfo(req: FastifyRequest, reply: FastifyReply, config: Se
     },
   };
   const controller = new AbortController();
-  req.raw.once('close', () => controller.abort());
+  // Only a request whose answer is unfinished is abandoned; aborting after every answer cost a
+  // DOMException per request (docs/performance.md).
+  req.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
   return {
     requestId: req.id,
     ip: req.ip,

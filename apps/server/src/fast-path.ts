@@ -232,7 +232,7 @@ async function answer<TRouter extends AnyTRPCRouter>(
     reply.header('vary', 'trpc-accept, accept');
     reply.header('content-type', 'application/json');
   }
-  reply.code(meta?.status ?? status);
+  reply.code(meta?.status || status);
   // A Buffer keeps Fastify from appending `; charset=utf-8`, which the adapter's answers lack.
   return reply.send(Buffer.from(body));
 }
@@ -246,7 +246,10 @@ export function trpcFastPathPlugin<TRouter extends AnyTRPCRouter>(
   opts: FastifyTRPCPluginOptions<TRouter>,
   done: (err?: Error) => void,
 ): void {
-  if (opts.useWSS) return done(new Error('trpcFastPathPlugin does not serve WebSockets; use fastifyTRPCPlugin'));
+  if (opts.useWSS) {
+    done(new Error('trpcFastPathPlugin does not serve WebSockets; use fastifyTRPCPlugin'));
+    return;
+  }
   const { trpcOptions } = opts;
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, parsed) => parsed(null, body));

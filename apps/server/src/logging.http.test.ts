@@ -84,6 +84,18 @@ describe('log lines', () => {
       procedure: 'auth.me,credits.balance',
     });
     expect(typeof completed[0]?.durationMs).toBe('number');
+
+    await trpcCall(
+      server.url,
+      'auth.login',
+      'mutation',
+      { email: user.email, password: PASSWORD },
+      {
+        headers: { 'x-request-id': 'log-login-1' },
+      },
+    );
+    const signIn = linesOf('log-login-1').find((line) => line.msg === 'request completed');
+    expect(signIn).toMatchObject({ procedure: 'auth.login', userId: user.id, status: 200 });
   });
 
   it('logs an unexpected error with its stack and answers 500 without it, on tRPC and REST', async () => {

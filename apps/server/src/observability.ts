@@ -41,15 +41,20 @@ export function outcomeOf(result: { ok: boolean; error?: unknown }): ProcedureOu
 export function createProcedureObserver(metrics: Metrics, tracing: Tracing | undefined): ProcedureObserver {
   return async (call, run) => {
     const request = currentRequest.getStore();
+    let seen: RequestObservation | undefined;
     if (request) {
-      const seen = observations.get(request);
-      if (seen) {
-        seen.procedures.push(call.path);
-        seen.userId ??= call.userId;
-      } else observations.set(request, { procedures: [call.path], userId: call.userId });
+      seen = observations.get(request) ?? { procedures: [], userId: undefined };
+      observations.set(request, seen);
+      seen.procedures.push(call.path);
+      seen.userId ??= call.userId;
     }
     const started = performance.now();
     const result = tracing ? await tracing.traceProcedure(call, run, outcomeOf) : await run();
+    // Sign-in procedures have no token yet but answer with the user: that is who the line is about.
+    if (seen && !seen.userId && result.ok) {
+      const user = (result as { data?: { user?: { id?: unknown } } }).data?.user;
+      if (typeof user?.id === 'string') seen.userId = user.id;
+    }
     metrics.observeProcedure({
       procedure: call.path,
       type: call.type,

@@ -1,6 +1,5 @@
 // SQL for users.
-
-import type { DB, NewUser, Role, UserRow, UserUpdate } from '@keel/db';
+import type { DB, NewUser, UserRow, UserUpdate } from '@keel/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
 
 type Db = Kysely<DB> | Transaction<DB>;
