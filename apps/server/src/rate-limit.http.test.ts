@@ -58,6 +58,28 @@ describe('login limit: 5 per 15 min per IP + email', () => {
   });
 });
 
+describe('auth limit: 50 per 15 min per IP', () => {
+  it('answers the 51st auth call from one IP with 429, whatever the procedure and the input', async () => {
+    const ip = '10.0.1.1';
+    const statuses: number[] = [];
+    // Refused sign-ups (bad input) and failed sign-ins count alike: the limit runs before validation.
+    for (let i = 0; i < 50; i++) {
+      const res =
+        i % 2 === 0
+          ? await trpcCall(proxied.url, 'auth.register', 'mutation', { email: 'not-an-email' }, fromIp(ip))
+          : await login(proxied, `nobody-${i}@example.com`, 'Wrong-pass1', ip);
+      statuses.push(res.status);
+    }
+    expect(statuses.filter((s) => s === 429)).toEqual([]);
+    const fiftyFirst = await trpcCall(proxied.url, 'auth.register', 'mutation', { email: 'x@example.com' }, fromIp(ip));
+    expect(fiftyFirst.status).toBe(429);
+    expect(fiftyFirst.headers.get('x-ratelimit-limit')).toBe('50');
+    expect(fiftyFirst.headers.get('retry-after')).toMatch(/^\d+$/);
+    // Another IP is not affected.
+    expect((await login(proxied, 'nobody@example.com', 'Wrong-pass1', '10.0.1.2')).status).toBe(401);
+  });
+});
+
 describe('client IP', () => {
   it('ignores X-Forwarded-For unless TRUST_PROXY=true', async () => {
     const email = `spoof-${Date.now()}@example.com`;

@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { inheritedPath, testDatabaseUrl, testRedisUrl } from '@keel/api/testing';
 import { expect } from 'vitest';
 
-export const REPO = resolve(import.meta.dirname, '../../..');
+export const REPO = resolve(import.meta.dirname, '../../../..');
 export const TUTORIAL = 'docs/adding-a-feature.md';
 export const MINUTE = 60_000;
 
