@@ -13,12 +13,14 @@ const USERS = [
 ];
 const PROJECTS = ['Billing dashboard', 'Onboarding revamp', 'Data warehouse', 'Mobile app', 'Status page'];
 
-if (process.env.NODE_ENV === 'production' && !process.argv.includes('--force')) {
+const loaded = loadConfig();
+if (loaded.NODE_ENV === 'production' && !process.argv.includes('--force')) {
   // Demo accounts with published passwords have no place in a production database.
   process.stderr.write('Refusing to seed demo data with NODE_ENV=production (pass --force if you really mean it).\n');
   process.exit(1);
 }
-const config = loadConfig({ ...process.env, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+// The demo admin is created (if missing) the way ADMIN_EMAIL/ADMIN_PASSWORD create one at start.
+const config = { ...loaded, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password };
 const logger = createLogger('warn');
 const runtime = await createRuntime(config, logger);
 const createCaller = createCallerFactory(appRouter);
