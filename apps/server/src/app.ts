@@ -28,7 +28,7 @@ import type { Metrics } from './metrics.js';
 import { observationOf, registerObservability } from './observability.js';
 import { registerApiDocs } from './openapi.js';
 import { registerRest } from './rest.js';
-import { registerSecurityHeaders } from './security-headers.js';
+import { registerSecurityHeaders, securityHeaderOptions } from './security-headers.js';
 import type { Tracing } from './tracing.js';
 
 export const REFRESH_COOKIE = 'keel_rt';
@@ -163,21 +163,7 @@ export async function buildApp({
   });
 
   // helmet's headers, computed once instead of on every request as @fastify/helmet does.
-  registerSecurityHeaders(app, {
-    hsts: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        upgradeInsecureRequests: production ? [] : null,
-      },
-    },
-  });
+  registerSecurityHeaders(app, securityHeaderOptions(production));
   await app.register(fastifyCors, {
     origin: corsOrigins(config),
     credentials: true,

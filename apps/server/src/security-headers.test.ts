@@ -1,27 +1,10 @@
 // The precomputed security headers against @fastify/helmet with the same options.
 import fastifyHelmet from '@fastify/helmet';
 import Fastify from 'fastify';
-import type { HelmetOptions } from 'helmet';
 import { describe, expect, it } from 'vitest';
-import { registerSecurityHeaders } from './security-headers.js';
+import { registerSecurityHeaders, securityHeaderOptions } from './security-headers.js';
 
-function options(production: boolean): HelmetOptions {
-  return {
-    hsts: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        upgradeInsecureRequests: production ? [] : null,
-      },
-    },
-  };
-}
+const options = securityHeaderOptions;
 
 async function headersOf(register: (app: ReturnType<typeof Fastify>) => Promise<void> | void) {
   const app = Fastify();
