@@ -1,6 +1,6 @@
 // Runs a package's suites on the real services when they are configured, and again on the
 // embedded defaults (PGlite, in-process stores), so CI proves both paths.
-import type { TestProjectInlineConfiguration } from 'vitest/config';
+import type { TestProjectInlineConfiguration, ViteUserConfig } from 'vitest/config';
 
 const SERVICE_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'TEST_DATABASE_URL', 'TEST_REDIS_URL'] as const;
 
@@ -28,4 +28,24 @@ export function modeProjects(base: TestProjectInlineConfiguration['test'] = {}):
     { extends: true, test: { ...base, name: 'services', exclude: ['**/node_modules/**', '**/*.once.test.ts'] } },
     embedded,
   ];
+}
+
+/**
+ * The vitest configuration every backend package shares: sources read through the `@keel/source`
+ * condition, generous timeouts for real services, a JSON report for the CI total, and both modes.
+ * `test` adds to (or overrides) the shared `test` options.
+ */
+export function packageTestConfig(test: ViteUserConfig['test'] = {}): ViteUserConfig {
+  return {
+    resolve: { conditions: ['@keel/source'] },
+    ssr: { resolve: { conditions: ['@keel/source'] } },
+    test: {
+      testTimeout: 60_000,
+      hookTimeout: 90_000,
+      reporters: ['default', 'json'],
+      outputFile: { json: 'test-results/vitest.json' },
+      projects: modeProjects({ include: ['src/**/*.test.ts'] }),
+      ...test,
+    },
+  };
 }

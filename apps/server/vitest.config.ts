@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { modeProjects } from '../../tooling/vitest-modes.js';
+import { modeProjects, packageTestConfig } from '../../tooling/vitest-modes.js';
 
 const modes = modeProjects({ include: ['src/**/*.test.ts'] });
 // The HTTP suites once more on the official tRPC adapter (TRPC_FAST_PATH=false, read by
@@ -14,16 +14,10 @@ const adapterRuns = modes.slice(0, 1).map((mode) => ({
   },
 }));
 
-export default defineConfig({
-  resolve: { conditions: ['@keel/source'] },
-  ssr: { resolve: { conditions: ['@keel/source'] } },
-  test: {
-    testTimeout: 60_000,
-    hookTimeout: 90_000,
-    reporters: ['default', 'json'],
-    outputFile: { json: 'test-results/vitest.json' },
+export default defineConfig(
+  packageTestConfig({
     // The process tests start servers with production argon2 cost; one file at a time keeps them honest on 2 cores.
     fileParallelism: false,
     projects: [...modes, ...adapterRuns],
-  },
-});
+  }),
+);

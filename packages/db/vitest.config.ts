@@ -1,14 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import { modeProjects } from '../../tooling/vitest-modes.js';
+import { packageTestConfig } from '../../tooling/vitest-modes.js';
 
-export default defineConfig({
-  resolve: { conditions: ['@keel/source'] },
-  ssr: { resolve: { conditions: ['@keel/source'] } },
-  test: {
-    testTimeout: 60_000,
-    hookTimeout: 90_000,
-    reporters: ['default', 'json'],
-    outputFile: { json: 'test-results/vitest.json' },
-    projects: modeProjects({ include: ['src/**/*.test.ts'] }),
-  },
-});
+export default defineConfig(packageTestConfig());

@@ -1,7 +1,14 @@
 // Outages: Redis or PostgreSQL disappears mid-run (a TCP proxy is cut); the server keeps answering
 // cleanly and recovers by itself when the service returns.
 
-import { captureLogger, clearRedisPrefix, connectTestRedis, createTestDatabase, testRedisUrl } from '@keel/api/testing';
+import {
+  captureLogger,
+  clearRedisPrefix,
+  connectTestRedis,
+  createTestDatabase,
+  testRedisUrl,
+  until,
+} from '@keel/api/testing';
 import { createDatabase } from '@keel/db';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
@@ -14,16 +21,6 @@ const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
-
-async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not recovered within ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** A server whose database and/or Redis connections go through cuttable proxies. */
 async function serverBehindProxies(options: { proxyDatabase: boolean; proxyRedis: boolean }) {
@@ -91,6 +88,7 @@ describe('Redis outage', () => {
     await until(
       () => fetch(`${server.url}/health/ready`).then((r) => r.status),
       (status) => status === 200,
+      15_000,
     );
     // Back on Redis: a logout is written there and refused from the store on the next request.
     await trpcCall(server.url, 'auth.logout', 'mutation', { refreshToken: user.refreshToken });
@@ -125,10 +123,12 @@ describe('PostgreSQL outage', () => {
     await until(
       () => fetch(`${server.url}/health/ready`).then((r) => r.status),
       (status) => status === 200,
+      15_000,
     );
     const after = await until(
       () => trpcCall(server.url, 'projects.list', 'query', {}, { token: user.accessToken }),
       (res) => res.status === 200,
+      15_000,
     );
     expect(after.body.result.data.total).toBe(0);
   });

@@ -1,10 +1,17 @@
 // The authorization matrix of SPEC §6: every procedure of the router, called as anonymous, GUEST,
 // USER and ADMIN. A procedure added without an entry here fails the first test.
 import { randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from './root.js';
-import { callerFor, createTestDeps, createUser, TEST_PASSWORD, type TestDeps, type TestUser } from './testing/index.js';
+import {
+  callerFor,
+  createTestDeps,
+  createUser,
+  outcome,
+  TEST_PASSWORD,
+  type TestDeps,
+  type TestUser,
+} from './testing/index.js';
 
 /** Who may call: anyone; any signed-in role (GUEST included); USER and ADMIN; ADMIN only. */
 type Access = 'public' | 'signedIn' | 'member' | 'admin';
@@ -67,7 +74,7 @@ afterAll(async () => {
   await deps.close();
 });
 
-/** Calls `path` as `who`; returns the error code it failed with, or 'ok'. */
+/** Calls `path` as `who`; returns the error code it failed with, or 'OK'. */
 async function attempt(path: string, who: Caller): Promise<string> {
   // A fresh user per call: a permitted logoutAll or changePassword must not spoil the next call.
   const user = await createUser(deps, { role: who === 'anonymous' ? 'USER' : who });
@@ -80,14 +87,9 @@ async function attempt(path: string, who: Caller): Promise<string> {
     input?: unknown,
   ) => Promise<unknown>;
   try {
-    const result = await procedure(MATRIX[path]?.input?.(user));
+    return await outcome(procedure(MATRIX[path]?.input?.(user)));
+  } finally {
     controller.abort(); // ends a subscription's stream
-    void result;
-    return 'ok';
-  } catch (error) {
-    controller.abort();
-    if (error instanceof TRPCError) return error.code;
-    throw error;
   }
 }
 
@@ -102,12 +104,12 @@ describe('authorization matrix', () => {
   );
 
   it.each(cases)('%s as %s: allowed = %s', async (path, who, allowed) => {
-    const outcome = await attempt(path, who);
+    const result = await attempt(path, who);
     if (allowed) {
-      expect(outcome).not.toBe('UNAUTHORIZED');
-      expect(outcome).not.toBe('FORBIDDEN');
+      expect(result).not.toBe('UNAUTHORIZED');
+      expect(result).not.toBe('FORBIDDEN');
     } else {
-      expect(outcome).toBe(who === 'anonymous' ? 'UNAUTHORIZED' : 'FORBIDDEN');
+      expect(result).toBe(who === 'anonymous' ? 'UNAUTHORIZED' : 'FORBIDDEN');
     }
   });
 });

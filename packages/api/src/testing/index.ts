@@ -3,3 +3,4 @@ export * from './database.js';
 export * from './deps.js';
 export * from './env.js';
 export * from './users.js';
+export * from './wait.js';

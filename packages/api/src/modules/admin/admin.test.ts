@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   callerFor,
   createTestDeps,
   createUser,
+  outcome,
   TEST_PASSWORD,
   type TestDeps,
   type TestUser,
@@ -18,17 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await deps.close();
 });
-
-/** The tRPC code a call failed with, or `OK`. */
-async function outcome(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
 
 /** Leaves `keep` as the only active admin, so last-admin rules can be exercised. */
 async function makeOnlyActiveAdmins(...keep: TestUser[]): Promise<void> {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDeps, createUser, type TestDeps } from '../../testing/index.js';
+import { createTestDeps, createUser, outcome, type TestDeps, until } from '../../testing/index.js';
 
 let deps: TestDeps;
 beforeAll(async () => {
@@ -10,17 +9,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await deps.close();
 });
-
-/** The tRPC code a call failed with, or `OK`. */
-async function outcome(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
 
 /** A small deterministic generator, so a failing run can be replayed. */
 function seededRandom(seed: number) {
@@ -34,14 +22,6 @@ function seededRandom(seed: number) {
 async function balanceOf(userId: string): Promise<number> {
   const row = await deps.db.selectFrom('users').select('balance').where('id', '=', userId).executeTakeFirstOrThrow();
   return row.balance;
-}
-
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('credits.transfer', () => {

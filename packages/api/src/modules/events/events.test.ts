@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { callerFor, createTestDeps, createUser, type TestDeps } from '../../testing/index.js';
+import { callerFor, createTestDeps, createUser, type TestDeps, until } from '../../testing/index.js';
 import type { LiveEvent } from './events.schema.js';
 
 const opened: TestDeps[] = [];
@@ -20,14 +20,6 @@ function collect(stream: AsyncIterable<LiveEvent>) {
     for await (const event of stream) events.push(event);
   })();
   return { events, done };
-}
-
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('events.onEvent', () => {
