@@ -12,7 +12,7 @@ import {
   ensureAdmin,
   toApiConfig,
 } from '@keel/api/server';
-import { createDatabase, type Database, migrateToLatest } from '@keel/db';
+import { type Database, migrateToLatest, openDatabase } from '@keel/db';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -76,12 +76,12 @@ export async function createRuntime(
 ): Promise<Runtime> {
   const database =
     overrides.database ??
-    createDatabase({
+    (await openDatabase({
       url: config.DATABASE_URL,
       pgliteDir: join(config.DATA_DIR, 'pglite'),
       poolMax: config.DATABASE_POOL_MAX,
       statementTimeoutMs: config.STATEMENT_TIMEOUT_MS,
-    });
+    }));
   logger.info({ database: database.kind }, 'migrating database');
   await migrateToLatest(database.db);
 

@@ -1,6 +1,8 @@
 // Connection factory: Kysely on a pg pool when a URL is given, on embedded PGlite otherwise.
 import { channel } from 'node:diagnostics_channel';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, type KyselyConfig, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -63,6 +65,43 @@ function publishingLog(log: KyselyConfig['log']): KyselyConfig['log'] {
   };
 }
 
+/**
+ * Opens the database like `createDatabase`, first creating a new PGlite data directory in a worker
+ * thread: initdb's own WASM instance (~300 MB) would otherwise stay in this process until a major
+ * GC, and the server's memory budget (SPEC §8) has no room for it.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (!options.url && options.pgliteDir && options.pgliteDir !== 'memory') {
+    await initializePgliteDirectory(options.pgliteDir);
+  }
+  return createDatabase(options);
+}
+
+async function initializePgliteDirectory(dir: string): Promise<void> {
+  if (existsSync(join(dir, 'PG_VERSION'))) return;
+  mkdirSync(dir, { recursive: true });
+  const worker = new Worker(
+    `const { workerData, parentPort } = require('node:worker_threads');
+     import(workerData.pgliteUrl)
+       .then(({ PGlite }) => PGlite.create(workerData.dir, { startParams: workerData.startParams }))
+       .then((pglite) => pglite.close())
+       .then(() => parentPort.postMessage('ready'));`,
+    {
+      eval: true,
+      workerData: { dir, pgliteUrl: import.meta.resolve('@electric-sql/pglite'), startParams: pgliteStartParams() },
+    },
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`PGlite could not initialize ${dir} (worker exited ${code})`)));
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
 export function createDatabase(options: DatabaseOptions): Database {
   const withEvents = { ...options, log: publishingLog(options.log) };
   if (options.url) return createPostgres(options.url, withEvents);
@@ -89,10 +128,22 @@ function createPostgres(url: string, options: DatabaseOptions): Database {
   };
 }
 
+// PostgreSQL's default 128 MB of shared buffers lives inside PGlite's WASM heap and is never given
+// back; an embedded single-process database needs far less, and the saving keeps the whole server
+// (argon2 included) under SPEC §8's 1 GiB at 200 concurrent logins.
+const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB', '-c', 'work_mem=2MB', '-c', 'wal_buffers=1MB'];
+
+function pgliteStartParams(): string[] {
+  return [...PGlite.defaultStartParams, ...PGLITE_SETTINGS];
+}
+
 function createPglite(options: DatabaseOptions): Database {
   const dir = options.pgliteDir ?? 'memory';
   if (dir !== 'memory') mkdirSync(dir, { recursive: true });
-  const pglite = dir === 'memory' ? new PGlite() : new PGlite(dir);
+  const pglite = new PGlite({
+    ...(dir === 'memory' ? {} : { dataDir: dir }),
+    startParams: pgliteStartParams(),
+  });
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }), log: options.log });
   return {
     db,

@@ -1,10 +1,10 @@
 // `pnpm db:migrate`: applies pending migrations to DATABASE_URL (or the embedded PGlite under DATA_DIR).
 import { join } from 'node:path';
-import { createDatabase, migrateToLatest } from '@keel/db';
+import { migrateToLatest, openDatabase } from '@keel/db';
 import { loadConfig } from '../config.js';
 
 const config = loadConfig();
-const database = createDatabase({ url: config.DATABASE_URL, pgliteDir: join(config.DATA_DIR, 'pglite') });
+const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: join(config.DATA_DIR, 'pglite') });
 const target = config.DATABASE_URL ? new URL(config.DATABASE_URL).host : `PGlite at ${join(config.DATA_DIR, 'pglite')}`;
 process.stdout.write(`Migrating ${target}…\n`);
 try {
