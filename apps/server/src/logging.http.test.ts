@@ -153,6 +153,8 @@ describe('the logger', () => {
         token: 't1',
         request: { headers: { authorization: 'Bearer eee', cookie: 'keel_rt=r5' } },
         error: { input: { password: 'p5', refreshToken: 'r6' } },
+        calls: [{ path: 'auth.login', input: { deeper: { Password: 'p6' } } }],
+        upstream: { Authorization: 'Bearer fff' },
       },
       'everything at once',
     );
@@ -174,10 +176,27 @@ describe('the logger', () => {
       'r5',
       'p5',
       'r6',
+      'p6',
+      'fff',
     ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('a@b.co');
     expect(JSON.parse(text).input.password).toBe('[redacted]');
+  });
+
+  it('redacts a copy: the logged object keeps its values for the code that logged it', () => {
+    const lines: string[] = [];
+    const logger = createLogger('debug', { destination: { write: (line: string) => void lines.push(line) } });
+    const input = { email: 'a@b.co', password: 'Passw0rd!' };
+    const headers = { authorization: 'Bearer aaa', accept: 'application/json' };
+    logger.info({ input, headers, tags: ['x'] }, 'a request');
+    expect(input.password).toBe('Passw0rd!');
+    expect(headers.authorization).toBe('Bearer aaa');
+    expect(JSON.parse(lines[0] as string)).toMatchObject({
+      input: { email: 'a@b.co', password: '[redacted]' },
+      headers: { authorization: '[redacted]', accept: 'application/json' },
+      tags: ['x'],
+    });
   });
 });

@@ -146,7 +146,8 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   }
   if (revoked) throw unauthorized('Session has been revoked');
   const user: AuthedUser = { id: token.userId, role, sessionId: token.sessionId };
-  return next({ ctx: { ...ctx, user } });
+  // tRPC merges this into the context; spreading the whole context here would copy it twice.
+  return next({ ctx: { user } });
 });
 
 export function roleProcedure(...roles: [Role, ...Role[]]) {

@@ -110,6 +110,41 @@ describe('access tokens', () => {
   });
 });
 
+describe('verified-token cache', () => {
+  it('keeps answering for a token it has verified, and refuses it from the second it expires', async () => {
+    let now = Date.now();
+    const clocked = await createTokenService({ ...OPTIONS, secret: SECRET, now: () => now });
+    const token = await clocked.signAccess({ userId, role: 'USER', sessionId });
+    const first = await clocked.verifyAccess(token);
+    expect(first).toMatchObject({ userId, sessionId, role: 'USER' });
+    expect(await clocked.verifyAccess(token)).toEqual(first);
+    now = (first?.expiresAt as number) - 1_001;
+    expect(await clocked.verifyAccess(token)).toEqual(first);
+    now = first?.expiresAt as number;
+    expect(await clocked.verifyAccess(token)).toBeUndefined();
+    // Expired for good, cache or not.
+    expect(await clocked.verifyAccess(token)).toBeUndefined();
+  });
+
+  it('never serves a token that differs from a cached one by a single character', async () => {
+    const token = await tokens.signAccess({ userId, role: 'ADMIN', sessionId });
+    expect(await tokens.verifyAccess(token)).toMatchObject({ role: 'ADMIN' });
+    // The first character of the signature carries six whole bits of it (the last one has padding).
+    const at = token.lastIndexOf('.') + 1;
+    const flipped = token[at] === 'A' ? 'B' : 'A';
+    expect(await tokens.verifyAccess(`${token.slice(0, at)}${flipped}${token.slice(at + 1)}`)).toBeUndefined();
+  });
+
+  it('checks every signature again when the cache is turned off', async () => {
+    let now = Date.now();
+    const uncached = await createTokenService({ ...OPTIONS, secret: SECRET, verifiedCacheSize: 0, now: () => now });
+    const token = await uncached.signAccess({ userId, role: 'USER', sessionId });
+    expect(await uncached.verifyAccess(token)).toMatchObject({ userId });
+    now += 901_000;
+    expect(await uncached.verifyAccess(token)).toBeUndefined();
+  });
+});
+
 describe('refresh tokens', () => {
   it('are 64 random bytes, base64url, never the same twice', () => {
     const a = generateRefreshToken();
