@@ -2,3 +2,4 @@
 export * from './connection.js';
 export * from './migrate.js';
 export * from './schema.js';
+export * from './statements.js';

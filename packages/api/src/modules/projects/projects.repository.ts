@@ -1,6 +1,6 @@
 // SQL for projects.
 
-import type { DB, ProjectRow } from '@keel/db';
+import { type DB, type ProjectRow, StatementCache } from '@keel/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { escapeLike } from '../users/users.repository.js';
 import type { ProjectSort } from './projects.schema.js';
@@ -61,19 +61,27 @@ export function deleteProjectById(db: Db, id: string): Promise<ProjectRow | unde
   return db.deleteFrom('projects').where('id', '=', id).returningAll().executeTakeFirst();
 }
 
-function filteredProjects(db: Db, filter: ProjectListFilter) {
+/** The filter as it reaches SQL: the search already a LIKE pattern. */
+interface ProjectFilterValues {
+  ownerId?: string | undefined;
+  namePattern?: string | undefined;
+}
+
+function filteredProjects(db: Db, filter: ProjectFilterValues) {
   let query = db.selectFrom('projects');
   if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
-  // Backslash is PostgreSQL's default LIKE escape, which is what escapeLike writes.
-  if (filter.search) query = query.where('name', 'ilike', `%${escapeLike(filter.search)}%`);
+  if (filter.namePattern !== undefined) query = query.where('name', 'ilike', filter.namePattern);
   return query;
 }
 
-/**
- * One page, ordered by the sort key and then `id` so equal keys never swap between pages. With an
- * owner, `(owner_id, created_at, id)` and `(owner_id, name)` serve the order.
- */
-export function selectProjectPage(db: Db, page: ProjectPageQuery) {
+function filterValues(filter: ProjectListFilter): ProjectFilterValues {
+  // Backslash is PostgreSQL's default LIKE escape, which is what escapeLike writes.
+  return { ownerId: filter.ownerId, namePattern: filter.search ? `%${escapeLike(filter.search)}%` : undefined };
+}
+
+type PageValues = ProjectFilterValues & { sort: ProjectSort; limit: number; offset: number };
+
+function pageQuery(db: Db, page: PageValues) {
   const descending = page.sort.startsWith('-');
   const direction = descending ? 'desc' : 'asc';
   const column = page.sort.endsWith('name') ? 'name' : 'created_at';
@@ -85,15 +93,38 @@ export function selectProjectPage(db: Db, page: ProjectPageQuery) {
     .offset(page.offset);
 }
 
-export async function countProjects(db: Db, filter: ProjectListFilter): Promise<number> {
-  const row = await filteredProjects(db, filter)
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
+/**
+ * One page, ordered by the sort key and then `id` so equal keys never swap between pages. With an
+ * owner, `(owner_id, created_at, id)` and `(owner_id, name)` serve the order.
+ */
+export function selectProjectPage(db: Db, page: ProjectPageQuery) {
+  return pageQuery(db, { ...filterValues(page), sort: page.sort, limit: page.limit, offset: page.offset });
 }
+
+// projects.list is the dashboard's busiest call: its two statements are compiled once per shape.
+const listStatements = new StatementCache();
 
 /** Exactly two statements whatever the page size: the page and the total. */
 export async function listProjects(db: Db, page: ProjectPageQuery): Promise<{ rows: ProjectRow[]; total: number }> {
-  const [rows, total] = await Promise.all([selectProjectPage(db, page).execute(), countProjects(db, page)]);
-  return { rows, total };
+  const { ownerId, namePattern } = filterValues(page);
+  const filterShape = `${ownerId !== undefined}:${namePattern !== undefined}`;
+  const values = [ownerId, namePattern, page.limit, page.offset];
+  const [rows, counted] = await Promise.all([
+    listStatements.execute(db, `page:${filterShape}:${page.sort}`, values, (slot) =>
+      pageQuery(db, {
+        ownerId: ownerId === undefined ? undefined : slot(0),
+        namePattern: namePattern === undefined ? undefined : slot(1),
+        sort: page.sort,
+        limit: slot(2),
+        offset: slot(3),
+      }),
+    ),
+    listStatements.execute(db, `count:${filterShape}`, values, (slot) =>
+      filteredProjects(db, {
+        ownerId: ownerId === undefined ? undefined : slot(0),
+        namePattern: namePattern === undefined ? undefined : slot(1),
+      }).select((eb) => eb.fn.countAll<number>().as('count')),
+    ),
+  ]);
+  return { rows, total: Number(counted[0]?.count ?? 0) };
 }
