@@ -1,7 +1,7 @@
 // The only initTRPC: procedures, middleware (errors, rate limits, auth, roles) and the error formatter.
 
 import type { Role } from '@keel/db';
-import { initTRPC } from '@trpc/server';
+import { getTRPCErrorFromUnknown, initTRPC, type TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import {
   AppError,
@@ -58,17 +58,15 @@ export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
 /**
- * Maps what the database says to the application's codes, and logs the unexpected with the
- * request id before the formatter hides it from the client.
+ * What the database says, in the application's codes: the replacement for `error`, or `undefined`
+ * to keep it. The unexpected is logged with the request id before the formatter hides it from the
+ * client.
  */
-const errorBoundary = t.middleware(async ({ ctx, next, path }) => {
-  const result = await next();
-  if (result.ok) return result;
-  const { error } = result;
-  if (isUniqueViolation(error.cause)) throw new AppError('CONFLICT', 'Already exists', { cause: error.cause });
+function mappedError(ctx: Context, path: string, error: TRPCError): AppError | undefined {
+  if (isUniqueViolation(error.cause)) return new AppError('CONFLICT', 'Already exists', { cause: error.cause });
   if (isDatabaseUnavailable(error.cause)) {
     ctx.log.error({ err: error.cause, path }, 'database unavailable');
-    throw new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable, try again shortly', {
+    return new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable, try again shortly', {
       cause: error.cause,
       retryAfterSeconds: 2,
     });
@@ -76,8 +74,8 @@ const errorBoundary = t.middleware(async ({ ctx, next, path }) => {
   if (toPublicError(error).code === 'INTERNAL_ERROR') {
     ctx.log.error({ err: error.cause ?? error, path }, 'unhandled error in procedure');
   }
-  return result;
-});
+  return undefined;
+}
 
 function rateLimitKey(rule: RateLimitRuleName, ctx: Context, rawInput: unknown): string {
   if (rule === 'login') {
@@ -89,9 +87,8 @@ function rateLimitKey(rule: RateLimitRuleName, ctx: Context, rawInput: unknown):
   return `ip:${ctx.ip}`;
 }
 
-const rateLimited = t.middleware(async ({ ctx, meta, next, getRawInput }) => {
-  const rules = meta?.rateLimit ?? ['default'];
-  const rawInput = rules.includes('login') ? await getRawInput().catch(() => undefined) : undefined;
+/** Counts the call against each of its rules; over a limit, refuses it with `Retry-After`. */
+async function enforceRateLimits(ctx: Context, rules: readonly RateLimitRuleName[], rawInput: unknown): Promise<void> {
   for (const rule of rules) {
     const decision = await ctx.rateLimiter.consume(rule, rateLimitKey(rule, ctx, rawInput));
     ctx.response.setHeader('X-RateLimit-Limit', String(decision.limit));
@@ -104,20 +101,57 @@ const rateLimited = t.middleware(async ({ ctx, meta, next, getRawInput }) => {
       });
     }
   }
-  const result = await next();
-  // A successful sign-in forgives the failed attempts before it (SPEC §5.5).
-  if (result.ok && rules.includes('login')) {
-    await ctx.rateLimiter.reset('login', rateLimitKey('login', ctx, rawInput));
+}
+
+interface GuardOptions {
+  ctx: Context;
+  path: string;
+  meta: ProcedureMeta | undefined;
+  getRawInput: () => Promise<unknown>;
+}
+
+/**
+ * Every call: its rate limits, then `proceed` (the procedure, after whatever the procedure kind
+ * checks first), with database errors mapped on the way out, whether thrown here or returned by
+ * the procedure. One tRPC middleware does all of it because every layer of tRPC's middleware
+ * chain copies the call's options twice (~5 µs a layer, docs/performance.md).
+ */
+async function guard<R extends { ok: boolean }>(
+  { ctx, path, meta, getRawInput }: GuardOptions,
+  proceed: () => Promise<R>,
+): Promise<R> {
+  let result: R;
+  try {
+    const rules = meta?.rateLimit ?? DEFAULT_RULES;
+    const signIn = rules.includes('login');
+    const rawInput = signIn ? await getRawInput().catch(() => undefined) : undefined;
+    await enforceRateLimits(ctx, rules, rawInput);
+    result = await proceed();
+    // A successful sign-in forgives the failed attempts before it (SPEC §5.5).
+    if (result.ok && signIn) await ctx.rateLimiter.reset('login', rateLimitKey('login', ctx, rawInput));
+  } catch (thrown) {
+    const error = getTRPCErrorFromUnknown(thrown);
+    throw mappedError(ctx, path, error) ?? error;
+  }
+  if (!result.ok) {
+    const replacement = mappedError(ctx, path, (result as unknown as { error: TRPCError }).error);
+    if (replacement) throw replacement;
   }
   return result;
-});
+}
+
+const DEFAULT_RULES: readonly RateLimitRuleName[] = ['default'];
 
 /** Hands every call, tRPC and REST alike, to the host's observer (tracing, metrics, the request log line). */
 const observed = t.middleware(({ ctx, path, type, next }) =>
   ctx.observeProcedure ? ctx.observeProcedure({ path, type, userId: ctx.token?.userId }, () => next()) : next(),
 );
 
-export const publicProcedure = t.procedure.use(observed).use(errorBoundary).use(rateLimited);
+const observedProcedure = t.procedure.use(observed);
+
+export const publicProcedure = observedProcedure.use(({ ctx, path, meta, getRawInput, next }) =>
+  guard({ ctx, path, meta, getRawInput }, () => next()),
+);
 
 export interface AuthedUser {
   id: string;
@@ -126,10 +160,11 @@ export interface AuthedUser {
 }
 
 /**
- * A valid, unrevoked access token. Revocations and role changes come from the session-state
- * store (Redis or memory); if that store fails, the database answers instead.
+ * A valid, unrevoked access token, and one of `roles` when given. Revocations and role changes
+ * come from the session-state store (Redis or memory); if that store fails, the database answers
+ * instead.
  */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+async function authenticate(ctx: Context, roles: readonly Role[] | undefined): Promise<AuthedUser> {
   const { token } = ctx;
   if (!token) throw unauthorized(ctx.tokenInvalid ? 'Invalid or expired access token' : 'Authentication required');
   let revoked: boolean;
@@ -145,16 +180,24 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
     if (state) role = state.role;
   }
   if (revoked) throw unauthorized('Session has been revoked');
-  const user: AuthedUser = { id: token.userId, role, sessionId: token.sessionId };
-  // tRPC merges this into the context; spreading the whole context here would copy it twice.
-  return next({ ctx: { user } });
-});
+  if (roles && !roles.includes(role)) throw forbidden(`Requires role ${roles.join(' or ')}`);
+  return { id: token.userId, role, sessionId: token.sessionId };
+}
+
+function signedInProcedure(roles?: readonly Role[]) {
+  return observedProcedure.use(({ ctx, path, meta, getRawInput, next }) =>
+    guard({ ctx, path, meta, getRawInput }, async () => {
+      const user = await authenticate(ctx, roles);
+      // tRPC merges this into the context; spreading the whole context here would copy it twice.
+      return next({ ctx: { user } });
+    }),
+  );
+}
+
+export const authedProcedure = signedInProcedure();
 
 export function roleProcedure(...roles: [Role, ...Role[]]) {
-  return authedProcedure.use(({ ctx, next }) => {
-    if (!roles.includes(ctx.user.role)) throw forbidden(`Requires role ${roles.join(' or ')}`);
-    return next();
-  });
+  return signedInProcedure(roles);
 }
 
 /** Any signed-in role may read; GUEST is read-only, so writes go through `writerProcedure`. */
