@@ -12,7 +12,7 @@ import {
   unauthorized,
 } from './common/errors.js';
 import type { RateLimitRuleName } from './common/rate-limit.js';
-import type { Context } from './context.js';
+import type { Context, ProcedureCall } from './context.js';
 import { findSessionState } from './modules/auth/auth.repository.js';
 
 // A type, not an interface: trpc-to-openapi wants meta assignable to Record<string, unknown>.
@@ -106,51 +106,59 @@ async function enforceRateLimits(ctx: Context, rules: readonly RateLimitRuleName
 interface GuardOptions {
   ctx: Context;
   path: string;
+  type: ProcedureCall['type'];
   meta: ProcedureMeta | undefined;
   getRawInput: () => Promise<unknown>;
 }
 
+type CallResult = { ok: true } | { ok: false; error: TRPCError };
+
 /**
- * Every call: its rate limits, then `proceed` (the procedure, after whatever the procedure kind
- * checks first), with database errors mapped on the way out, whether thrown here or returned by
- * the procedure. One tRPC middleware does all of it because every layer of tRPC's middleware
- * chain copies the call's options twice (~5 µs a layer, docs/performance.md).
+ * Every call, tRPC and REST alike: handed to the host's observer (tracing, metrics, the request
+ * log line), counted against its rate limits, then `proceed` (the procedure, after whatever the
+ * procedure kind checks first), with database errors mapped on the way out, whether thrown here or
+ * returned by the procedure. One tRPC middleware does all of it because every layer of tRPC's
+ * middleware chain copies the call's options twice (~5 µs a layer, docs/performance.md).
  */
-async function guard<R extends { ok: boolean }>(
-  { ctx, path, meta, getRawInput }: GuardOptions,
+async function guard<R extends CallResult>(options: GuardOptions, proceed: () => Promise<R>): Promise<R> {
+  const { ctx, path, type } = options;
+  const run = async (): Promise<R | CallResult> => {
+    try {
+      const result = await limited(options, proceed);
+      if (result.ok) return result;
+      const replacement = mappedError(ctx, path, result.error);
+      return replacement ? { ok: false, error: replacement } : result;
+    } catch (thrown) {
+      const error = getTRPCErrorFromUnknown(thrown);
+      return { ok: false, error: mappedError(ctx, path, error) ?? error };
+    }
+  };
+  const outcome = ctx.observeProcedure
+    ? await ctx.observeProcedure({ path, type, userId: ctx.token?.userId }, run)
+    : await run();
+  // tRPC turns the error back into the same failed result.
+  if (!outcome.ok) throw outcome.error;
+  return outcome as R;
+}
+
+async function limited<R extends CallResult>(
+  { ctx, meta, getRawInput }: GuardOptions,
   proceed: () => Promise<R>,
 ): Promise<R> {
-  let result: R;
-  try {
-    const rules = meta?.rateLimit ?? DEFAULT_RULES;
-    const signIn = rules.includes('login');
-    const rawInput = signIn ? await getRawInput().catch(() => undefined) : undefined;
-    await enforceRateLimits(ctx, rules, rawInput);
-    result = await proceed();
-    // A successful sign-in forgives the failed attempts before it (SPEC §5.5).
-    if (result.ok && signIn) await ctx.rateLimiter.reset('login', rateLimitKey('login', ctx, rawInput));
-  } catch (thrown) {
-    const error = getTRPCErrorFromUnknown(thrown);
-    throw mappedError(ctx, path, error) ?? error;
-  }
-  if (!result.ok) {
-    const replacement = mappedError(ctx, path, (result as unknown as { error: TRPCError }).error);
-    if (replacement) throw replacement;
-  }
+  const rules = meta?.rateLimit ?? DEFAULT_RULES;
+  const signIn = rules.includes('login');
+  const rawInput = signIn ? await getRawInput().catch(() => undefined) : undefined;
+  await enforceRateLimits(ctx, rules, rawInput);
+  const result = await proceed();
+  // A successful sign-in forgives the failed attempts before it (SPEC §5.5).
+  if (result.ok && signIn) await ctx.rateLimiter.reset('login', rateLimitKey('login', ctx, rawInput));
   return result;
 }
 
 const DEFAULT_RULES: readonly RateLimitRuleName[] = ['default'];
 
-/** Hands every call, tRPC and REST alike, to the host's observer (tracing, metrics, the request log line). */
-const observed = t.middleware(({ ctx, path, type, next }) =>
-  ctx.observeProcedure ? ctx.observeProcedure({ path, type, userId: ctx.token?.userId }, () => next()) : next(),
-);
-
-const observedProcedure = t.procedure.use(observed);
-
-export const publicProcedure = observedProcedure.use(({ ctx, path, meta, getRawInput, next }) =>
-  guard({ ctx, path, meta, getRawInput }, () => next()),
+export const publicProcedure = t.procedure.use(({ ctx, path, type, meta, getRawInput, next }) =>
+  guard({ ctx, path, type, meta, getRawInput }, () => next()),
 );
 
 export interface AuthedUser {
@@ -185,8 +193,8 @@ async function authenticate(ctx: Context, roles: readonly Role[] | undefined): P
 }
 
 function signedInProcedure(roles?: readonly Role[]) {
-  return observedProcedure.use(({ ctx, path, meta, getRawInput, next }) =>
-    guard({ ctx, path, meta, getRawInput }, async () => {
+  return t.procedure.use(({ ctx, path, type, meta, getRawInput, next }) =>
+    guard({ ctx, path, type, meta, getRawInput }, async () => {
       const user = await authenticate(ctx, roles);
       // tRPC merges this into the context; spreading the whole context here would copy it twice.
       return next({ ctx: { user } });
