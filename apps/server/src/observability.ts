@@ -87,7 +87,7 @@ export function registerObservability(app: FastifyInstance, options: Observabili
     if (tracing) currentRequest.run(request, () => context.with(tracing.requestContext(request), done));
     else currentRequest.run(request, done);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.observeHttp(
       request.method,
       request.routeOptions.url ?? 'unmatched',
@@ -95,6 +95,7 @@ export function registerObservability(app: FastifyInstance, options: Observabili
       reply.elapsedTime / 1000,
     );
     tracing?.endRequest(request, reply.statusCode);
+    done();
   });
   registerMetricsRoute(app, metrics, options.metricsToken, options.unauthorized);
 }

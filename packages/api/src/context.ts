@@ -57,8 +57,6 @@ export interface RequestInfo {
   /** The `keel_rt` cookie, when the client sent one. */
   refreshCookie: string | undefined;
   response: ResponseControl;
-  /** Aborted when the client goes away (ends subscriptions). */
-  signal?: AbortSignal;
 }
 
 export type Context = AppDeps &

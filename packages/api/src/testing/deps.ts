@@ -136,11 +136,13 @@ const createCaller = createCallerFactory(appRouter);
 
 export interface CallerOptions extends Partial<Omit<RequestInfo, 'authorization'>> {
   accessToken?: string;
+  /** Reaches procedures as tRPC's adapter hands it over: aborting it ends subscriptions. */
+  signal?: AbortSignal;
 }
 
 /** A server-side caller with a fresh context, as if one HTTP request came in. */
 export async function callerFor(deps: AppDeps, options: CallerOptions = {}) {
-  const { accessToken, ...request } = options;
+  const { accessToken, signal, ...request } = options;
   const response = request.response ?? recordingResponse();
   const ctx = await createContextInner(deps, {
     requestId: request.requestId ?? `req-${randomBytes(4).toString('hex')}`,
@@ -149,8 +151,6 @@ export async function callerFor(deps: AppDeps, options: CallerOptions = {}) {
     authorization: accessToken ? `Bearer ${accessToken}` : undefined,
     refreshCookie: request.refreshCookie,
     response,
-    ...(request.signal ? { signal: request.signal } : {}),
   });
-  // The signal reaches procedures as it would from HTTP: aborting it ends subscriptions.
-  return createCaller(ctx, request.signal ? { signal: request.signal } : {});
+  return createCaller(ctx, signal ? { signal } : {});
 }
