@@ -52,6 +52,13 @@ const warmupSeconds = Number(args.warmup);
 const connections = Number(args.connections);
 const rounds = Number(args.rounds);
 const nice = Number(args.nice);
+// The bench learns the server's address from its info-level "listening" line.
+if (!['trace', 'debug', 'info'].includes(args['log-level'])) {
+  process.stderr.write(
+    `--log-level=${args['log-level']}: the bench needs the server's info-level lines (trace, debug or info)\n`,
+  );
+  process.exit(2);
+}
 const selected = new Set(args.only ? args.only.split(',') : ALL);
 if (args.only && selected.has('list')) selected.add('baseline');
 const extraEnv = Object.fromEntries(
