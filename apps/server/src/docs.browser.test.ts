@@ -2,6 +2,7 @@
 // /openapi.json under the server's CSP, and no request leaves the server's origin.
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEADLESS_CHROMIUM_ARGS } from '../../../tooling/chromium.js';
 import { startTestServer, type TestServer } from './testing/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -12,14 +13,7 @@ beforeAll(async () => {
   server = await startTestServer();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: HEADLESS_CHROMIUM_ARGS,
   });
 });
 afterAll(async () => {

@@ -29,7 +29,7 @@ function isPlainObject(value: object): value is Record<string, unknown> {
  * paths needed to cover nested objects cost ~14 µs per line, this walk ~1 µs for a request's
  * completion line (docs/performance.md).
  */
-export function redactSecrets<T>(value: T, depth = 0): T {
+function redactSecrets<T>(value: T, depth = 0): T {
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;

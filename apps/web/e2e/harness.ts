@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { childDatabaseEnv, startChildServer, testEnv } from '@keel/server/src/testing/server.js';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
+import { HEADLESS_CHROMIUM_ARGS } from '../../../tooling/chromium.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -57,14 +58,7 @@ export async function startDashboardServer(env: Record<string, string> = {}): Pr
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: inject('chromiumPath'),
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: HEADLESS_CHROMIUM_ARGS,
   });
 }
 

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from './common/errors.js';
@@ -10,6 +9,7 @@ import {
   callerFor,
   createTestDeps,
   createUser,
+  outcomeWithMessage,
   recordingResponse,
   TEST_PASSWORD,
   type TestDeps,
@@ -32,22 +32,11 @@ let lastOctet = 0;
 const freshIp = () => `198.18.${Math.floor(lastOctet / 250)}.${(lastOctet++ % 250) + 1}`;
 const email = () => `rl-${randomBytes(5).toString('hex')}@example.com`;
 
-/** The tRPC code and message a call failed with, or `OK`. */
-async function outcome(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof TRPCError) return `${error.code}: ${error.message}`;
-    throw error;
-  }
-}
-
 async function failedLogins(address: string, ip: string, times: number): Promise<string[]> {
   const results: string[] = [];
   for (let i = 0; i < times; i++) {
     const caller = await callerFor(deps, { ip });
-    results.push(await outcome(caller.auth.login({ email: address, password: 'Wrong-passw0rd' })));
+    results.push(await outcomeWithMessage(caller.auth.login({ email: address, password: 'Wrong-passw0rd' })));
   }
   return results;
 }
@@ -160,7 +149,7 @@ describe('two sign-ups racing for one email', () => {
     const address = email();
     const results = await Promise.all(
       Array.from({ length: 4 }, async () =>
-        outcome(
+        outcomeWithMessage(
           (await callerFor(deps, { ip: freshIp() })).auth.register({
             email: address,
             password: TEST_PASSWORD,
@@ -207,9 +196,9 @@ describe('rate limits (SPEC §5.5)', () => {
     const ip = freshIp();
     await failedLogins(locked.email, ip, 5);
     const sameIp = await callerFor(deps, { ip });
-    expect(await outcome(sameIp.auth.login({ email: other.email, password: TEST_PASSWORD }))).toBe('OK');
+    expect(await outcomeWithMessage(sameIp.auth.login({ email: other.email, password: TEST_PASSWORD }))).toBe('OK');
     const otherIp = await callerFor(deps, { ip: freshIp() });
-    expect(await outcome(otherIp.auth.login({ email: locked.email, password: TEST_PASSWORD }))).toBe('OK');
+    expect(await outcomeWithMessage(otherIp.auth.login({ email: locked.email, password: TEST_PASSWORD }))).toBe('OK');
   });
 
   it('the same email in another case or with spaces counts against the same sign-in limit', async () => {
@@ -218,7 +207,7 @@ describe('rate limits (SPEC §5.5)', () => {
     await failedLogins(user.email, ip, 4);
     await failedLogins(`  ${user.email.toUpperCase()}`, ip, 1);
     const caller = await callerFor(deps, { ip });
-    expect(await outcome(caller.auth.login({ email: user.email, password: TEST_PASSWORD }))).toMatch(
+    expect(await outcomeWithMessage(caller.auth.login({ email: user.email, password: TEST_PASSWORD }))).toMatch(
       /^TOO_MANY_REQUESTS/,
     );
   });
@@ -237,7 +226,7 @@ describe('rate limits (SPEC §5.5)', () => {
     const results: string[] = [];
     for (let i = 0; i < 6; i++) {
       const caller = await callerFor(deps, { ip });
-      results.push(await outcome(caller.auth.login({ email: 42, password: 'x' } as any)));
+      results.push(await outcomeWithMessage(caller.auth.login({ email: 42, password: 'x' } as any)));
     }
     expect(results.slice(0, 5).every((result) => result.startsWith('BAD_REQUEST'))).toBe(true);
     expect(results[5]).toMatch(/^TOO_MANY_REQUESTS/);
@@ -257,7 +246,7 @@ describe('rate limits (SPEC §5.5)', () => {
     await failedLogins(user.email, ip, 6);
     const response = recordingResponse();
     const caller = await callerFor(deps, { ip, response });
-    expect(await outcome(caller.auth.refresh({ refreshToken: user.refreshToken }))).toBe('OK');
+    expect(await outcomeWithMessage(caller.auth.refresh({ refreshToken: user.refreshToken }))).toBe('OK');
     expect(response.headers['x-ratelimit-limit']).toBe('150');
   });
 
@@ -290,7 +279,7 @@ describe('authentication', () => {
       'UNAUTHORIZED: Invalid or expired access token',
     ],
   ])('a signed-in procedure refuses %s', async (_case, options, expected) => {
-    expect(await outcome((await callerFor(deps, options)).auth.me())).toBe(expected);
+    expect(await outcomeWithMessage((await callerFor(deps, options)).auth.me())).toBe(expected);
   });
 
   it('an Authorization header that is not a Bearer token is an invalid token, not a missing one', async () => {
@@ -308,7 +297,7 @@ describe('authentication', () => {
 
   it('refuses a procedure to a role that may not call it, naming the roles it needs', async () => {
     const guest = await createUser(deps, { role: 'GUEST' });
-    expect(await outcome(guest.caller.admin.stats())).toBe('FORBIDDEN: Requires role ADMIN');
+    expect(await outcomeWithMessage(guest.caller.admin.stats())).toBe('FORBIDDEN: Requires role ADMIN');
   });
 });
 
@@ -336,21 +325,21 @@ describe('while the session-state store is down, the database decides', () => {
     const user = await createUser(deps);
     await deps.db.updateTable('sessions').set({ revoked_at: new Date() }).where('user_id', '=', user.id).execute();
     const caller = await callerFor(withStoreDown(), { accessToken: user.accessToken });
-    expect(await outcome(caller.auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
+    expect(await outcomeWithMessage(caller.auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
   });
 
   it('a deactivated user is refused', async () => {
     const user = await createUser(deps);
     await deps.db.updateTable('users').set({ active: false }).where('id', '=', user.id).execute();
     const caller = await callerFor(withStoreDown(), { accessToken: user.accessToken });
-    expect(await outcome(caller.auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
+    expect(await outcomeWithMessage(caller.auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
   });
 
   it('a token whose session no longer exists is refused', async () => {
     const user = await createUser(deps);
     await deps.db.deleteFrom('sessions').where('user_id', '=', user.id).execute();
     const caller = await callerFor(withStoreDown(), { accessToken: user.accessToken });
-    expect(await outcome(caller.auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
+    expect(await outcomeWithMessage(caller.auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
   });
 
   it("an admin's role change is still committed, and the failure to broadcast it is logged", async () => {
@@ -371,7 +360,7 @@ describe('while the session-state store is down, the database decides', () => {
     const admin = await createUser(deps, { role: 'ADMIN' });
     await deps.db.updateTable('users').set({ role: 'USER' }).where('id', '=', admin.id).execute();
     const caller = await callerFor(withStoreDown(), { accessToken: admin.accessToken });
-    expect(await outcome(caller.admin.stats())).toBe('FORBIDDEN: Requires role ADMIN');
+    expect(await outcomeWithMessage(caller.admin.stats())).toBe('FORBIDDEN: Requires role ADMIN');
   });
 });
 
@@ -387,7 +376,7 @@ describe("the host's procedure observer", () => {
     const observed = { ...deps, observeProcedure };
     const me = await (await callerFor(observed, { accessToken: user.accessToken })).auth.me();
     expect(me.id).toBe(user.id);
-    expect(await outcome((await callerFor(observed)).auth.me())).toMatch(/^UNAUTHORIZED/);
+    expect(await outcomeWithMessage((await callerFor(observed)).auth.me())).toMatch(/^UNAUTHORIZED/);
     await (await callerFor(observed)).auth.logout();
     expect(calls).toEqual([
       { path: 'auth.me', type: 'query', userId: user.id, ok: true },

@@ -29,3 +29,14 @@ export async function outcome(call: Promise<unknown>): Promise<string> {
     throw error;
   }
 }
+
+/** Like `outcome`, with the message: `CODE: message`, or `OK`. */
+export async function outcomeWithMessage(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return 'OK';
+  } catch (error) {
+    if (error instanceof TRPCError) return `${error.code}: ${error.message}`;
+    throw error;
+  }
+}

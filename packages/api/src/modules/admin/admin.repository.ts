@@ -2,7 +2,7 @@
 
 import type { DB, Role, UserRow } from '@keel/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { escapeLike } from '../users/users.repository.js';
+import { containsPattern } from '../../common/like.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -17,8 +17,7 @@ export interface UserListFilter {
 function filteredUsers(db: Db, filter: UserListFilter) {
   let query = db.selectFrom('users');
   if (filter.search) {
-    // Backslash is PostgreSQL's default LIKE escape, which is what escapeLike writes.
-    const pattern = `%${escapeLike(filter.search)}%`;
+    const pattern = containsPattern(filter.search);
     query = query.where((eb) => eb.or([eb('name', 'ilike', pattern), eb('email', 'ilike', pattern)]));
   }
   if (filter.role) query = query.where('role', '=', filter.role);

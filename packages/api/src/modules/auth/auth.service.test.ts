@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PasswordHasher } from '../../common/hash.js';
@@ -10,6 +9,7 @@ import {
   callerFor,
   createTestDeps,
   createUser,
+  outcomeWithMessage,
   recordingResponse,
   TEST_HASH_PARAMS,
   TEST_PASSWORD,
@@ -48,17 +48,6 @@ afterAll(async () => {
 
 const requestId = () => `req-${randomBytes(6).toString('hex')}`;
 const email = () => `auth-${randomBytes(5).toString('hex')}@example.com`;
-
-/** The tRPC code and message a call failed with, or `OK`. */
-async function outcome(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof TRPCError) return `${error.code}: ${error.message}`;
-    throw error;
-  }
-}
 
 function auditEvents(filter: { requestId?: string; actorId?: string; action?: string }) {
   let query = deps.db
@@ -108,7 +97,7 @@ describe('auth.register', () => {
       password: TEST_PASSWORD,
       name: 'Copy',
     });
-    expect(await outcome(again)).toBe('CONFLICT: Email is already registered');
+    expect(await outcomeWithMessage(again)).toBe('CONFLICT: Email is already registered');
   });
 
   it('opens a session, audits auth.register and sets the refresh cookie', async () => {
@@ -136,8 +125,8 @@ describe('auth.login', () => {
   it('unknown email and wrong password give the same 401 "Invalid credentials"', async () => {
     const user = await createUser(deps);
     const caller = await anonymous();
-    const unknown = await outcome(caller.auth.login({ email: email(), password: TEST_PASSWORD }));
-    const wrong = await outcome(caller.auth.login({ email: user.email, password: 'Wrong-passw0rd' }));
+    const unknown = await outcomeWithMessage(caller.auth.login({ email: email(), password: TEST_PASSWORD }));
+    const wrong = await outcomeWithMessage(caller.auth.login({ email: user.email, password: 'Wrong-passw0rd' }));
     expect(unknown).toBe('UNAUTHORIZED: Invalid credentials');
     expect(wrong).toBe(unknown);
   });
@@ -191,10 +180,10 @@ describe('auth.login', () => {
     const user = await createUser(deps);
     await deps.db.updateTable('users').set({ active: false }).where('id', '=', user.id).execute();
     const caller = await anonymous();
-    expect(await outcome(caller.auth.login({ email: user.email, password: TEST_PASSWORD }))).toBe(
+    expect(await outcomeWithMessage(caller.auth.login({ email: user.email, password: TEST_PASSWORD }))).toBe(
       'FORBIDDEN: This account is disabled',
     );
-    expect(await outcome(caller.auth.login({ email: user.email, password: 'Wrong-passw0rd' }))).toBe(
+    expect(await outcomeWithMessage(caller.auth.login({ email: user.email, password: 'Wrong-passw0rd' }))).toBe(
       'UNAUTHORIZED: Invalid credentials',
     );
   });
@@ -226,7 +215,7 @@ describe('auth.refresh', () => {
     ['a well-formed token nobody issued', generateRefreshToken()],
   ])('refuses %s with 401', async (_case, refreshToken) => {
     const input = refreshToken === undefined ? undefined : { refreshToken };
-    expect(await outcome((await anonymous()).auth.refresh(input))).toBe(
+    expect(await outcomeWithMessage((await anonymous()).auth.refresh(input))).toBe(
       'UNAUTHORIZED: Invalid or expired refresh token',
     );
   });
@@ -259,7 +248,7 @@ describe('auth.refresh', () => {
     const user = await createUser(deps);
     const caller = await anonymous();
     const results = await Promise.all(
-      Array.from({ length: 2 }, () => outcome(caller.auth.refresh({ refreshToken: user.refreshToken }))),
+      Array.from({ length: 2 }, () => outcomeWithMessage(caller.auth.refresh({ refreshToken: user.refreshToken }))),
     );
     expect(results.sort()).toEqual(['OK', 'UNAUTHORIZED: Invalid or expired refresh token']);
   });
@@ -268,7 +257,7 @@ describe('auth.refresh', () => {
     const user = await createUser(deps);
     const caller = await anonymous();
     const next = await caller.auth.refresh({ refreshToken: user.refreshToken });
-    expect(await outcome(caller.auth.refresh({ refreshToken: user.refreshToken }))).toBe(
+    expect(await outcomeWithMessage(caller.auth.refresh({ refreshToken: user.refreshToken }))).toBe(
       'UNAUTHORIZED: Invalid or expired refresh token',
     );
     expect((await sessionRow(await sessionIdOf(next.refreshToken))).revoked_at).toBeNull();
@@ -284,15 +273,17 @@ describe('auth.refresh', () => {
     const next = await caller.auth.refresh({ refreshToken: user.refreshToken });
     await ageRotation(user.refreshToken, 60);
 
-    expect(await outcome(caller.auth.refresh({ refreshToken: user.refreshToken }))).toBe(
+    expect(await outcomeWithMessage(caller.auth.refresh({ refreshToken: user.refreshToken }))).toBe(
       'UNAUTHORIZED: Invalid or expired refresh token',
     );
     const sessionId = await sessionIdOf(next.refreshToken);
     expect(await sessionRow(sessionId)).toEqual({ revoked_at: expect.any(Date), revoked_reason: 'refresh_reuse' });
-    expect(await outcome(caller.auth.refresh({ refreshToken: next.refreshToken }))).toBe(
+    expect(await outcomeWithMessage(caller.auth.refresh({ refreshToken: next.refreshToken }))).toBe(
       'UNAUTHORIZED: Invalid or expired refresh token',
     );
-    expect(await outcome((await as(next.accessToken)).auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
+    expect(await outcomeWithMessage((await as(next.accessToken)).auth.me())).toBe(
+      'UNAUTHORIZED: Session has been revoked',
+    );
     expect(await auditEvents({ actorId: user.id, action: 'auth.refresh_reuse_detected' })).toEqual([
       expect.objectContaining({ target_type: 'session', target_id: sessionId }),
     ]);
@@ -315,7 +306,7 @@ describe('auth.refresh', () => {
     const user = await createUser(deps);
     const caller = await anonymous();
     await (await as(user.accessToken)).auth.logoutAll();
-    expect(await outcome(caller.auth.refresh({ refreshToken: user.refreshToken }))).toBe(
+    expect(await outcomeWithMessage(caller.auth.refresh({ refreshToken: user.refreshToken }))).toBe(
       'UNAUTHORIZED: Invalid or expired refresh token',
     );
   });
@@ -327,7 +318,7 @@ describe('auth.refresh', () => {
       .set({ expires_at: sql<Date>`now() - interval '1 second'` })
       .where('token_hash', '=', hashRefreshToken(user.refreshToken))
       .execute();
-    expect(await outcome((await anonymous()).auth.refresh({ refreshToken: user.refreshToken }))).toBe(
+    expect(await outcomeWithMessage((await anonymous()).auth.refresh({ refreshToken: user.refreshToken }))).toBe(
       'UNAUTHORIZED: Invalid or expired refresh token',
     );
     expect((await sessionRow(await sessionIdOf(user.refreshToken))).revoked_at).toBeNull();
@@ -340,7 +331,7 @@ describe('auth.refresh', () => {
       .set({ expires_at: sql<Date>`now() - interval '1 second'` })
       .where('id', '=', await sessionIdOf(user.refreshToken))
       .execute();
-    expect(await outcome((await anonymous()).auth.refresh({ refreshToken: user.refreshToken }))).toBe(
+    expect(await outcomeWithMessage((await anonymous()).auth.refresh({ refreshToken: user.refreshToken }))).toBe(
       'UNAUTHORIZED: Invalid or expired refresh token',
     );
   });
@@ -348,7 +339,7 @@ describe('auth.refresh', () => {
   it('refuses a token of a deactivated user', async () => {
     const user = await createUser(deps);
     await deps.db.updateTable('users').set({ active: false }).where('id', '=', user.id).execute();
-    expect(await outcome((await anonymous()).auth.refresh({ refreshToken: user.refreshToken }))).toBe(
+    expect(await outcomeWithMessage((await anonymous()).auth.refresh({ refreshToken: user.refreshToken }))).toBe(
       'UNAUTHORIZED: Invalid or expired refresh token',
     );
   });
@@ -373,8 +364,10 @@ describe('auth.logout', () => {
     expect(response.refreshCookie).toBeNull();
     const sessionId = await sessionIdOf(user.refreshToken);
     expect((await sessionRow(sessionId)).revoked_reason).toBe('logout');
-    expect(await outcome((await as(user.accessToken)).auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
-    expect(await outcome((await anonymous()).auth.refresh({ refreshToken: user.refreshToken }))).toMatch(
+    expect(await outcomeWithMessage((await as(user.accessToken)).auth.me())).toBe(
+      'UNAUTHORIZED: Session has been revoked',
+    );
+    expect(await outcomeWithMessage((await anonymous()).auth.refresh({ refreshToken: user.refreshToken }))).toMatch(
       /^UNAUTHORIZED/,
     );
     expect(await auditEvents({ requestId: id })).toEqual([
@@ -424,7 +417,7 @@ describe('auth.logoutAll', () => {
     expect(await caller.auth.logoutAll()).toEqual({ revokedSessions: 2 });
     expect(response.refreshCookie).toBeNull();
     for (const token of [user.accessToken, second.accessToken]) {
-      expect(await outcome((await as(token)).auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
+      expect(await outcomeWithMessage((await as(token)).auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
     }
     expect(await auditEvents({ actorId: user.id, action: 'auth.logout' })).toEqual([
       expect.objectContaining({ target_type: 'user', metadata: { allSessions: true, revokedSessions: 2 } }),
@@ -465,15 +458,19 @@ describe('auth.revokeSession', () => {
     await expect(caller.auth.revokeSession({ sessionId: await sessionIdOf(other.refreshToken) })).resolves.toEqual({
       success: true,
     });
-    expect(await outcome((await as(other.accessToken)).auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
+    expect(await outcomeWithMessage((await as(other.accessToken)).auth.me())).toBe(
+      'UNAUTHORIZED: Session has been revoked',
+    );
     await expect(caller.auth.me()).resolves.toMatchObject({ id: user.id });
   });
 
   it("reports another user's session as not found and leaves it alone", async () => {
     const [owner, stranger] = [await createUser(deps), await createUser(deps)];
     const sessionId = await sessionIdOf(owner.refreshToken);
-    expect(await outcome(stranger.caller.auth.revokeSession({ sessionId }))).toBe('NOT_FOUND: Session not found');
-    expect(await outcome(stranger.caller.auth.revokeSession({ sessionId: randomUUID() }))).toBe(
+    expect(await outcomeWithMessage(stranger.caller.auth.revokeSession({ sessionId }))).toBe(
+      'NOT_FOUND: Session not found',
+    );
+    expect(await outcomeWithMessage(stranger.caller.auth.revokeSession({ sessionId: randomUUID() }))).toBe(
       'NOT_FOUND: Session not found',
     );
     expect((await sessionRow(sessionId)).revoked_at).toBeNull();
@@ -490,7 +487,9 @@ describe('auth.revokeSession', () => {
 
   it('refuses a malformed session id as a validation error', async () => {
     const user = await createUser(deps);
-    expect(await outcome(user.caller.auth.revokeSession({ sessionId: 'not-a-uuid' }))).toMatch(/^BAD_REQUEST/);
+    expect(await outcomeWithMessage(user.caller.auth.revokeSession({ sessionId: 'not-a-uuid' }))).toMatch(
+      /^BAD_REQUEST/,
+    );
   });
 });
 
@@ -500,7 +499,9 @@ describe('auth.changePassword', () => {
   it('refuses a wrong current password with 400 and keeps the old password', async () => {
     const user = await createUser(deps);
     expect(
-      await outcome(user.caller.auth.changePassword({ currentPassword: 'Wrong-passw0rd', newPassword: NEW_PASSWORD })),
+      await outcomeWithMessage(
+        user.caller.auth.changePassword({ currentPassword: 'Wrong-passw0rd', newPassword: NEW_PASSWORD }),
+      ),
     ).toBe('BAD_REQUEST: Current password is incorrect');
     await expect((await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD })).resolves.toMatchObject(
       { user: { id: user.id } },
@@ -510,7 +511,9 @@ describe('auth.changePassword', () => {
   it('refuses a new password that breaks the policy', async () => {
     const user = await createUser(deps);
     expect(
-      await outcome(user.caller.auth.changePassword({ currentPassword: TEST_PASSWORD, newPassword: 'alllowercase1' })),
+      await outcomeWithMessage(
+        user.caller.auth.changePassword({ currentPassword: TEST_PASSWORD, newPassword: 'alllowercase1' }),
+      ),
     ).toMatch(/^BAD_REQUEST/);
   });
 
@@ -522,9 +525,11 @@ describe('auth.changePassword', () => {
     ).resolves.toEqual({ success: true });
 
     await expect(user.caller.auth.me()).resolves.toMatchObject({ id: user.id });
-    expect(await outcome((await as(other.accessToken)).auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
+    expect(await outcomeWithMessage((await as(other.accessToken)).auth.me())).toBe(
+      'UNAUTHORIZED: Session has been revoked',
+    );
     const caller = await anonymous();
-    expect(await outcome(caller.auth.login({ email: user.email, password: TEST_PASSWORD }))).toBe(
+    expect(await outcomeWithMessage(caller.auth.login({ email: user.email, password: TEST_PASSWORD }))).toBe(
       'UNAUTHORIZED: Invalid credentials',
     );
     await expect(caller.auth.login({ email: user.email, password: NEW_PASSWORD })).resolves.toMatchObject({
@@ -540,9 +545,11 @@ describe('a user removed from the database', () => {
   it('is told its user no longer exists, by auth.me and auth.changePassword alike', async () => {
     const user = await createUser(deps);
     await deps.db.deleteFrom('users').where('id', '=', user.id).execute();
-    expect(await outcome(user.caller.auth.me())).toBe('UNAUTHORIZED: User no longer exists');
+    expect(await outcomeWithMessage(user.caller.auth.me())).toBe('UNAUTHORIZED: User no longer exists');
     expect(
-      await outcome(user.caller.auth.changePassword({ currentPassword: TEST_PASSWORD, newPassword: 'N3w-Passw0rd' })),
+      await outcomeWithMessage(
+        user.caller.auth.changePassword({ currentPassword: TEST_PASSWORD, newPassword: 'N3w-Passw0rd' }),
+      ),
     ).toBe('UNAUTHORIZED: User no longer exists');
   });
 });

@@ -1,8 +1,8 @@
 // SQL for projects.
 
-import { type DB, type ProjectRow, StatementCache } from '@keel/db';
+import { type DB, type ProjectRow, type SlotOf, StatementCache } from '@keel/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { escapeLike } from '../users/users.repository.js';
+import { containsPattern } from '../../common/like.js';
 import type { ProjectSort } from './projects.schema.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -75,8 +75,7 @@ function filteredProjects(db: Db, filter: ProjectFilterValues) {
 }
 
 function filterValues(filter: ProjectListFilter): ProjectFilterValues {
-  // Backslash is PostgreSQL's default LIKE escape, which is what escapeLike writes.
-  return { ownerId: filter.ownerId, namePattern: filter.search ? `%${escapeLike(filter.search)}%` : undefined };
+  return { ownerId: filter.ownerId, namePattern: filter.search ? containsPattern(filter.search) : undefined };
 }
 
 type PageValues = ProjectFilterValues & { sort: ProjectSort; limit: number; offset: number };
@@ -109,21 +108,17 @@ export async function listProjects(db: Db, page: ProjectPageQuery): Promise<{ ro
   const { ownerId, namePattern } = filterValues(page);
   const filterShape = `${ownerId !== undefined}:${namePattern !== undefined}`;
   const values = [ownerId, namePattern, page.limit, page.offset];
+  // The filter as the statements see it: a slot where a value is present, nothing where it is not.
+  const slottedFilter = (slot: SlotOf): ProjectFilterValues => ({
+    ownerId: ownerId === undefined ? undefined : slot(0),
+    namePattern: namePattern === undefined ? undefined : slot(1),
+  });
   const [rows, counted] = await Promise.all([
     listStatements.execute(db, `page:${filterShape}:${page.sort}`, values, (slot) =>
-      pageQuery(db, {
-        ownerId: ownerId === undefined ? undefined : slot(0),
-        namePattern: namePattern === undefined ? undefined : slot(1),
-        sort: page.sort,
-        limit: slot(2),
-        offset: slot(3),
-      }),
+      pageQuery(db, { ...slottedFilter(slot), sort: page.sort, limit: slot(2), offset: slot(3) }),
     ),
     listStatements.execute(db, `count:${filterShape}`, values, (slot) =>
-      filteredProjects(db, {
-        ownerId: ownerId === undefined ? undefined : slot(0),
-        namePattern: namePattern === undefined ? undefined : slot(1),
-      }).select((eb) => eb.fn.countAll<number>().as('count')),
+      filteredProjects(db, slottedFilter(slot)).select((eb) => eb.fn.countAll<number>().as('count')),
     ),
   ]);
   return { rows, total: Number(counted[0]?.count ?? 0) };

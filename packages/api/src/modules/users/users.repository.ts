@@ -1,6 +1,7 @@
 // SQL for users.
 import type { DB, NewUser, UserRow, UserUpdate } from '@keel/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { containsPattern } from '../../common/like.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -25,13 +26,8 @@ export function updateUser(db: Db, id: string, changes: UserUpdate): Promise<Use
     .executeTakeFirst();
 }
 
-/** `%`, `_` and `\` in user input match themselves in LIKE. */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 export function searchActiveUsers(db: Db, query: string, limit: number) {
-  const pattern = `%${escapeLike(query)}%`;
+  const pattern = containsPattern(query);
   return db
     .selectFrom('users')
     .select(['id', 'name', 'email'])
