@@ -2,7 +2,7 @@
 
 import type { DB, __Item__Row } from '@keel/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { escapeLike } from '../users/users.repository.js';
+import { containsPattern } from '../../common/like.js';
 import type { __Item__Sort } from './__itemsKebab__.schema.js';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -64,8 +64,7 @@ export function delete__Item__ById(db: Db, id: string): Promise<__Item__Row | un
 function filtered__Items__(db: Db, filter: __Item__ListFilter) {
   let query = db.selectFrom('__table__');
   if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
-  // Backslash is PostgreSQL's default LIKE escape, which is what escapeLike writes.
-  if (filter.search) query = query.where('name', 'ilike', `%${escapeLike(filter.search)}%`);
+  if (filter.search) query = query.where('name', 'ilike', containsPattern(filter.search));
   return query;
 }
 
