@@ -31,13 +31,16 @@ export async function startProcess({ name, script, cwd, env, nice = 0 }) {
   child.stderr.on('data', keep);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   const url = await new Promise((resolve, reject) => {
-    onAddress = resolve;
     const timer = setTimeout(() => {
       // Never leave a server behind that the bench gave up on.
       child.kill('SIGKILL');
       reject(new Error(`${name} did not start in 60 s:\n${tail}`));
     }, 60_000);
     timer.unref();
+    onAddress = (address) => {
+      clearTimeout(timer);
+      resolve(address);
+    };
     void exited.then((code) => reject(new Error(`${name} exited (${code}) before listening:\n${tail}`)));
   });
   return {
