@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { jwtVerify } from 'jose';
 import pg from 'pg';
+import parseTimestamp from 'postgres-date';
 
 const env = process.env;
 const secret = env.JWT_ACCESS_SECRET;
@@ -21,6 +22,7 @@ const key = await crypto.subtle.importKey(
 
 // The same pool settings as @keel/db's connection factory.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, parseTimestamp);
 const pool = new pg.Pool({
   connectionString: env.DATABASE_URL,
   max: Number(env.DATABASE_POOL_MAX ?? 10),
