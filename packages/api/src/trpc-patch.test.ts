@@ -30,7 +30,7 @@ const router = t.router({
     .query(({ input }) => input),
 });
 
-describe('tRPC object spread (patched helper)', () => {
+describe('@trpc/server with the patches of patches/README.md', () => {
   it('merges middleware contexts with later keys winning and symbol keys kept', async () => {
     const caller = t.createCallerFactory(router)({ original: 'kept' });
     await expect(caller.merged()).resolves.toEqual({
