@@ -23,7 +23,7 @@ import { DEFAULT_WEB_DIST } from './dashboard.js';
 import type { HealthCheck } from './health.js';
 import { createMetrics } from './metrics.js';
 import { createProcedureObserver } from './observability.js';
-import { createTracing } from './tracing.js';
+import { createTracing, tracingEnabled } from './tracing.js';
 
 export interface Runtime {
   app: FastifyInstance;
@@ -74,6 +74,7 @@ export async function createRuntime(
   logger: Logger,
   overrides: RuntimeOverrides = {},
 ): Promise<Runtime> {
+  const tracingOptions = { exporter: overrides.spanExporter };
   const database =
     overrides.database ??
     (await openDatabase({
@@ -81,6 +82,8 @@ export async function createRuntime(
       pgliteDir: join(config.DATA_DIR, 'pglite'),
       poolMax: config.DATABASE_POOL_MAX,
       statementTimeoutMs: config.STATEMENT_TIMEOUT_MS,
+      // Statements are published for tracing's spans only.
+      publishQueries: tracingEnabled(config, tracingOptions),
     }));
   logger.info({ database: database.kind }, 'migrating database');
   await migrateToLatest(database.db);
@@ -100,7 +103,7 @@ export async function createRuntime(
     : createMemoryEventBus();
 
   const metrics = createMetrics({ hashQueue: () => deps.hasher.stats(), pool: () => database.poolStats() });
-  const tracing = createTracing(config, { exporter: overrides.spanExporter });
+  const tracing = createTracing(config, tracingOptions);
   if (tracing) logger.info({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing on');
 
   const deps: AppDeps = {

@@ -87,6 +87,11 @@ function operationOf(sql: string): string {
   return /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase() ?? 'query';
 }
 
+/** Whether `createTracing` traces (its two branches below): an exporter was given or an OTLP endpoint is configured. */
+export function tracingEnabled(config: TracingConfig, options: TracingOptions = {}): boolean {
+  return options.exporter !== undefined || Boolean(config.OTEL_EXPORTER_OTLP_ENDPOINT);
+}
+
 export function createTracing(config: TracingConfig, options: TracingOptions = {}): Tracing | undefined {
   let processor: SpanProcessor;
   if (options.exporter) processor = new SimpleSpanProcessor({ exporter: options.exporter });

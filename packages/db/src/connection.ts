@@ -27,6 +27,12 @@ export interface DatabaseOptions {
   /** How long to wait for a pool connection before failing; keeps requests from hanging on a dead database. */
   connectionTimeoutMs?: number;
   log?: KyselyConfig['log'];
+  /**
+   * Publish every statement on `QUERY_CHANNEL` (default true). The host turns it off when nothing
+   * will listen (no tracing): Kysely then runs statements without its logging wrapper, an extra
+   * async layer and event object per statement.
+   */
+  publishQueries?: boolean;
 }
 
 export interface PoolStats {
@@ -109,7 +115,7 @@ async function initializePgliteDirectory(dir: string): Promise<void> {
 }
 
 export function createDatabase(options: DatabaseOptions): Database {
-  const withEvents = { ...options, log: publishingLog(options.log) };
+  const withEvents = options.publishQueries === false ? options : { ...options, log: publishingLog(options.log) };
   if (options.url) return createPostgres(options.url, withEvents);
   return createPglite(withEvents);
 }
