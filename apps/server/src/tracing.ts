@@ -87,19 +87,28 @@ function operationOf(sql: string): string {
   return /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase() ?? 'query';
 }
 
-/** Whether `createTracing` traces (its two branches below): an exporter was given or an OTLP endpoint is configured. */
+/** Where spans go: the exporter a test hands over, the configured OTLP endpoint, or nowhere. */
+function spanDestination(
+  config: TracingConfig,
+  options: TracingOptions,
+): { exporter: SpanExporter } | { url: string } | undefined {
+  if (options.exporter) return { exporter: options.exporter };
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) return { url: tracesUrl(config.OTEL_EXPORTER_OTLP_ENDPOINT) };
+  return undefined;
+}
+
+/** Whether `createTracing` will trace (the host decides from it whether SQL statements are published). */
 export function tracingEnabled(config: TracingConfig, options: TracingOptions = {}): boolean {
-  return options.exporter !== undefined || Boolean(config.OTEL_EXPORTER_OTLP_ENDPOINT);
+  return spanDestination(config, options) !== undefined;
 }
 
 export function createTracing(config: TracingConfig, options: TracingOptions = {}): Tracing | undefined {
-  let processor: SpanProcessor;
-  if (options.exporter) processor = new SimpleSpanProcessor({ exporter: options.exporter });
-  else if (config.OTEL_EXPORTER_OTLP_ENDPOINT) {
-    processor = new BatchSpanProcessor({
-      exporter: new OTLPTraceExporter({ url: tracesUrl(config.OTEL_EXPORTER_OTLP_ENDPOINT) }),
-    });
-  } else return undefined;
+  const destination = spanDestination(config, options);
+  if (!destination) return undefined;
+  const processor: SpanProcessor =
+    'exporter' in destination
+      ? new SimpleSpanProcessor({ exporter: destination.exporter })
+      : new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: destination.url }) });
 
   installContextManager();
   const provider = new TracerProvider({

@@ -118,7 +118,8 @@ type CallResult = { ok: true } | { ok: false; error: TRPCError };
  * log line), counted against its rate limits, then `proceed` (the procedure, after whatever the
  * procedure kind checks first), with database errors mapped on the way out, whether thrown here or
  * returned by the procedure. One tRPC middleware does all of it because every layer of tRPC's
- * middleware chain copies the call's options twice (~5 µs a layer, docs/performance.md).
+ * middleware chain is another async frame and two copies of the call's options (docs/performance.md,
+ * changes 11 and 13).
  */
 async function guard<R extends CallResult>(options: GuardOptions, proceed: () => Promise<R>): Promise<R> {
   const { ctx, path, type } = options;

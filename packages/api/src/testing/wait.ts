@@ -19,24 +19,23 @@ export async function until<T>(
   }
 }
 
-/** The tRPC code a call failed with, or `OK`; anything that is not a TRPCError is rethrown. */
-export async function outcome(call: Promise<unknown>): Promise<string> {
+/** `OK`, or what `describe` says of the TRPCError the call failed with; anything else is rethrown. */
+async function settled(call: Promise<unknown>, describe: (error: TRPCError) => string): Promise<string> {
   try {
     await call;
     return 'OK';
   } catch (error) {
-    if (error instanceof TRPCError) return error.code;
+    if (error instanceof TRPCError) return describe(error);
     throw error;
   }
 }
 
+/** The tRPC code a call failed with, or `OK`; anything that is not a TRPCError is rethrown. */
+export function outcome(call: Promise<unknown>): Promise<string> {
+  return settled(call, (error) => error.code);
+}
+
 /** Like `outcome`, with the message: `CODE: message`, or `OK`. */
-export async function outcomeWithMessage(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof TRPCError) return `${error.code}: ${error.message}`;
-    throw error;
-  }
+export function outcomeWithMessage(call: Promise<unknown>): Promise<string> {
+  return settled(call, (error) => `${error.code}: ${error.message}`);
 }
