@@ -1,5 +1,6 @@
 // The Fastify host: /trpc, /api, /health/*, /metrics, /openapi.json, /docs, security headers, limits, request ids and error envelopes.
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import type { AppRouter } from '@keel/api';
@@ -8,6 +9,7 @@ import {
   appRouter,
   createContextInner,
   INTERNAL_MESSAGE,
+  isLogged,
   type RequestInfo,
   type ResponseControl,
 } from '@keel/api/server';
@@ -20,8 +22,10 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import { registerAuditExport } from './audit-export.js';
 import type { ServerConfig } from './config.js';
-import { isApiPath, registerDashboard } from './dashboard.js';
+import { decodedPath, isApiPath, registerDashboard } from './dashboard.js';
+import { registerEventStreamLimit } from './event-streams.js';
 import { trpcFastPathPlugin } from './fast-path.js';
 import { type HealthCheck, registerHealthRoutes } from './health.js';
 import type { Metrics } from './metrics.js';
@@ -29,6 +33,7 @@ import { observationOf, registerObservability } from './observability.js';
 import { registerApiDocs } from './openapi.js';
 import { registerRest } from './rest.js';
 import { registerSecurityHeaders, securityHeaderOptions } from './security-headers.js';
+import { createShutdownState, type ShutdownState } from './shutdown.js';
 import type { Tracing } from './tracing.js';
 
 export const REFRESH_COOKIE = 'keel_rt';
@@ -47,6 +52,8 @@ export interface AppOptions {
   metrics: Metrics;
   /** Present when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT). */
   tracing?: Tracing | undefined;
+  /** Set by the runtime's graceful shutdown; a fresh one when the caller never shuts down that way. */
+  shutdown?: ShutdownState;
 }
 
 /** tRPC's JSON-RPC numbers for the codes the host itself produces. */
@@ -54,6 +61,7 @@ const JSONRPC_CODE: Record<number, number> = {
   400: -32600,
   401: -32001,
   404: -32004,
+  405: -32005,
   413: -32013,
   415: -32015,
   429: -32029,
@@ -65,6 +73,8 @@ const APP_CODE: Record<number, string> = {
   401: 'UNAUTHORIZED',
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
+  // As tRPC's own 405 (METHOD_NOT_SUPPORTED) reads to clients.
+  405: 'BAD_REQUEST',
   408: 'TIMEOUT',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
@@ -77,7 +87,7 @@ const APP_CODE: Record<number, string> = {
 export function sendHostError(request: FastifyRequest, reply: FastifyReply, status: number, message: string) {
   const code = APP_CODE[status] ?? 'INTERNAL_ERROR';
   const text = code === 'INTERNAL_ERROR' ? INTERNAL_MESSAGE : message;
-  if (request.url.startsWith('/trpc')) {
+  if (isTrpcRequest(request)) {
     return reply.status(status).send({
       error: {
         message: text,
@@ -91,6 +101,63 @@ export function sendHostError(request: FastifyRequest, reply: FastifyReply, stat
     meta: { timestamp: new Date().toISOString(), path: request.url.split('?')[0], requestId: request.id },
   });
 }
+
+/** Whether the request is for /trpc as routed (decoded: `/%74rpc/…` is /trpc too). */
+function isTrpcRequest(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  const path = route ?? decodedPath(request.url);
+  return path === '/trpc' || path.startsWith('/trpc/');
+}
+
+/** The methods /trpc answers; HEAD and OPTIONS (CORS preflight) are the adapter's and the CORS plugin's. */
+const TRPC_METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS']);
+
+function refuseTrpcMethod(request: FastifyRequest, reply: FastifyReply) {
+  reply.header('allow', 'GET, POST');
+  return sendHostError(
+    request,
+    reply,
+    405,
+    `Unsupported ${request.method} request; send queries with GET and mutations with POST`,
+  );
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/** The media type of a Content-Type header, lower-cased, without parameters. */
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
+}
+
+/**
+ * The CSRF guard of /trpc and /api alike: a request that may change state and carries a body must
+ * say application/json, which a cross-site form cannot send without a CORS preflight. An `onRequest`
+ * hook: when it refuses, `done` is not called and the request goes no further.
+ */
+export function requireJsonBody(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  if (BODY_METHODS.has(request.method) && mediaType(request.headers['content-type']) !== 'application/json') {
+    sendHostError(request, reply, 415, 'Send the body as application/json');
+    return;
+  }
+  done();
+}
+
+/** A stored client address is always an IP: what a trusted proxy forwarded when it is one, else the peer's. */
+function clientIp(req: FastifyRequest): string {
+  if (isIP(req.ip) !== 0) return req.ip;
+  return req.socket.remoteAddress ?? '';
+}
+
+/**
+ * TRUST_PROXY in Fastify's terms. A hop count becomes proxy-addr's hop rule as a function: Fastify
+ * 5.12 treats a bare number as "trust nobody", which behind a proxy would make every client one.
+ */
+export function fastifyTrustProxy(trust: ServerConfig['TRUST_PROXY']): boolean | string[] | TrustFunction {
+  if (typeof trust !== 'number') return trust;
+  return (_address, hop) => hop < trust;
+}
+
+type TrustFunction = (address: string, hop: number) => boolean;
 
 function corsOrigins(config: ServerConfig): string[] {
   if (config.CORS_ORIGINS)
@@ -108,6 +175,7 @@ export async function buildApp({
   webDistDir,
   metrics,
   tracing,
+  shutdown = createShutdownState(),
 }: AppOptions): Promise<FastifyInstance> {
   const production = config.NODE_ENV === 'production';
   const app = Fastify({
@@ -119,10 +187,11 @@ export async function buildApp({
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: fastifyTrustProxy(config.TRUST_PROXY),
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     routerOptions: { maxParamLength: 5000 },
-    // Keep-alive connections that sit idle must not hold up a graceful shutdown.
+    // Keep-alive connections that sit idle must not hold up `app.close()`. The runtime's shutdown
+    // (shutdown.ts) has already ended every connection, without resetting any, when it gets there.
     forceCloseConnections: 'idle',
   });
 
@@ -137,17 +206,25 @@ export async function buildApp({
     metrics,
     tracing,
     metricsToken: config.METRICS_TOKEN,
+    metricsOpenWithoutToken: !production || config.METRICS_PUBLIC,
     unauthorized: (request, reply) => sendHostError(request, reply, 401, 'A valid metrics token is required'),
   });
   // While shutting down, answers close their connection so that keep-alive sockets of requests
-  // still in flight do not hold the process open after they are answered.
-  let closing = false;
+  // still in flight do not hold the process open after they are answered, and clients reconnect
+  // (through the load balancer, to another instance).
   app.addHook('preClose', async () => {
-    closing = true;
+    shutdown.draining = true;
+  });
+  // Once the listener is closed, a request arriving on a connection opened earlier is refused
+  // before any work: the process is going away, another instance can take it.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!shutdown.stopped) return done();
+    reply.header('retry-after', '1');
+    sendHostError(request, reply, 503, 'The server is shutting down; retry the request');
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     if (isApiPath(request.url)) reply.header('cache-control', 'no-store');
-    if (closing) reply.header('connection', 'close');
+    if (shutdown.draining) reply.header('connection', 'close');
     done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {
@@ -196,22 +273,25 @@ export async function buildApp({
     if (dashboard && wantsPage && (request.method === 'GET' || request.method === 'HEAD') && !isApiPath(request.url)) {
       return reply.header('cache-control', 'no-cache').sendFile('index.html');
     }
+    // Methods the router does not know (PROPFIND, SEARCH…) never reach the /trpc scope's hook.
+    if (isTrpcRequest(request) && !TRPC_METHODS.has(request.method)) return refuseTrpcMethod(request, reply);
     return sendHostError(request, reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}`);
   });
 
-  registerHealthRoutes(app, healthChecks);
+  registerHealthRoutes(app, healthChecks, shutdown);
+  registerEventStreamLimit(app, {
+    streams: deps.events.streams,
+    max: deps.config.eventStreamsMax,
+    unavailable: (request, reply, message) => sendHostError(request, reply, 503, message),
+  });
 
   await app.register(async (trpcScope) => {
-    // A CSRF guard for the cookie: a cross-site form cannot send application/json without a preflight.
+    // TRACE, PUT, DELETE… are no tRPC call: 405 here, before the adapter fails on them with a 500.
     trpcScope.addHook('onRequest', (request, reply, done) => {
-      const type = request.headers['content-type'] ?? '';
-      if (request.method === 'POST' && !type.toLowerCase().startsWith('application/json')) {
-        // Answered here: `done` is not called, so the request goes no further.
-        sendHostError(request, reply, 415, 'Mutations must be sent as application/json');
-        return;
-      }
-      done();
+      if (TRPC_METHODS.has(request.method)) done();
+      else refuseTrpcMethod(request, reply);
     });
+    trpcScope.addHook('onRequest', requireJsonBody);
     // Same options either way; the fast path hands everything but single calls to the official adapter.
     await trpcScope.register(config.TRPC_FAST_PATH ? trpcFastPathPlugin : fastifyTRPCPlugin, {
       prefix: '/trpc',
@@ -220,7 +300,8 @@ export async function buildApp({
         maxBatchSize: MAX_BATCH_SIZE,
         createContext: ({ req, res }) => createContextInner(deps, requestInfo(req, res, config)),
         onError({ error, path, req }) {
-          if (error.code === 'INTERNAL_SERVER_ERROR') {
+          // The procedure guard has logged its own unexpected failures; this catches the rest once.
+          if (error.code === 'INTERNAL_SERVER_ERROR' && !isLogged(error)) {
             req.log.error({ err: error.cause ?? error, path }, 'tRPC request failed');
           }
         },
@@ -233,7 +314,13 @@ export async function buildApp({
       } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
     });
   });
-  await registerRest(app, { createContext: (req, reply) => createContextInner(deps, requestInfo(req, reply, config)) });
+  await registerRest(app, {
+    createContext: (req, reply) => createContextInner(deps, requestInfo(req, reply, config)),
+    guardBody: requireJsonBody,
+  });
+  await registerAuditExport(app, {
+    createContext: (req, reply) => createContextInner(deps, requestInfo(req, reply, config)),
+  });
   await registerApiDocs(app);
 
   return app;
@@ -263,7 +350,7 @@ export function requestInfo(req: FastifyRequest, reply: FastifyReply, config: Se
   };
   return {
     requestId: req.id,
-    ip: req.ip,
+    ip: clientIp(req),
     userAgent: req.headers['user-agent'] ?? null,
     authorization: req.headers.authorization,
     refreshCookie: req.cookies[REFRESH_COOKIE],

@@ -9,8 +9,24 @@ export const DEFAULT_WEB_DIST = resolve(import.meta.dirname, '../../web/dist');
 
 const API_PREFIXES = ['/trpc', '/api', '/health', '/metrics', '/openapi.json', '/docs'];
 
+/**
+ * The path of a request URL as the router matches it: without the query string and percent-decoded,
+ * so that `/%74rpc/auth.me` is `/trpc/auth.me` (the raw URL as it came when it does not decode).
+ */
+export function decodedPath(url: string): string {
+  const queryAt = url.indexOf('?');
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Whether `url` (raw, as received) routes to the API rather than to the dashboard. */
 export function isApiPath(url: string): boolean {
-  return API_PREFIXES.some((prefix) => url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`));
+  const path = decodedPath(url);
+  return API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
 /** Registers the dashboard when its build exists; returns whether it did. */

@@ -20,7 +20,20 @@ describe('docker-compose.yml', () => {
     expect(env.DATABASE_URL).toMatch(/^postgres:\/\/.+@postgres:5432\//);
     expect(env.REDIS_URL).toBe('redis://redis:6379');
     expect(env.JWT_ACCESS_SECRET).toMatch(/^\$\{JWT_ACCESS_SECRET:\?/);
-    expect(env.TRUST_PROXY).toBe('true');
+  });
+
+  it('trusts exactly one proxy hop, and only nginx can reach the servers', () => {
+    expect(compose.services.server.environment.TRUST_PROXY).toBe('1');
+    expect(compose.services.server.ports).toBeUndefined();
+    expect(compose.services.proxy.volumes[0]).toMatch(/^\.\/deploy\/nginx\.conf:/);
+  });
+
+  it('lets a server finish its shutdown (delay and drain) before Docker kills it', () => {
+    expect(compose.services.server.stop_grace_period).toBe('20s');
+  });
+
+  it('gives the servers a metrics token, demanded like the JWT secret', () => {
+    expect(compose.services.server.environment.METRICS_TOKEN).toMatch(/^\$\{METRICS_TOKEN:\?/);
   });
 
   it('starts the servers only once the services are healthy', () => {
@@ -37,5 +50,20 @@ describe('docker-compose.yml', () => {
     const conf = readFileSync(resolve(root, source as string), 'utf8');
     expect(conf).toContain('proxy_pass http://keel');
     expect(conf).toContain('proxy_buffering off');
+  });
+});
+
+describe('deploy/nginx.conf', () => {
+  const conf = readFileSync(resolve(root, 'deploy/nginx.conf'), 'utf8');
+  /** The directives, without comments. */
+  const directives = conf.replace(/#.*$/gm, '');
+
+  it("replaces the client's X-Forwarded-For with the address nginx saw, never appends to it", () => {
+    expect(directives).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;/);
+    expect(directives).not.toContain('$proxy_add_x_forwarded_for');
+  });
+
+  it('does not serve /metrics', () => {
+    expect(directives).toMatch(/location\s+=\s+\/metrics\s*\{\s*(return\s+404|deny\s+all);/);
   });
 });

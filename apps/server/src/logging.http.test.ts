@@ -40,7 +40,10 @@ describe('log lines', () => {
 
     const viaBody = await trpcCall(server.url, 'auth.refresh', 'mutation', { refreshToken });
     expect(viaBody.status).toBe(200);
-    const viaCookie = await fetch(`${server.url}/api/auth/refresh`, { method: 'POST', headers: { cookie } });
+    const viaCookie = await fetch(`${server.url}/api/auth/refresh`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+    });
     expect(viaCookie.status).toBe(200);
     const rotated = ((await viaCookie.json()) as { refreshToken: string; accessToken: string }).refreshToken;
     // A wrong password and a reused (rotated) token take the error paths too.

@@ -25,7 +25,8 @@ export function observationOf(request: FastifyRequest): RequestObservation | und
 
 function transportOf(request: FastifyRequest | undefined): Transport {
   if (!request) return 'internal';
-  return request.url.startsWith('/api/') ? 'rest' : 'trpc';
+  // The route, not the raw URL: `/%61pi/projects` is a REST call too.
+  return request.routeOptions.url?.startsWith('/api/') ? 'rest' : 'trpc';
 }
 
 /** The HTTP status and application code a procedure result stands for (each call of a batch has its own). */
@@ -70,6 +71,11 @@ export interface ObservabilityOptions {
   metrics: Metrics;
   tracing: Tracing | undefined;
   metricsToken: string | undefined;
+  /**
+   * Whether /metrics may answer without a token when none is set: in development, or in production
+   * with METRICS_PUBLIC=true. Otherwise it is closed (every scrape 401) until METRICS_TOKEN is set.
+   */
+  metricsOpenWithoutToken: boolean;
   /** Answers 401 in the host's error envelope. */
   unauthorized: (request: FastifyRequest, reply: FastifyReply) => unknown;
 }
@@ -97,5 +103,14 @@ export function registerObservability(app: FastifyInstance, options: Observabili
     tracing?.endRequest(request, reply.statusCode);
     done();
   });
-  registerMetricsRoute(app, metrics, options.metricsToken, options.unauthorized);
+  if (options.metricsToken || options.metricsOpenWithoutToken) {
+    registerMetricsRoute(app, metrics, options.metricsToken, options.unauthorized);
+    return;
+  }
+  // Process and per-user numbers are not for the internet; the server still starts, closed.
+  app.log.warn('METRICS_TOKEN is not set: /metrics answers 401 (set it, or METRICS_PUBLIC=true to open the route)');
+  app.get('/metrics', (request, reply) => {
+    reply.header('www-authenticate', 'Bearer realm="metrics"');
+    return options.unauthorized(request, reply);
+  });
 }

@@ -28,7 +28,9 @@ async function rest(
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.cookie) headers.cookie = options.cookie;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  // Every POST and PATCH says application/json, with or without a body (the CSRF guard asks it).
+  if (options.body !== undefined || method === 'POST' || method === 'PATCH')
+    headers['content-type'] = 'application/json';
   const url = `${server.url}${document.servers[0].url}${path}${options.query ? `?${options.query}` : ''}`;
   const response = await fetch(url, {
     method,

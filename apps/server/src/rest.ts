@@ -5,10 +5,17 @@
 // trpc-to-openapi's own HTTP handler is not used: to read query strings it sets `coerce` on the
 // number fields of the procedure's zod schema in place, which would make the tRPC wire accept
 // `"5"` (or `true`) for a number from then on; and its Fastify adapter rewrites `request.url`.
-import { appRouter, type Context, createCallerFactory, INTERNAL_MESSAGE, toPublicError } from '@keel/api/server';
+import {
+  appRouter,
+  type Context,
+  createCallerFactory,
+  INTERNAL_MESSAGE,
+  isLogged,
+  toPublicError,
+} from '@keel/api/server';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { forEachOpenApiProcedure, instanceofZodTypeKind, normalizePath, unwrapZodType } from 'trpc-to-openapi';
 import type { ZodType } from 'zod';
 
@@ -17,13 +24,16 @@ export const REST_PREFIX = '/api';
 export interface RestOptions {
   /** Builds the procedure context exactly as the tRPC adapter does. */
   createContext: (request: FastifyRequest, reply: FastifyReply) => Promise<Context>;
+  /** The host's CSRF guard, the one /trpc uses: a body comes as application/json or the call is refused. */
+  guardBody: onRequestHookHandler;
 }
 
 /** The SPEC §4 REST envelope for an error raised by a procedure (or by calling it). */
 export function sendRestError(request: FastifyRequest, reply: FastifyReply, error: TRPCError) {
   const status = getHTTPStatusCodeFromError(error);
   const publicError = toPublicError(error);
-  if (publicError.code === 'INTERNAL_ERROR') {
+  // Logged once: the procedure guard has logged the failures that came out of a procedure.
+  if (publicError.code === 'INTERNAL_ERROR' && !isLogged(error)) {
     request.log.error({ err: error.cause ?? error }, 'REST request failed');
   }
   if (publicError.retryAfterSeconds !== undefined) reply.header('retry-after', String(publicError.retryAfterSeconds));
@@ -78,21 +88,18 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
 /** Registers every `openapi` procedure under /api, with conventional verbs and paths. */
-export async function registerRest(app: FastifyInstance, { createContext }: RestOptions): Promise<void> {
+export async function registerRest(app: FastifyInstance, { createContext, guardBody }: RestOptions): Promise<void> {
   const createCaller = createCallerFactory(appRouter);
   await app.register(
     async (scope) => {
-      // The same CSRF guard as /trpc: a body comes as application/json or not at all.
-      scope.addHook('onRequest', async (request, reply) => {
-        if (!WITH_BODY.has(request.method)) return;
-        const type = request.headers['content-type'];
-        if (type !== undefined && !type.toLowerCase().startsWith('application/json')) {
-          return sendRestError(
-            request,
-            reply,
-            new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as application/json' }),
-          );
-        }
+      scope.addHook('onRequest', guardBody);
+      // The guard asks every POST for application/json, also one without input (`auth/logout-all`):
+      // an empty body is then no input, as on /trpc, instead of Fastify's "body cannot be empty".
+      const parseJson = scope.getDefaultJsonParser('error', 'error');
+      scope.removeContentTypeParser('application/json');
+      scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body: string, done) => {
+        if (body === '') done(null, undefined);
+        else void parseJson(request, body, done);
       });
 
       forEachOpenApiProcedure(appRouter._def.procedures, ({ path, type, procedure, meta }) => {

@@ -25,6 +25,7 @@ describe('parseEnv', () => {
       ACCESS_TOKEN_TTL_SECONDS: 900,
       REFRESH_TOKEN_TTL_DAYS: 7,
       REFRESH_REUSE_GRACE_SECONDS: 10,
+      SESSIONS_PER_USER_MAX: 50,
       TRUST_PROXY: false,
       LOG_LEVEL: 'info',
       RATE_LIMIT_MULTIPLIER: 1,
@@ -59,15 +60,40 @@ describe('parseEnv', () => {
     });
   });
 
-  it.each([
+  it.each<[string, unknown]>([
     ['true', true],
-    ['1', true],
-    ['yes', true],
+    ['TRUE', true],
     ['false', false],
+    ['', false],
     ['0', false],
-    ['no', false],
-  ])('TRUST_PROXY=%s means %s', (value, expected) => {
-    expect(parseEnv({ TRUST_PROXY: value }).TRUST_PROXY).toBe(expected);
+    ['1', 1],
+    [' 2 ', 2],
+    ['10.0.0.1', ['10.0.0.1']],
+    ['10.0.0.0/8, 192.168.1.1', ['10.0.0.0/8', '192.168.1.1']],
+    ['172.16.0.0/255.240.0.0', ['172.16.0.0/255.240.0.0']],
+    ['loopback,uniquelocal,fd00::/8', ['loopback', 'uniquelocal', 'fd00::/8']],
+  ])('TRUST_PROXY=%j means %j', (value, expected) => {
+    expect(parseEnv({ TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
+  });
+
+  it.each([
+    ['yes', /"yes"/],
+    ['proxy.internal', /not a proxy address or CIDR: "proxy.internal"/],
+    ['10.0.0.1,', /not a proxy address or CIDR: ""/],
+    ['10.0.0.0/33', /"10.0.0.0\/33"/],
+    ['::1/129', /"::1\/129"/],
+    ['10.0.0.0/8/8', /"10.0.0.0\/8\/8"/],
+    ['fd00::/ffff::', /"fd00::\/ffff::"/],
+    ['1.5', /"1.5"/],
+    ['33', /a hop count up to 32/],
+  ])('refuses TRUST_PROXY=%j, saying why', (value, reason) => {
+    expect(refusal({ TRUST_PROXY: value })).toMatch(new RegExp(`^\\s+TRUST_PROXY: .*${reason.source}`, 'm'));
+  });
+
+  it('keeps /metrics closed in production unless METRICS_PUBLIC=true', () => {
+    expect(parseEnv({}).METRICS_PUBLIC).toBe(false);
+    expect(parseEnv({ METRICS_PUBLIC: 'true' }).METRICS_PUBLIC).toBe(true);
+    expect(refusal({ METRICS_PUBLIC: 'open' })).toMatch(/^\s+METRICS_PUBLIC: /m);
   });
 
   it.each(['DATABASE_URL', 'REDIS_URL', 'JWT_ACCESS_SECRET', 'ADMIN_EMAIL', 'METRICS_TOKEN'])(
@@ -95,6 +121,8 @@ describe('parseEnv', () => {
     ['NODE_ENV', 'staging'],
     ['RATE_LIMIT_MULTIPLIER', 'many'],
     ['ARGON2_MEMORY_COST', '8'],
+    ['EVENT_STREAMS_PER_USER', '0'],
+    ['EVENT_STREAMS_MAX', 'many'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(refusal({ [name]: value })).toMatch(new RegExp(`^\\s+${name}: `, 'm'));
   });
@@ -134,14 +162,21 @@ describe('toApiConfig', () => {
       ACCESS_TOKEN_TTL_SECONDS: '60',
       REFRESH_TOKEN_TTL_DAYS: '30',
       REFRESH_REUSE_GRACE_SECONDS: '5',
-      TRUST_PROXY: 'yes',
+      SESSIONS_PER_USER_MAX: '7',
+      SEARCHES_PER_USER: '3',
+      TRUST_PROXY: '1',
     });
     expect(toApiConfig(env)).toEqual({
       production: true,
       accessTokenTtlSeconds: 60,
       refreshTokenTtlDays: 30,
       refreshReuseGraceSeconds: 5,
-      trustProxy: true,
+      searchesPerUser: 3,
+      sessionsPerUserMax: 7,
+      eventStreamsPerUser: 20,
+      eventStreamsMax: 1_000,
+      trustProxy: 1,
+      auditExportMaxRows: 100_000,
     });
   });
 
