@@ -3,9 +3,7 @@ import { ConfigError } from '@keel/api/server';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createRuntime } from './runtime.js';
-
-/** A shutdown that takes longer than this is forced. */
-const SHUTDOWN_GRACE_MS = 15_000;
+import { shutdownTimes } from './shutdown.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -31,16 +29,18 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = async (signal: string) => {
+    // A second signal (a second Ctrl-C, a supervisor repeating itself) must not cut the drain short.
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const delayMs = config.SHUTDOWN_DELAY_MS;
+    logger.info({ signal, delayMs }, 'shutting down: not ready, serving until the delay ends, then draining');
     const force = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
+    }, shutdownTimes(delayMs).forceExitMs);
     force.unref();
     try {
-      await runtime.close();
+      await runtime.close({ delayMs });
       logger.info('shutdown complete');
       process.exit(0);
     } catch (error) {
@@ -48,8 +48,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {
