@@ -1,7 +1,7 @@
 // Prometheus metrics at /metrics: requests and latency by procedure, rate-limit rejections,
-// argon2 queue, pg pool, process and event loop.
+// argon2 queue, pg pool, live event streams, process and event loop.
 import { timingSafeEqual } from 'node:crypto';
-import type { RateLimitDecision, RateLimitRuleName } from '@keel/api/server';
+import type { LiveStreamStats, RateLimitDecision, RateLimitRuleName } from '@keel/api/server';
 import type { PoolStats } from '@keel/db';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from '@prometheus-io/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -23,6 +23,8 @@ export interface MetricsSources {
   /** argon2 work in flight and waiting (the bounded hashing queue of SPEC §5.1). */
   hashQueue(): { inFlight: number; queued: number };
   pool(): PoolStats;
+  /** `events.onEvent` streams open now, and those superseded or refused since start. */
+  eventStreams(): LiveStreamStats;
 }
 
 export interface Metrics {
@@ -116,6 +118,38 @@ export function createMetrics(sources: MetricsSources): Metrics {
   pool('keel_db_pool_connections_total', 'Database pool connections open', (s) => s.total);
   pool('keel_db_pool_connections_idle', 'Database pool connections idle', (s) => s.idle);
   pool('keel_db_pool_requests_waiting', 'Queries waiting for a pool connection', (s) => s.waiting);
+  new Gauge({
+    name: 'keel_event_streams_open',
+    help: 'Live event streams (events.onEvent) open in this process',
+    registers,
+    collect() {
+      this.set(sources.eventStreams().open);
+    },
+  });
+  // The stream registry counts; these counters catch up with it at each scrape.
+  const streamCounter = (name: string, help: string, read: (stats: LiveStreamStats) => number) => {
+    let reported = 0;
+    return new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        const total = read(sources.eventStreams());
+        if (total > reported) this.inc(total - reported);
+        reported = total;
+      },
+    });
+  };
+  streamCounter(
+    'keel_event_streams_superseded_total',
+    'Live event streams ended because their user opened more than EVENT_STREAMS_PER_USER',
+    (s) => s.superseded,
+  );
+  streamCounter(
+    'keel_event_streams_refused_total',
+    'Live event streams refused with 503 because the process held EVENT_STREAMS_MAX',
+    (s) => s.refused,
+  );
 
   return {
     observeProcedure({ procedure, type, transport, statusCode, seconds }) {

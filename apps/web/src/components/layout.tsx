@@ -13,10 +13,11 @@ const LIVE_LABEL: Record<LiveStatus, string> = {
   connecting: 'Connecting…',
   live: 'Live',
   reconnecting: 'Reconnecting…',
+  paused: 'Live updates paused',
 };
 
 /** Keeps the caches in step with what the server tells us happened. */
-function useLiveUpdates(): LiveStatus {
+function useLiveUpdates(): { status: LiveStatus; resume: () => void } {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const toast = useToast();
@@ -87,9 +88,21 @@ export function Layout({ children }: { children: ReactNode }) {
         >
           Menu
         </button>
-        <span className={`live live-${live}`} data-testid="live-status" title="Live updates">
-          {LIVE_LABEL[live]}
+        <span className={`live live-${live.status}`} data-testid="live-status" title="Live updates">
+          {LIVE_LABEL[live.status]}
         </span>
+        {live.status === 'paused' ? (
+          // Paused because this user opened more live streams (tabs) than the server keeps; resuming
+          // here ends the oldest elsewhere, which then pauses in its turn rather than reconnecting.
+          <button
+            type="button"
+            className="button-secondary"
+            onClick={live.resume}
+            title="Live updates are on in your newer tabs; resume them here"
+          >
+            Resume
+          </button>
+        ) : null}
         <span className="whoami">
           {user.name} <span className="role-badge">{user.role}</span>
         </span>

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type AppEvent, createMemoryEventBus } from './events.js';
+import { type AppEvent, createLiveStreams, createMemoryEventBus } from './events.js';
 
 async function _until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -46,5 +46,40 @@ describe('in-process event bus', () => {
     expect(bus.closed.aborted).toBe(false);
     await bus.close();
     expect(bus.closed.aborted).toBe(true);
+  });
+});
+
+describe('live stream slots', () => {
+  const limits = { perUser: 2, max: 10 };
+
+  it('releasing twice frees one slot, and a superseded stream releasing later frees nothing more', () => {
+    const streams = createLiveStreams();
+    const ended: string[] = [];
+    const oldest = streams.acquire('u1', limits, () => ended.push('oldest'));
+    streams.acquire('u1', limits, () => ended.push('second'));
+    const third = streams.acquire('u1', limits, () => ended.push('third'));
+    expect(ended).toEqual(['oldest']);
+    oldest?.();
+    expect(streams.count()).toBe(2);
+    third?.();
+    third?.();
+    expect(streams.stats()).toEqual({ open: 1, superseded: 1, refused: 0 });
+  });
+
+  it('a lowered per-user limit trims the user down to it on their next stream', () => {
+    const streams = createLiveStreams();
+    const ended: number[] = [];
+    for (let i = 0; i < 4; i++) streams.acquire('u1', { perUser: 4, max: 10 }, () => ended.push(i));
+    streams.acquire('u1', { perUser: 2, max: 10 }, () => ended.push(4));
+    expect(ended).toEqual([0, 1, 2]);
+    expect(streams.count()).toBe(2);
+  });
+
+  it('counts refusals made by the host as well as its own', () => {
+    const streams = createLiveStreams();
+    streams.acquire('u1', { perUser: 1, max: 1 }, () => {});
+    expect(streams.acquire('u2', { perUser: 1, max: 1 }, () => {})).toBeUndefined();
+    streams.countRefusal();
+    expect(streams.stats()).toEqual({ open: 1, superseded: 0, refused: 2 });
   });
 });

@@ -18,7 +18,89 @@ export interface EventBus {
   subscribe(userId: string, listener: EventListener): () => void;
   /** Aborted when the bus closes (server shutdown): live streams end on it. */
   readonly closed: AbortSignal;
+  /** The live streams this process holds open, for the caps on them. */
+  readonly streams: LiveStreams;
   close(): Promise<void>;
+}
+
+export interface StreamLimits {
+  /** A user's streams beyond this supersede their oldest. */
+  perUser: number;
+  /** Streams in this process beyond this are refused. */
+  max: number;
+}
+
+export interface LiveStreamStats {
+  open: number;
+  /** Since start: streams ended because the same user opened one over their cap. */
+  superseded: number;
+  /** Since start: streams refused because the process held its maximum. */
+  refused: number;
+}
+
+/**
+ * Slots for the live streams of one process. Each open stream holds a file descriptor and memory
+ * until its client leaves, so both the count per user and the total are bounded.
+ */
+export interface LiveStreams {
+  /**
+   * Takes a slot for a stream of `userId`. At `limits.perUser`, the user's oldest stream is
+   * superseded first (its `onSuperseded` runs and its slot is free at once). At `limits.max` in
+   * total the stream is refused (counted, nobody superseded): returns `undefined`. Otherwise
+   * returns the release function (idempotent).
+   */
+  acquire(userId: string, limits: StreamLimits, onSuperseded: () => void): (() => void) | undefined;
+  /** Streams open now. */
+  count(): number;
+  /** Counts a stream the host refused before it reached `acquire`. */
+  countRefusal(): void;
+  stats(): LiveStreamStats;
+}
+
+export function createLiveStreams(): LiveStreams {
+  // Sets keep insertion order: the first entry of a user's set is their oldest stream.
+  const byUser = new Map<string, Set<() => void>>();
+  let open = 0;
+  let superseded = 0;
+  let refused = 0;
+  const remove = (userId: string, entry: () => void): boolean => {
+    const mine = byUser.get(userId);
+    if (!mine?.delete(entry)) return false;
+    if (mine.size === 0) byUser.delete(userId);
+    open -= 1;
+    return true;
+  };
+  return {
+    acquire(userId, limits, onSuperseded) {
+      if (open >= limits.max) {
+        refused += 1;
+        return undefined;
+      }
+      let mine = byUser.get(userId);
+      // `while`: a lowered limit trims to it.
+      while (mine && mine.size >= limits.perUser) {
+        const oldest = mine.values().next().value as () => void;
+        remove(userId, oldest);
+        superseded += 1;
+        oldest();
+        mine = byUser.get(userId);
+      }
+      if (!mine) {
+        mine = new Set();
+        byUser.set(userId, mine);
+      }
+      // A fresh function per stream: the entry's identity is the stream's.
+      const entry = () => onSuperseded();
+      mine.add(entry);
+      open += 1;
+      return () => void remove(userId, entry);
+    },
+    count: () => open,
+    countRefusal() {
+      refused += 1;
+    },
+    stats: () => ({ open, superseded, refused }),
+  };
 }
 
 function createLocalFanout() {
@@ -27,6 +109,7 @@ function createLocalFanout() {
   const closing = new AbortController();
   return {
     closed: closing.signal,
+    streams: createLiveStreams(),
     close: () => closing.abort(),
     deliver: (event: AppEvent) => emitter.emit(event.userId, event),
     subscribe(userId: string, listener: EventListener) {
@@ -44,6 +127,7 @@ export function createMemoryEventBus(): EventBus {
     },
     subscribe: fanout.subscribe,
     closed: fanout.closed,
+    streams: fanout.streams,
     async close() {
       fanout.close();
     },
@@ -84,6 +168,7 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
     },
     subscribe: fanout.subscribe,
     closed: fanout.closed,
+    streams: fanout.streams,
     async close() {
       fanout.close();
       subscriber.disconnect();

@@ -1,12 +1,34 @@
 // A user's live event stream: their events as they happen, until the client leaves, the access
-// token expires, the session is revoked or the server shuts down.
+// token expires, the session is revoked, the same user opens too many others or the server shuts down.
+import { AppError } from '../../common/errors.js';
 import type { AppEvent } from '../../common/events.js';
 import type { AuthedContext } from '../../trpc.js';
-import { type LiveEvent, SESSION_REVOKED_EVENT } from './events.schema.js';
+import { type LiveEvent, SESSION_REVOKED_EVENT, STREAM_SUPERSEDED_EVENT } from './events.schema.js';
+
+/** How long a client refused for a full process waits: streams end as tabs close and tokens expire. */
+export const STREAMS_FULL_RETRY_AFTER_SECONDS = 10;
+
+export function streamsFull(): AppError {
+  return new AppError('SERVICE_UNAVAILABLE', 'Too many live streams on this server, try again shortly', {
+    retryAfterSeconds: STREAMS_FULL_RETRY_AFTER_SECONDS,
+  });
+}
 
 export async function* streamEvents(ctx: AuthedContext, signal: AbortSignal | undefined): AsyncGenerator<LiveEvent> {
+  let superseded = false;
   const stop = new AbortController();
   const end = () => stop.abort();
+  // Taken in the generator's body, which runs only once the stream is read, so that a stream
+  // dropped before it starts holds no slot; nothing between here and `try` throws.
+  const release = ctx.events.streams.acquire(
+    ctx.user.id,
+    { perUser: ctx.config.eventStreamsPerUser, max: ctx.config.eventStreamsMax },
+    () => {
+      superseded = true;
+      end();
+    },
+  );
+  if (!release) throw streamsFull();
   const pending: AppEvent[] = [];
   let wake: (() => void) | undefined;
 
@@ -38,7 +60,11 @@ export async function* streamEvents(ctx: AuthedContext, signal: AbortSignal | un
       });
       wake = undefined;
     }
+    // Said last, so the client can tell this end from the others and stay disconnected.
+    if (superseded)
+      yield { type: STREAM_SUPERSEDED_EVENT, userId: ctx.user.id, at: new Date().toISOString(), data: {} };
   } finally {
+    release();
     unsubscribe();
     clearTimeout(expiry);
     signal?.removeEventListener('abort', end);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { callerFor, createTestDeps, createUser, type TestDeps, until } from '../../testing/index.js';
-import type { LiveEvent } from './events.schema.js';
+import { callerFor, createTestDeps, createUser, type TestDeps, type TestUser, until } from '../../testing/index.js';
+import { type LiveEvent, STREAM_SUPERSEDED_EVENT } from './events.schema.js';
 
 const opened: TestDeps[] = [];
 afterEach(async () => {
@@ -77,5 +77,101 @@ describe('events.onEvent', () => {
     const d = await deps();
     const anonymous = await callerFor(d);
     await expect(anonymous.events.onEvent()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+});
+
+describe('events.onEvent stream caps', () => {
+  /** Opens one stream of `user` that ends when `controller` aborts; its slot is taken once this resolves. */
+  async function open(d: TestDeps, user: TestUser, controller = new AbortController()) {
+    const caller = await callerFor(d, { accessToken: user.accessToken, signal: controller.signal });
+    return { ...collect(await caller.events.onEvent()), controller };
+  }
+  type Open = Awaited<ReturnType<typeof open>>;
+  const still = (stream: Open) => {
+    let ended = false;
+    void stream.done.finally(() => {
+      ended = true;
+    });
+    return () => !ended;
+  };
+
+  it("a user's 21st stream supersedes their oldest, which ends with stream.superseded", async () => {
+    const d = await deps();
+    const user = await createUser(d);
+    const sender = await createUser(d, { balance: 10 });
+    const streams: Open[] = [];
+    for (let i = 0; i < 20; i++) streams.push(await open(d, user));
+    const newest = await open(d, user);
+    const [oldest, ...kept] = streams as [Open, ...Open[]];
+    await oldest.done;
+    expect(oldest.events.map((e) => e.type)).toEqual([STREAM_SUPERSEDED_EVENT]);
+    expect(oldest.events[0]?.userId).toBe(user.id);
+    // The other 20 stay live and keep receiving.
+    await sender.caller.credits.transfer({ toUserId: user.id, amount: 1 });
+    for (const stream of [...kept, newest]) await until(() => stream.events.length === 1);
+    expect([...kept, newest].every((s) => s.events[0]?.type === 'credits.received')).toBe(true);
+    expect(d.events.streams.stats()).toMatchObject({ open: 20, superseded: 1 });
+    for (const stream of [...kept, newest]) stream.controller.abort();
+    await Promise.all([...kept, newest].map((s) => s.done));
+    expect(d.events.streams.stats().open).toBe(0);
+  });
+
+  it("another user's streams are not superseded", async () => {
+    const d = await deps({ config: { eventStreamsPerUser: 2 } });
+    const alice = await createUser(d);
+    const bob = await createUser(d);
+    const bobs = [await open(d, bob), await open(d, bob)];
+    const bobsAlive = bobs.map(still);
+    const alices = [await open(d, alice), await open(d, alice), await open(d, alice)];
+    await alices[0]?.done;
+    expect(alices[0]?.events.map((e) => e.type)).toEqual([STREAM_SUPERSEDED_EVENT]);
+    expect(bobsAlive.map((alive) => alive())).toEqual([true, true]);
+    expect(bobs.flatMap((s) => s.events)).toEqual([]);
+    for (const stream of [...bobs, ...alices]) stream.controller.abort();
+    await Promise.all([...bobs, ...alices].map((s) => s.done));
+  });
+
+  it('a stream that ends frees its slot: the next one supersedes nothing', async () => {
+    const d = await deps({ config: { eventStreamsPerUser: 2 } });
+    const user = await createUser(d);
+    const first = await open(d, user);
+    const second = await open(d, user);
+    const secondAlive = still(second);
+    first.controller.abort();
+    await first.done;
+    expect(d.events.streams.stats().open).toBe(1);
+    const third = await open(d, user);
+    expect(d.events.streams.stats()).toMatchObject({ open: 2, superseded: 0 });
+    expect(secondAlive()).toBe(true);
+    expect(first.events).toEqual([]);
+    second.controller.abort();
+    third.controller.abort();
+    await Promise.all([second.done, third.done]);
+  });
+
+  it('beyond the total cap a new stream is refused with SERVICE_UNAVAILABLE and retryAfter', async () => {
+    const d = await deps({ config: { eventStreamsPerUser: 2, eventStreamsMax: 2 } });
+    const alice = await createUser(d);
+    const bob = await createUser(d);
+    const first = await open(d, alice);
+    const second = await open(d, bob);
+    const secondAlive = still(second);
+    // Full: neither a third user's stream nor a user at their own cap gets in, and nobody is superseded.
+    for (const user of [await createUser(d), alice]) {
+      const refused = await open(d, user);
+      await expect(refused.done).rejects.toMatchObject({
+        appCode: 'SERVICE_UNAVAILABLE',
+        retryAfterSeconds: expect.any(Number),
+      });
+    }
+    expect(d.events.streams.stats()).toMatchObject({ open: 2, refused: 2, superseded: 0 });
+    expect(secondAlive()).toBe(true);
+    first.controller.abort();
+    await first.done;
+    const third = await open(d, alice);
+    expect(d.events.streams.stats().open).toBe(2);
+    second.controller.abort();
+    third.controller.abort();
+    await Promise.all([second.done, third.done]);
   });
 });

@@ -1,0 +1,40 @@
+// The process-wide cap on live event streams, answered at the HTTP layer: tRPC answers every
+// subscription with a 200 event stream and reports a refusal inside it, so a 503 must come first.
+import { type LiveStreams, streamsFull } from '@keel/api/server';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** The route both tRPC plugins (the adapter and the fast path) register under /trpc. */
+const TRPC_ROUTE = '/trpc/:path';
+const STREAM_PROCEDURE = 'events.onEvent';
+
+export interface EventStreamLimitOptions {
+  streams: LiveStreams;
+  /** EVENT_STREAMS_MAX. */
+  max: number;
+  /** Answers 503 with `message` in the host's envelope. */
+  unavailable: (request: FastifyRequest, reply: FastifyReply, message: string) => unknown;
+}
+
+/**
+ * Refuses a new `events.onEvent` stream with 503 and `Retry-After` while the process holds `max`.
+ * The procedure checks again when it takes its slot (streams racing past this check are refused
+ * inside the stream), so the cap holds either way; this check gives clients the status code.
+ */
+export function registerEventStreamLimit(app: FastifyInstance, { streams, max, unavailable }: EventStreamLimitOptions) {
+  app.addHook('onRequest', (request, reply, done) => {
+    if (
+      streams.count() >= max &&
+      request.method === 'GET' &&
+      request.routeOptions.url === TRPC_ROUTE &&
+      (request.params as { path?: unknown }).path === STREAM_PROCEDURE
+    ) {
+      streams.countRefusal();
+      const refusal = streamsFull();
+      reply.header('retry-after', String(refusal.retryAfterSeconds));
+      // Answered here: `done` is not called, so the request goes no further.
+      unavailable(request, reply, refusal.message);
+      return;
+    }
+    done();
+  });
+}
