@@ -12,6 +12,8 @@ export interface UsersTable {
   email: string;
   name: string;
   password_hash: string;
+  /** Bumped by every password change (not by a rehash of the same password). */
+  password_version: Generated<number>;
   role: ColumnType<Role, Role | undefined, Role>;
   active: Generated<boolean>;
   avatar_url: string | null;

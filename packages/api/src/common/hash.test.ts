@@ -1,7 +1,8 @@
+import argon2 from 'argon2';
 import { describe, expect, it } from 'vitest';
 import { TEST_HASH_PARAMS } from '../testing/index.js';
 import { AppError } from './errors.js';
-import { createPasswordHasher } from './hash.js';
+import { createPasswordHasher, toStandardEncoding } from './hash.js';
 
 const PASSWORD = 'Correct-Horse-1';
 
@@ -10,10 +11,50 @@ function hasher(concurrency = 2, maxQueue = 8) {
 }
 
 describe('password hasher', () => {
-  it('stores argon2id with the configured cost, never the password', async () => {
+  it('stores argon2id with the configured cost in the standard m,t,p order, never the password', async () => {
     const hash = await hasher().hash(PASSWORD);
-    expect(hash).toMatch(/^\$argon2id\$v=19\$m=1024,p=1,t=1\$/);
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=1024,t=1,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
     expect(hash).not.toContain(PASSWORD);
+  });
+
+  it('verifies a hash in the m,p,t order older versions stored', async () => {
+    const legacy = await argon2.hash(PASSWORD, { type: argon2.argon2id, ...TEST_HASH_PARAMS });
+    expect(legacy).toMatch(/\$m=1024,p=1,t=1\$/);
+    const h = hasher();
+    expect(await h.verify(legacy, PASSWORD)).toBe(true);
+    expect(await h.verify(legacy, 'Correct-Horse-2')).toBe(false);
+  });
+
+  it('puts the parameters in the m,t,p order whatever order it is given, and refuses what is not argon2', () => {
+    const tail = '$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
+    expect(toStandardEncoding(`$argon2id$v=19$m=65536,p=4,t=3${tail}`)).toBe(`$argon2id$v=19$m=65536,t=3,p=4${tail}`);
+    expect(toStandardEncoding(`$argon2id$v=19$m=65536,t=3,p=4${tail}`)).toBe(`$argon2id$v=19$m=65536,t=3,p=4${tail}`);
+    for (const bad of [
+      'not-an-argon2-hash',
+      `$argon2id$v=19$m=1,t=1${tail}`,
+      `$argon2id$v=19$m=1,t=1,p=1,data=eA${tail}`,
+    ]) {
+      expect(() => toStandardEncoding(bad)).toThrow('not an argon2 PHC string');
+    }
+  });
+
+  it('asks for a rehash of every hash that is not exactly what it would write now', async () => {
+    const h = hasher();
+    const current = await h.hash(PASSWORD);
+    const [, , version, , salt, digest] = current.split('$');
+    const cases: [string, string, boolean][] = [
+      ['the configured cost in the standard order', current, false],
+      ['the configured cost in the m,p,t order', `$argon2id$${version}$m=1024,p=1,t=1$${salt}$${digest}`, true],
+      ['a lower memory cost', current.replace('m=1024,', 'm=512,'), true],
+      ['a lower time cost', current.replace(',t=1,', ',t=0,'), true],
+      ['another parallelism', current.replace(',p=1$', ',p=2$'), true],
+      ['argon2i', current.replace('$argon2id$', '$argon2i$'), true],
+      ['an older version', current.replace('$v=19$', '$v=16$'), true],
+      ['something that is not a PHC string', 'not-an-argon2-hash', true],
+    ];
+    expect(cases.map(([name, hash]) => [name, h.needsRehash(hash)])).toEqual(
+      cases.map(([name, , expected]) => [name, expected]),
+    );
   });
 
   it('salts every hash: the same password hashes differently twice', async () => {

@@ -19,11 +19,32 @@ export interface PasswordHasher {
   verify(hash: string, password: string): Promise<boolean>;
   /** Spends the same work as a real verification, so an unknown email takes as long as a wrong password. */
   verifyDummy(password: string): Promise<void>;
+  /**
+   * Whether `hash` differs from what `hash()` writes now: another algorithm, version or cost, or
+   * the parameters in a non-standard order. The caller rehashes on the next successful sign-in.
+   */
+  needsRehash(hash: string): boolean;
   stats(): { inFlight: number; queued: number };
 }
 
 /** Seconds a refused caller is told to wait: about the time the queue takes to drain. */
 const RETRY_AFTER_SECONDS = 1;
+
+/** `$argon2id$v=19$<params>$<salt>$<hash>`, the PHC string format, `params` in any order. */
+const PHC_PATTERN = /^(\$argon2(?:id|i|d)\$v=\d+\$)([^$]+)(\$[^$]+\$[^$]+)$/;
+
+/**
+ * Rewrites the parameters of an encoded hash in the order the PHC string format fixes (`m,t,p`):
+ * `argon2` writes `m,p,t`, which libargon2-based verifiers (PHP, argon2-cffi, Java) refuse.
+ */
+export function toStandardEncoding(encoded: string): string {
+  const [, head, params, tail] = PHC_PATTERN.exec(encoded) ?? [];
+  const values = new Map(params?.split(',').map((pair) => pair.split('=') as [string, string | undefined]));
+  const [m, t, p] = ['m', 't', 'p'].map((key) => values.get(key));
+  // Keel never sets the optional `data` parameter, so anything but exactly m, t and p is a surprise.
+  if (!head || values.size !== 3 || !m || !t || !p) throw new Error('not an argon2 PHC string with m, t and p');
+  return `${head}m=${m},t=${t},p=${p}${tail}`;
+}
 
 export function createPasswordHasher(options: PasswordHasherOptions): PasswordHasher {
   const gate = new BoundedSemaphore(options.concurrency, options.maxQueue);
@@ -48,8 +69,12 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
     }
   }
 
+  // What `hash()` writes now, up to the salt: anything else is rehashed on the next sign-in.
+  const expectedPrefix = `$argon2id$v=19$m=${options.memoryCost},t=${options.timeCost},p=${options.parallelism}$`;
+
   return {
-    hash: (password) => bounded(() => argon2.hash(password, params)),
+    hash: (password) => bounded(async () => toStandardEncoding(await argon2.hash(password, params))),
+    // argon2 reads the parameters in any order, so hashes stored before the standard order still verify.
     verify: (hash, password) => bounded(() => argon2.verify(hash, password)),
     async verifyDummy(password) {
       // Made once, inside the same bound as every other hash; a refused attempt is not kept.
@@ -60,6 +85,7 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
       const hash = await dummyHash;
       await bounded(() => argon2.verify(hash, password));
     },
+    needsRehash: (hash) => !hash.startsWith(expectedPrefix),
     stats: () => ({ inFlight: gate.inFlight, queued: gate.queued }),
   };
 }

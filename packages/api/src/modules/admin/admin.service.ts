@@ -5,18 +5,20 @@ import type { Transaction } from 'kysely';
 import { conflict, notFound } from '../../common/errors.js';
 import { decodeCursor, toCursorPage, toPage } from '../../common/pagination.js';
 import type { AuthedContext } from '../../trpc.js';
-import { listAuditEvents } from '../audit/audit.repository.js';
+import { listAuditEvents, listAuditEventsWithActors } from '../audit/audit.repository.js';
 import { audit } from '../audit/audit.service.js';
 import { revokeSessions } from '../auth/auth.repository.js';
 import type { User } from '../auth/auth.schema.js';
 import { broadcastRevocation } from '../auth/auth.service.js';
 import { toUser } from '../users/users.mapper.js';
 import { updateUser } from '../users/users.repository.js';
+import { auditCsvHeader, auditCsvLine, auditCsvTruncatedLine } from './admin.csv.js';
 import { toAuditEvent } from './admin.mapper.js';
 import * as repo from './admin.repository.js';
 import type {
   AdminStats,
   AdminUserSort,
+  AuditExportInput,
   AuditListInput,
   AuditPage,
   ListUsersInput,
@@ -85,12 +87,8 @@ export async function setRole(ctx: AuthedContext, input: SetRoleInput): Promise<
   });
   if (changed) {
     // Access tokens carry the old role until they expire; the session-state store overrides it
-    // from the next request on, on every instance.
-    try {
-      await ctx.sessionState.setUserRole(userId, input.role);
-    } catch (error) {
-      ctx.log.error({ err: error, userId }, 'could not publish the role change');
-    }
+    // from the next request on, on every instance (a write Redis refuses is kept and retried).
+    await ctx.sessionState.setUserRole(userId, input.role);
   }
   return toUser(user);
 }
@@ -98,14 +96,18 @@ export async function setRole(ctx: AuthedContext, input: SetRoleInput): Promise<
 export async function setActive(ctx: AuthedContext, input: SetActiveInput): Promise<User> {
   const userId = input.userId.toLowerCase();
   const { user, revoked } = await ctx.db.transaction().execute(async (trx) => {
+    // The user row's lock, which sign-ins take too: one that saw the account active either finished
+    // before (its session is revoked below) or sees it inactive and opens none.
     const { locked, target } = await lockTarget(trx, userId);
-    if (target.active === input.active) return { user: target, revoked: [] as string[] };
+    const changed = target.active !== input.active;
     if (removesLastActiveAdmin(locked, target, { role: target.role, active: input.active })) {
       throw conflict('Cannot deactivate the last active admin');
     }
-    const updated = await updateUser(trx, userId, { active: input.active });
+    const updated = changed ? await updateUser(trx, userId, { active: input.active }) : target;
     if (!updated) throw notFound('User');
+    // Deactivating an inactive account still ends whatever session it has left.
     const ids = input.active ? [] : await revokeSessions(trx, { userId }, 'deactivated');
+    if (!changed && ids.length === 0) return { user: updated, revoked: ids };
     await audit(trx, ctx, {
       actorId: ctx.user.id,
       action: input.active ? 'admin.user_activated' : 'admin.user_deactivated',
@@ -119,15 +121,90 @@ export async function setActive(ctx: AuthedContext, input: SetActiveInput): Prom
   return toUser(user);
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The audit filters as the repository takes them: ids in the database's case, moments as dates. */
+function auditFilter(input: AuditExportInput) {
+  const { targetId } = input;
+  return {
+    userId: input.userId?.toLowerCase(),
+    // Targets are stored as text; the uuid ones in PostgreSQL's lower case, as an admin may not paste them.
+    targetId: targetId !== undefined && UUID.test(targetId) ? targetId.toLowerCase() : targetId,
+    action: input.action,
+    from: input.from === undefined ? undefined : new Date(input.from),
+    to: input.to === undefined ? undefined : new Date(input.to),
+  };
+}
+
 export async function listAudit(ctx: AuthedContext, input: AuditListInput): Promise<AuditPage> {
   const beforeSeq = decodeCursor(input.cursor);
-  const rows = await listAuditEvents(ctx.db, {
-    limit: input.limit + 1,
-    beforeSeq,
-    actorId: input.userId?.toLowerCase(),
-    action: input.action,
-  });
+  const rows = await listAuditEvents(ctx.db, { ...auditFilter(input), limit: input.limit + 1, beforeSeq });
   return toCursorPage(rows, input.limit, (row) => String(row.seq), toAuditEvent);
+}
+
+/** Rows one statement of an export reads: a page small enough to hold, large enough to be cheap. */
+const EXPORT_BATCH_ROWS = 500;
+
+export interface AuditExportOptions {
+  /** Most rows written; `AUDIT_EXPORT_MAX_ROWS` unless given. */
+  maxRows?: number;
+  /** Rows read per statement. */
+  batchSize?: number;
+}
+
+export interface AuditExport {
+  filename: string;
+  maxRows: number;
+  /**
+   * The CSV, newest event first: the header line, then one chunk per batch read only when the
+   * consumer asks for it (so a slow download holds one batch, not the log), and when more events
+   * matched than `maxRows`, a last `# truncated` line.
+   */
+  chunks: AsyncGenerator<string, void, undefined>;
+}
+
+/**
+ * The filtered audit log as CSV, bounded by `maxRows`. The first batch is read before this
+ * resolves, so a failing database is still an error answer rather than a cut-off download; the
+ * export itself is recorded (`admin.audit_exported`, with its filters) after that read, so it is
+ * never part of its own file.
+ */
+export async function exportAudit(
+  ctx: AuthedContext,
+  input: AuditExportInput,
+  options: AuditExportOptions = {},
+): Promise<AuditExport> {
+  const maxRows = options.maxRows ?? ctx.config.auditExportMaxRows;
+  const batchSize = options.batchSize ?? EXPORT_BATCH_ROWS;
+  const filter = auditFilter(input);
+  // One more than may still be written: a row beyond the bound is how truncation is known.
+  const read = (written: number, beforeSeq: number | undefined) =>
+    listAuditEventsWithActors(ctx.db, { ...filter, beforeSeq, limit: Math.min(batchSize, maxRows - written + 1) });
+  const first = await read(0, undefined);
+  const filters = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
+  await audit(ctx.db, ctx, { actorId: ctx.user.id, action: 'admin.audit_exported', metadata: { filters, maxRows } });
+
+  async function* chunks(): AsyncGenerator<string, void, undefined> {
+    yield auditCsvHeader();
+    let rows = first;
+    let written = 0;
+    for (;;) {
+      const room = maxRows - written;
+      const limit = Math.min(batchSize, room + 1);
+      const kept = rows.slice(0, room);
+      if (kept.length > 0) yield kept.map(auditCsvLine).join('');
+      written += kept.length;
+      if (rows.length > room) {
+        yield auditCsvTruncatedLine(maxRows);
+        return;
+      }
+      const last = rows.at(-1);
+      if (rows.length < limit || last === undefined) return;
+      rows = await read(written, Number(last.seq));
+    }
+  }
+  const stamp = new Date().toISOString().replace(/[-:]|\.\d+/g, '');
+  return { filename: `keel-audit-${stamp}.csv`, maxRows, chunks: chunks() };
 }
 
 export async function stats(ctx: AuthedContext): Promise<AdminStats> {

@@ -8,13 +8,21 @@ import type { AuthedContext } from '../../trpc.js';
 import { audit } from '../audit/audit.service.js';
 import { SESSION_REVOKED_EVENT } from '../events/events.schema.js';
 import { toUser } from '../users/users.mapper.js';
-import { findUserByEmail, findUserById, insertUser, updateUser } from '../users/users.repository.js';
+import {
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  lockUser,
+  rehashPassword,
+  setPassword,
+} from '../users/users.repository.js';
 import * as repo from './auth.repository.js';
 import type { AuthPayload, ChangePasswordInput, LoginInput, RegisterInput, User } from './auth.schema.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const INVALID_CREDENTIALS = 'Invalid credentials';
 const INVALID_REFRESH = 'Invalid or expired refresh token';
+const ACCOUNT_DISABLED = 'This account is disabled';
 
 type Db = Context['db'];
 
@@ -44,11 +52,8 @@ async function issuePayload(ctx: Context, user: User, sessionId: string, refresh
  */
 async function broadcastRevocation(ctx: Context, sessionIds: string[], userId: string): Promise<void> {
   if (sessionIds.length === 0) return;
-  try {
-    await ctx.sessionState.revokeSessions(sessionIds);
-  } catch (error) {
-    ctx.log.error({ err: error, sessionIds }, 'could not broadcast session revocation');
-  }
+  // The store never loses it: a write Redis refuses is kept and retried (common/session-state.ts).
+  await ctx.sessionState.revokeSessions(sessionIds);
   try {
     await ctx.events.publish({ type: SESSION_REVOKED_EVENT, userId, data: { sessionIds } });
   } catch (error) {
@@ -85,18 +90,47 @@ export async function login(ctx: Context, input: LoginInput): Promise<AuthPayloa
     });
     throw unauthorized(INVALID_CREDENTIALS);
   }
-  if (!row.active) throw forbidden('This account is disabled');
-  const { sessionId, refreshToken } = await ctx.db.transaction().execute(async (trx) => {
+  if (!row.active) throw forbidden(ACCOUNT_DISABLED);
+  const rehashed = await rehashIfOutdated(ctx, row.password_hash, input.password);
+  const { user, sessionId, refreshToken, evicted } = await ctx.db.transaction().execute(async (trx) => {
+    // The password was verified without a lock. Under the user row's lock, a password change or a
+    // deactivation that committed since is seen here; one still in flight waits for this
+    // transaction and then revokes the session it opens.
+    const current = await lockUser(trx, row.id);
+    if (!current || current.password_version !== row.password_version) throw unauthorized(INVALID_CREDENTIALS);
+    if (!current.active) throw forbidden(ACCOUNT_DISABLED);
+    if (rehashed) await rehashPassword(trx, row.id, row.password_version, rehashed);
     const session = await openSession(ctx, trx, row.id);
+    const evicted = await repo.revokeLeastRecentlyUsedSessions(
+      trx,
+      { userId: row.id, keepSessionId: session.sessionId, max: ctx.config.sessionsPerUserMax },
+      'session_limit',
+    );
     await audit(trx, ctx, {
       actorId: row.id,
       action: 'auth.login',
       targetType: 'session',
       targetId: session.sessionId,
+      ...(evicted.length > 0 ? { metadata: { revokedSessions: evicted.length } } : {}),
     });
-    return session;
+    return { user: toUser(current), ...session, evicted };
   });
-  return issuePayload(ctx, toUser(row), sessionId, refreshToken);
+  await broadcastRevocation(ctx, evicted, row.id);
+  return issuePayload(ctx, user, sessionId, refreshToken);
+}
+
+/**
+ * A new hash of a password that just verified, when the stored one is not what `hash()` writes now
+ * (older cost, non-standard encoding). A busy hashing queue only postpones it to a later sign-in.
+ */
+async function rehashIfOutdated(ctx: Context, storedHash: string, password: string): Promise<string | undefined> {
+  if (!ctx.hasher.needsRehash(storedHash)) return undefined;
+  try {
+    return await ctx.hasher.hash(password);
+  } catch (error) {
+    ctx.log.warn({ err: error }, 'could not rehash an outdated password hash; kept until a later sign-in');
+    return undefined;
+  }
 }
 
 function presentedRefreshToken(ctx: Context, input: { refreshToken?: string | undefined } | undefined) {
@@ -251,7 +285,13 @@ export async function changePassword(ctx: AuthedContext, input: ChangePasswordIn
   }
   const passwordHash = await ctx.hasher.hash(input.newPassword);
   const revoked = await ctx.db.transaction().execute(async (trx) => {
-    await updateUser(trx, ctx.user.id, { password_hash: passwordHash });
+    // The lock sign-ins take: one that verified the old password either finished before (and its
+    // session is revoked below) or sees the new version and opens none.
+    const current = await lockUser(trx, ctx.user.id);
+    if (!current) throw unauthorized('User no longer exists');
+    // Another change committed since the verification above: the current password is no longer it.
+    if (current.password_version !== row.password_version) throw badRequest('Current password is incorrect');
+    await setPassword(trx, ctx.user.id, passwordHash);
     const ids = await repo.revokeSessions(
       trx,
       { userId: ctx.user.id, exceptSessionId: ctx.user.sessionId },

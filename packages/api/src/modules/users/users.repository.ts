@@ -26,6 +26,38 @@ export function updateUser(db: Db, id: string, changes: UserUpdate): Promise<Use
     .executeTakeFirst();
 }
 
+/**
+ * Locks the user row for the rest of the transaction (`FOR NO KEY UPDATE`, the lock an UPDATE of
+ * the row takes, so sessions and other rows can still reference it). Sign-in, password change and
+ * deactivation all take it, so each sees what the others committed.
+ */
+export function lockUser(db: Transaction<DB>, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
+}
+
+/** Sets a new password: its version goes up, so a sign-in that verified the previous one opens no session. */
+export async function setPassword(db: Db, id: string, passwordHash: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({
+      password_hash: passwordHash,
+      password_version: eb('password_version', '+', 1),
+      updated_at: sql<Date>`now()`,
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Stores a new encoding of the same password (another cost or format), unless the password changed since. */
+export async function rehashPassword(db: Db, id: string, passwordVersion: number, passwordHash: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash })
+    .where('id', '=', id)
+    .where('password_version', '=', passwordVersion)
+    .execute();
+}
+
 export function searchActiveUsers(db: Db, query: string, limit: number) {
   const pattern = containsPattern(query);
   return db
