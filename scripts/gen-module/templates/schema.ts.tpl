@@ -1,14 +1,13 @@
 // zod inputs and outputs of the __items__ procedures, shared with the web app's forms.
 import { z } from 'zod';
-import { IdInput, PageInput, paginated, SearchText } from '../common.schema.js';
+import { IdInput, PageInput, paginated, SearchText, text } from '../common.schema.js';
 
-export const __Item__Name = z
-  .string({ error: 'Name is required' })
+export const __Item__Name = text({ error: 'Name is required' })
   .trim()
   .min(1, 'Name is required')
   .max(100, 'Name must be at most 100 characters');
 
-export const __Item__Description = z.string().max(2000, 'Description must be at most 2000 characters');
+export const __Item__Description = text().max(2000, 'Description must be at most 2000 characters');
 
 export const Create__Item__Input = z.object({
   name: __Item__Name,

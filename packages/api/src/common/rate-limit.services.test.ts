@@ -41,6 +41,15 @@ describe('rate limiter shared through Redis', () => {
     expect((await instanceB.consume('login', 'key')).allowed).toBe(false);
   });
 
+  it('a refund on one instance gives the point back on the other', async () => {
+    const prefix = freshPrefix();
+    const instanceA = createRateLimiter({ redis, prefix, multiplier: 1 });
+    const instanceB = createRateLimiter({ redis, prefix, multiplier: 1 });
+    await consumeTimes(instanceA, 'login_account', 20);
+    await instanceB.refund('login_account', 'key');
+    expect(await instanceA.consume('login_account', 'key')).toMatchObject({ allowed: true, remaining: 0 });
+  });
+
   it('a reset on one instance forgives the count on the other', async () => {
     const prefix = freshPrefix();
     const instanceA = createRateLimiter({ redis, prefix, multiplier: 1 });

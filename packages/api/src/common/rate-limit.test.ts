@@ -50,6 +50,7 @@ async function consumeTimes(limiter: ReturnType<typeof createRateLimiter>, rule:
 describe('rate limits of SPEC §5.5', () => {
   it.each([
     ['login', 5, 15 * 60],
+    ['login_account', 20, 15 * 60],
     ['auth', 50, 15 * 60],
     ['refresh', 150, 5 * 60],
     ['default', 1000, 60 * 60],
@@ -59,7 +60,7 @@ describe('rate limits of SPEC §5.5', () => {
 });
 
 describe.each(stores)('rate limiter on %s', (_name, store) => {
-  it.each(['login', 'auth', 'refresh', 'default'] as const)(
+  it.each(['login', 'login_account', 'auth', 'refresh', 'default'] as const)(
     'the %s rule allows exactly its limit, counting down, then refuses until the window resets',
     async (rule) => {
       const { points, durationSeconds } = RATE_LIMIT_RULES[rule];
@@ -107,6 +108,25 @@ describe.each(stores)('rate limiter on %s', (_name, store) => {
     expect(await limiter.consume('login', 'key')).toMatchObject({ allowed: true, remaining: 4 });
   });
 
+  it('a refund gives back one counted call', async () => {
+    const limiter = limiterOn(store);
+    await consumeTimes(limiter, 'login', 5);
+    await limiter.refund('login', 'key');
+    expect(await limiter.consume('login', 'key')).toMatchObject({ allowed: true, remaining: 0 });
+    expect((await limiter.consume('login', 'key')).allowed).toBe(false);
+  });
+
+  it('a refund after a reset or for an unknown key never grants more than the limit', async () => {
+    const limiter = limiterOn(store);
+    await limiter.consume('login', 'key');
+    await limiter.reset('login', 'key');
+    await limiter.refund('login', 'key');
+    await limiter.refund('login', 'never-counted');
+    const decisions = await consumeTimes(limiter, 'login', 6);
+    expect(decisions.map((decision) => decision.allowed)).toEqual([true, true, true, true, true, false]);
+    expect(await limiter.consume('login', 'never-counted')).toMatchObject({ allowed: true, remaining: 4 });
+  });
+
   it('reports every decision, allowed or refused, to the host', async () => {
     const seen: [RateLimitRuleName, boolean][] = [];
     const limiter = limiterOn(store, {
@@ -140,6 +160,22 @@ describe('rate limiter while Redis is down', () => {
     const limiter = createRateLimiter({ redis: down, prefix: freshPrefix(), multiplier: 1 });
     const decisions = await consumeTimes(limiter, 'login', 6);
     expect(decisions.map((decision) => decision.allowed)).toEqual([true, true, true, true, true, false]);
+  });
+
+  it('a refund gives the point back in memory and reports that Redis could not take it', async () => {
+    const failures: unknown[] = [];
+    const limiter = createRateLimiter({
+      redis: down,
+      prefix: freshPrefix(),
+      multiplier: 1,
+      onStoreFailure: (error) => failures.push(error),
+    });
+    await consumeTimes(limiter, 'login', 5);
+    failures.length = 0;
+    await expect(limiter.refund('login', 'key')).resolves.toBeUndefined();
+    expect(failures).toHaveLength(1);
+    expect((await limiter.consume('login', 'key')).allowed).toBe(true);
+    expect((await limiter.consume('login', 'key')).allowed).toBe(false);
   });
 
   it('a reset still forgives the in-memory count and reports that Redis could not be reset', async () => {

@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
-export type RateLimitRuleName = 'login' | 'auth' | 'refresh' | 'default';
+export type RateLimitRuleName = 'login' | 'login_account' | 'auth' | 'refresh' | 'default';
 
 export interface RateLimitRule {
   points: number;
@@ -11,11 +11,20 @@ export interface RateLimitRule {
 }
 
 export const RATE_LIMIT_RULES: Record<RateLimitRuleName, RateLimitRule> = {
+  /** Sign-ins per address + email. */
   login: { points: 5, durationSeconds: 15 * 60 },
+  /** Sign-ins per email from any address (an address the account signed in from is let through). */
+  login_account: { points: 20, durationSeconds: 15 * 60 },
   auth: { points: 50, durationSeconds: 15 * 60 },
   refresh: { points: 150, durationSeconds: 5 * 60 },
   default: { points: 1000, durationSeconds: 60 * 60 },
 };
+
+/**
+ * `login_account` lets through an address the account opened a session from within this many days:
+ * its owner's usual address, held to the per-address `login` rule instead.
+ */
+export const LOGIN_ACCOUNT_KNOWN_ADDRESS_DAYS = 30;
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -28,6 +37,8 @@ export interface RateLimitDecision {
 export interface RateLimiter {
   consume(rule: RateLimitRuleName, key: string): Promise<RateLimitDecision>;
   reset(rule: RateLimitRuleName, key: string): Promise<void>;
+  /** Gives back one point `consume` took, for a call that turned out not to count. */
+  refund(rule: RateLimitRuleName, key: string): Promise<void>;
 }
 
 export interface RateLimiterOptions {
@@ -80,6 +91,15 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     }
   }
 
+  /**
+   * One point back. A key that has meanwhile been reset or has expired would go below zero and
+   * grant an extra call, so it is removed instead (the same as a fresh window).
+   */
+  async function refundWith(limiter: RateLimiterRedis | RateLimiterMemory, key: string): Promise<void> {
+    const res = await limiter.reward(key, 1);
+    if (res.consumedPoints < 0) await limiter.delete(key);
+  }
+
   return {
     async consume(rule, key) {
       const { primary, insurance, limit } = get(rule);
@@ -103,6 +123,17 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         } catch (error) {
           options.onStoreFailure?.(error);
         }
+      }
+    },
+    async refund(rule, key) {
+      const { primary, insurance } = get(rule);
+      try {
+        await refundWith(primary, key);
+      } catch (error) {
+        if (primary === insurance) throw error;
+        // The point was taken where `consume` could count it: in memory while Redis failed.
+        options.onStoreFailure?.(error);
+        await refundWith(insurance, key);
       }
     },
   };

@@ -32,7 +32,8 @@ export const authRouter = router({
     .mutation(({ ctx, input }) => auth.register(ctx, input)),
   login: publicProcedure
     .meta({
-      rateLimit: ['auth', 'login'],
+      // In this order: an address over its own limit never spends the account's allowance.
+      rateLimit: ['auth', 'login', 'login_account'],
       openapi: {
         method: 'POST',
         path: '/auth/login',

@@ -1,25 +1,23 @@
 // zod inputs and outputs of the auth procedures, shared with the web app's forms.
 import { z } from 'zod';
+import { text } from '../common.schema.js';
 
 export const RoleSchema = z.enum(['ADMIN', 'USER', 'GUEST']);
 
-export const EmailInput = z
-  .string({ error: 'Email is required' })
+export const EmailInput = text({ error: 'Email is required' })
   .trim()
   .toLowerCase()
   .max(254, 'Email must be at most 254 characters')
   .email({ error: 'Invalid email format' });
 
-export const PasswordPolicy = z
-  .string({ error: 'Password is required' })
+export const PasswordPolicy = text({ error: 'Password is required' })
   .min(8, 'Password must be at least 8 characters')
   .max(100, 'Password must be at most 100 characters')
   .regex(/[a-z]/, 'Password must contain a lower-case letter')
   .regex(/[A-Z]/, 'Password must contain an upper-case letter')
   .regex(/[0-9]/, 'Password must contain a digit');
 
-export const NameInput = z
-  .string({ error: 'Name is required' })
+export const NameInput = text({ error: 'Name is required' })
   .trim()
   .min(1, 'Name is required')
   .max(100, 'Name must be at most 100 characters');
@@ -27,12 +25,12 @@ export const NameInput = z
 export const RegisterInput = z.object({ email: EmailInput, password: PasswordPolicy, name: NameInput });
 export const LoginInput = z.object({
   email: EmailInput,
-  password: z.string({ error: 'Password is required' }).min(1, 'Password is required').max(100),
+  password: text({ error: 'Password is required' }).min(1, 'Password is required').max(100),
 });
-export const RefreshTokenInput = z.object({ refreshToken: z.string().max(512).optional() }).optional();
+export const RefreshTokenInput = z.object({ refreshToken: text().max(512).optional() }).optional();
 export const RevokeSessionInput = z.object({ sessionId: z.uuid({ error: 'Invalid session id' }) });
 export const ChangePasswordInput = z.object({
-  currentPassword: z.string().min(1, 'Current password is required').max(100),
+  currentPassword: text().min(1, 'Current password is required').max(100),
   newPassword: PasswordPolicy,
 });
 

@@ -1,6 +1,6 @@
 // zod inputs and outputs of the credits procedures, shared with the web app's forms.
 import { z } from 'zod';
-import { CursorInput, cursorPage } from '../common.schema.js';
+import { CursorInput, cursorPage, text } from '../common.schema.js';
 
 /** Credits moved or granted in one operation (SPEC §6). */
 export const CreditAmount = z
@@ -12,9 +12,8 @@ export const CreditAmount = z
 export const TransferInput = z.object({
   toUserId: z.uuid({ error: 'Invalid user id' }),
   amount: CreditAmount,
-  note: z.string().trim().max(200, 'Note must be at most 200 characters').optional(),
-  idempotencyKey: z
-    .string()
+  note: text().trim().max(200, 'Note must be at most 200 characters').optional(),
+  idempotencyKey: text()
     .min(8, 'Idempotency key must be at least 8 characters')
     .max(100, 'Idempotency key must be at most 100 characters')
     .optional(),

@@ -1,14 +1,13 @@
 // zod inputs and outputs of the projects procedures, shared with the web app's forms.
 import { z } from 'zod';
-import { IdInput, PageInput, paginated, SearchText } from '../common.schema.js';
+import { IdInput, PageInput, paginated, SearchText, text } from '../common.schema.js';
 
-export const ProjectName = z
-  .string({ error: 'Name is required' })
+export const ProjectName = text({ error: 'Name is required' })
   .trim()
   .min(1, 'Name is required')
   .max(100, 'Name must be at most 100 characters');
 
-export const ProjectDescription = z.string().max(2000, 'Description must be at most 2000 characters');
+export const ProjectDescription = text().max(2000, 'Description must be at most 2000 characters');
 
 export const CreateProjectInput = z.object({
   name: ProjectName,

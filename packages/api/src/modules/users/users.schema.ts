@@ -1,17 +1,23 @@
 // zod inputs and outputs of the users procedures, shared with the web app's forms.
 import { z } from 'zod';
 import { NameInput } from '../auth/auth.schema.js';
+import { text } from '../common.schema.js';
 
 export const SEARCH_USERS_MAX_LIMIT = 50;
 
-/** An https URL on a domain name (no IPs, no localhost), normalized so it is stored one way. */
-export const AvatarUrl = z
-  .url({
-    protocol: /^https$/,
-    hostname: z.regexes.domain,
-    normalize: true,
-    error: 'Avatar URL must be an https URL',
-  })
+/**
+ * An https URL on a domain name (no IPs, no localhost), normalized so it is stored one way. A text
+ * check first: normalizing alone would quietly turn a NUL into `%00`.
+ */
+export const AvatarUrl = text()
+  .check(
+    z.url({
+      protocol: /^https$/,
+      hostname: z.regexes.domain,
+      normalize: true,
+      error: 'Avatar URL must be an https URL',
+    }),
+  )
   .max(2048, 'Avatar URL must be at most 2048 characters');
 
 /** Only the caller's own, self-editable fields; anything else (role, balance…) is stripped by zod. */
@@ -23,8 +29,7 @@ export const UpdateProfileInput = z.object({
 export type UpdateProfileInput = z.infer<typeof UpdateProfileInput>;
 
 export const SearchUsersInput = z.object({
-  query: z
-    .string({ error: 'Query is required' })
+  query: text({ error: 'Query is required' })
     .trim()
     .min(1, 'Query is required')
     .max(100, 'Query must be at most 100 characters'),
