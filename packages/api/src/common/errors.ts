@@ -145,6 +145,15 @@ const UNAVAILABLE_SQLSTATE = /^(08|57P)/;
 const CONNECTION_MESSAGES =
   /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|the database system is (starting up|shutting down)/i;
 
+/**
+ * pg's pool waited its whole connection timeout for a busy connection to come back: every
+ * connection is in use (overload), while the database itself answers. pg raises this message only
+ * for that wait; a new connection that cannot be made fails with a connection error instead.
+ */
+export function isPoolExhausted(error: unknown): boolean {
+  return error instanceof Error && error.message === 'timeout exceeded when trying to connect';
+}
+
 /** The database could not be reached: the client gets a 503 to retry, not a 500. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

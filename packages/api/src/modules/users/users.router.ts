@@ -1,4 +1,5 @@
 // users.* procedures: wiring only; the rules live in users.service.ts.
+import { withSearchSlot } from '../../common/search-limit.js';
 import { authedProcedure, roleProcedure, router } from '../../trpc.js';
 import { User } from '../auth/auth.schema.js';
 import { SearchUsersInput, UpdateProfileInput, UserSearchResult } from './users.schema.js';
@@ -35,5 +36,5 @@ export const usersRouter = router({
     })
     .input(SearchUsersInput)
     .output(UserSearchResult)
-    .query(({ ctx, input }) => users.searchUsers(ctx, input)),
+    .query(({ ctx, input }) => withSearchSlot(ctx, () => users.searchUsers(ctx, input))),
 });
