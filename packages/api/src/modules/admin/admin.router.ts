@@ -1,10 +1,12 @@
 // admin.* procedures: wiring only; the rules live in admin.service.ts (grants in credits.service.ts).
+import { withSearchSlot } from '../../common/search-limit.js';
 import { adminProcedure, router } from '../../trpc.js';
 import { User } from '../auth/auth.schema.js';
 import { Balance } from '../credits/credits.schema.js';
 import * as credits from '../credits/credits.service.js';
 import {
   AdminStats,
+  AuditExportInput,
   AuditListInput,
   AuditPage,
   GrantInput,
@@ -20,7 +22,10 @@ export const adminRouter = router({
     list: adminProcedure
       .input(ListUsersInput)
       .output(UserPage)
-      .query(({ ctx, input }) => admin.listUsers(ctx, input)),
+      // A search takes one of the caller's search slots; a plain listing does not.
+      .query(({ ctx, input }) =>
+        input.search ? withSearchSlot(ctx, () => admin.listUsers(ctx, input)) : admin.listUsers(ctx, input),
+      ),
     setRole: adminProcedure
       .input(SetRoleInput)
       .output(User)
@@ -43,4 +48,17 @@ export const adminRouter = router({
       .query(({ ctx, input }) => admin.listAudit(ctx, input)),
   }),
   stats: adminProcedure.output(AdminStats).query(({ ctx }) => admin.stats(ctx)),
+});
+
+/**
+ * Procedures the host calls in process and never serves on /trpc: the audit CSV export answers a
+ * stream over plain HTTP (apps/server/src/audit-export.ts), yet its caller is authenticated, rate
+ * limited and observed exactly as any admin procedure's.
+ */
+export const adminHostRouter = router({
+  admin: router({
+    audit: router({
+      export: adminProcedure.input(AuditExportInput).query(({ ctx, input }) => admin.exportAudit(ctx, input)),
+    }),
+  }),
 });

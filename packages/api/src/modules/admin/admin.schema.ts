@@ -1,7 +1,7 @@
 // zod inputs and outputs of the admin procedures, shared with the web app's forms.
 import { z } from 'zod';
 import { RoleSchema, User } from '../auth/auth.schema.js';
-import { CursorInput, cursorPage, PageInput, paginated, SearchText } from '../common.schema.js';
+import { CursorInput, cursorPage, PageInput, paginated, SearchText, text } from '../common.schema.js';
 import { CreditAmount } from '../credits/credits.schema.js';
 
 export const AdminUserSort = z.enum(['createdAt', '-createdAt', 'name', '-name', 'email', '-email']);
@@ -28,20 +28,47 @@ export type SetActiveInput = z.infer<typeof SetActiveInput>;
 export const GrantInput = z.object({
   userId: z.uuid({ error: 'Invalid user id' }),
   amount: CreditAmount,
-  reason: z
-    .string({ error: 'Reason is required' })
+  reason: text({ error: 'Reason is required' })
     .trim()
     .min(1, 'Reason is required')
     .max(200, 'Reason must be at most 200 characters'),
 });
 export type GrantInput = z.infer<typeof GrantInput>;
 
-export const AuditListInput = CursorInput.extend({
-  /** Events this user performed (the actor). */
+const AuditTime = z.iso.datetime({ offset: true, error: 'Expected an ISO 8601 date-time, e.g. 2030-01-31T00:00:00Z' });
+
+/** The filters of the audit log, shared by `admin.audit.list` and the CSV export. */
+export const AuditFilter = z.object({
+  /**
+   * Events about this user: those it performed (the actor) and those done to it (target type
+   * `user`). Events targeting one of its sessions, projects or transfers are found by `targetId`.
+   */
   userId: z.uuid({ error: 'Invalid user id' }).optional(),
-  action: z.string().trim().min(1).max(100, 'Action must be at most 100 characters').optional(),
-}).prefault({});
+  /** Events whose target has this id, whatever its type. */
+  targetId: text()
+    .trim()
+    .min(1, 'Target id must not be empty')
+    .max(100, 'Target id must be at most 100 characters')
+    .optional(),
+  action: text().trim().min(1).max(100, 'Action must be at most 100 characters').optional(),
+  /** Events at or after this moment. */
+  from: AuditTime.optional(),
+  /** Events strictly before this moment. */
+  to: AuditTime.optional(),
+});
+
+function checkRange(input: { from?: string | undefined; to?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (input.from !== undefined && input.to !== undefined && Date.parse(input.from) >= Date.parse(input.to)) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'Must be later than from' });
+  }
+}
+
+export const AuditListInput = CursorInput.extend(AuditFilter.shape).superRefine(checkRange).prefault({});
 export type AuditListInput = z.output<typeof AuditListInput>;
+
+/** The query of `GET /api/admin/audit.csv`: the list's filters, without paging. */
+export const AuditExportInput = AuditFilter.superRefine(checkRange).prefault({});
+export type AuditExportInput = z.output<typeof AuditExportInput>;
 
 export const AuditEvent = z.object({
   id: z.string(),

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toPublicError } from '../../common/errors.js';
 import {
   callerFor,
   createTestDeps,
@@ -18,6 +20,22 @@ beforeAll(async () => {
 afterAll(async () => {
   await deps.close();
 });
+
+/** Writes an audit event directly, with a chosen time when given. */
+async function insertEvent(event: {
+  actorId: string | null;
+  action: string;
+  targetType?: string;
+  targetId?: string;
+  at?: string;
+  metadata?: Record<string, unknown>;
+}): Promise<void> {
+  await sql`insert into audit_events (actor_id, action, target_type, target_id, at, metadata)
+    values (${event.actorId}, ${event.action}, ${event.targetType ?? null}, ${event.targetId ?? null},
+      ${event.at ?? new Date().toISOString()}::timestamptz, ${JSON.stringify(event.metadata ?? {})}::jsonb)`.execute(
+    deps.db,
+  );
+}
 
 /** Leaves `keep` as the only active admin, so last-admin rules can be exercised. */
 async function makeOnlyActiveAdmins(...keep: TestUser[]): Promise<void> {
@@ -231,6 +249,29 @@ describe('admin.users.setActive', () => {
     expect(actions).toEqual(['admin.user_activated', 'admin.user_deactivated']);
   });
 
+  it('deactivating an account that is already inactive still ends the sessions it has left', async () => {
+    const admin = await createUser(deps, { role: 'ADMIN' });
+    const user = await createUser(deps);
+    // Inactive with a live session: what a sign-in that raced an earlier deactivation could leave.
+    await deps.db.updateTable('users').set({ active: false }).where('id', '=', user.id).execute();
+    expect((await user.caller.auth.me()).id).toBe(user.id);
+
+    const again = await admin.caller.admin.users.setActive({ userId: user.id, active: false });
+    expect(again).toMatchObject({ id: user.id, active: false });
+    expect(await outcome(user.caller.auth.me())).toBe('UNAUTHORIZED');
+    expect(await outcome((await callerFor(deps)).auth.refresh({ refreshToken: user.refreshToken }))).toBe(
+      'UNAUTHORIZED',
+    );
+    await admin.caller.admin.users.setActive({ userId: user.id, active: false });
+    const events = await deps.db
+      .selectFrom('audit_events')
+      .select(['action', 'metadata'])
+      .where('target_id', '=', user.id)
+      .where('action', '=', 'admin.user_deactivated')
+      .execute();
+    expect(events).toEqual([{ action: 'admin.user_deactivated', metadata: { revokedSessions: 1 } }]);
+  });
+
   it('refuses to deactivate the last active admin', async () => {
     const admin = await createUser(deps, { role: 'ADMIN' });
     await makeOnlyActiveAdmins(admin);
@@ -344,6 +385,89 @@ describe('admin.audit.list', () => {
     const registers = await admin.caller.admin.audit.list({ action: 'auth.register', limit: 100 });
     expect(registers.items.every((event) => event.action === 'auth.register')).toBe(true);
     expect(registers.items.some((event) => event.actorId === user.id)).toBe(true);
+  });
+
+  it('userId matches what the user did and what was done to them as a user target', async () => {
+    const admin = await createUser(deps, { role: 'ADMIN' });
+    const user = await createUser(deps);
+    const bystander = await createUser(deps);
+    await admin.caller.admin.users.setRole({ userId: user.id, role: 'GUEST' });
+    await admin.caller.admin.credits.grant({ userId: bystander.id, amount: 1, reason: 'not about the user' });
+    await admin.caller.admin.credits.grant({ userId: user.id, amount: 2, reason: 'about the user' });
+    // A session of the user named as the target by somebody else's event is not "the user" (targetId finds it).
+    await insertEvent({ actorId: admin.id, action: 'test.session_target', targetType: 'session', targetId: user.id });
+
+    const page = await admin.caller.admin.audit.list({ userId: user.id, limit: 100 });
+    expect(page.items.map((event) => [event.action, event.actorId === user.id ? 'actor' : 'target'])).toEqual([
+      ['credits.grant', 'target'],
+      ['admin.role_changed', 'target'],
+      ['auth.register', 'actor'],
+    ]);
+    expect(page.items.every((event) => event.actorId === user.id || event.targetId === user.id)).toBe(true);
+    const cased = await admin.caller.admin.audit.list({ userId: user.id.toUpperCase(), limit: 100 });
+    expect(cased.items.map((event) => event.id)).toEqual(page.items.map((event) => event.id));
+  });
+
+  it('targetId matches the target of any type, combined with the other filters', async () => {
+    const admin = await createUser(deps, { role: 'ADMIN' });
+    const user = await createUser(deps);
+    const projectId = randomUUID();
+    await insertEvent({ actorId: user.id, action: 'project.deleted', targetType: 'project', targetId: projectId });
+    await admin.caller.admin.users.setRole({ userId: user.id, role: 'GUEST' });
+
+    const byProject = await admin.caller.admin.audit.list({ targetId: projectId.toUpperCase() });
+    expect(byProject.items.map((event) => [event.action, event.targetType])).toEqual([['project.deleted', 'project']]);
+    const byUserTarget = await admin.caller.admin.audit.list({ targetId: user.id, action: 'admin.role_changed' });
+    expect(byUserTarget.items.map((event) => event.actorId)).toEqual([admin.id]);
+    const nothing = await admin.caller.admin.audit.list({ targetId: projectId, userId: admin.id });
+    expect(nothing.items).toEqual([]);
+    // A target id that is not a uuid is matched as it is.
+    await insertEvent({ actorId: null, action: 'test.text_target', targetType: 'thing', targetId: 'Thing-A' });
+    expect((await admin.caller.admin.audit.list({ targetId: 'Thing-A' })).items).toHaveLength(1);
+    expect((await admin.caller.admin.audit.list({ targetId: 'thing-a' })).items).toHaveLength(0);
+  });
+
+  it('from is inclusive and to exclusive, and the cursor pages newest first inside the range', async () => {
+    const admin = await createUser(deps, { role: 'ADMIN' });
+    const action = `test.range_${randomBytes(4).toString('hex')}`;
+    const hours = [0, 1, 2, 3, 4, 5];
+    for (const hour of hours) {
+      await insertEvent({ actorId: null, action, at: `2030-01-01T0${hour}:00:00.000Z`, metadata: { hour } });
+    }
+    const range = { action, from: '2030-01-01T01:00:00.000Z', to: '2030-01-01T05:00:00Z' };
+    const first = await admin.caller.admin.audit.list({ ...range, limit: 3 });
+    const second = await admin.caller.admin.audit.list({ ...range, limit: 3, cursor: first.nextCursor ?? '' });
+    expect(second.nextCursor).toBeNull();
+    expect([...first.items, ...second.items].map((event) => event.metadata.hour)).toEqual([4, 3, 2, 1]);
+    // An offset is a moment too: 05:00+01:00 is 04:00Z.
+    const fromOnly = await admin.caller.admin.audit.list({ action, from: '2030-01-01T05:00:00+01:00' });
+    expect(fromOnly.items.map((event) => event.metadata.hour)).toEqual([5, 4]);
+    const toOnly = await admin.caller.admin.audit.list({ action, to: '2030-01-01T01:00:00Z' });
+    expect(toOnly.items.map((event) => event.metadata.hour)).toEqual([0]);
+  });
+
+  it('a range whose from is not before its to, or a malformed date, is a VALIDATION_ERROR naming the field', async () => {
+    const admin = await createUser(deps, { role: 'ADMIN' });
+    const cases: [string, Record<string, string>, string][] = [
+      ['equal', { from: '2030-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z' }, 'to'],
+      ['reversed', { from: '2030-01-02T00:00:00Z', to: '2030-01-01T00:00:00Z' }, 'to'],
+      ['not a date', { from: 'yesterday' }, 'from'],
+      ['no time', { to: '2030-01-01' }, 'to'],
+      ['empty target', { targetId: '' }, 'targetId'],
+    ];
+    for (const [name, input, field] of cases) {
+      const error = await admin.caller.admin.audit.list(input).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(error, name).toBeInstanceOf(TRPCError);
+      const publicError = toPublicError(error as TRPCError);
+      expect([name, publicError.code, publicError.details?.map((detail) => detail.field)]).toEqual([
+        name,
+        'VALIDATION_ERROR',
+        [field],
+      ]);
+    }
   });
 
   it('a malformed cursor or user id is a bad request', async () => {

@@ -34,18 +34,61 @@ export interface AuditListFilter {
   limit: number;
   /** Only events with a smaller sequence number (older). */
   beforeSeq?: number | undefined;
-  actorId?: string | undefined;
+  /** Events this user performed, or done to it (target type `user`). */
+  userId?: string | undefined;
+  targetId?: string | undefined;
   action?: string | undefined;
+  /** Inclusive. */
+  from?: Date | undefined;
+  /** Exclusive. */
+  to?: Date | undefined;
 }
 
-export function listAuditEvents(db: Db, filter: AuditListFilter) {
-  let query = db
-    .selectFrom('audit_events')
-    .select(['id', 'seq', 'at', 'actor_id', 'action', 'target_type', 'target_id', 'ip', 'request_id', 'metadata'])
-    .orderBy('seq', 'desc')
-    .limit(filter.limit);
-  if (filter.beforeSeq !== undefined) query = query.where('seq', '<', String(filter.beforeSeq) as never);
-  if (filter.actorId) query = query.where('actor_id', '=', filter.actorId);
-  if (filter.action) query = query.where('action', '=', filter.action);
-  return query.execute();
+function filteredAuditEvents(db: Db, filter: AuditListFilter) {
+  let query = db.selectFrom('audit_events').orderBy('audit_events.seq', 'desc').limit(filter.limit);
+  if (filter.beforeSeq !== undefined) query = query.where('audit_events.seq', '<', String(filter.beforeSeq) as never);
+  const { userId } = filter;
+  if (userId) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('audit_events.actor_id', '=', userId),
+        eb.and([eb('audit_events.target_type', '=', 'user'), eb('audit_events.target_id', '=', userId)]),
+      ]),
+    );
+  }
+  if (filter.targetId) query = query.where('audit_events.target_id', '=', filter.targetId);
+  if (filter.action) query = query.where('audit_events.action', '=', filter.action);
+  if (filter.from) query = query.where('audit_events.at', '>=', filter.from);
+  if (filter.to) query = query.where('audit_events.at', '<', filter.to);
+  return query;
 }
+
+/** Newest first by sequence number, which is also the keyset the cursor pages on. */
+export function listAuditEvents(db: Db, filter: AuditListFilter) {
+  return filteredAuditEvents(db, filter)
+    .select(['id', 'seq', 'at', 'actor_id', 'action', 'target_type', 'target_id', 'ip', 'request_id', 'metadata'])
+    .execute();
+}
+
+/** Like `listAuditEvents`, with the actor's current email and name (null once the user is gone). */
+export function listAuditEventsWithActors(db: Db, filter: AuditListFilter) {
+  return filteredAuditEvents(db, filter)
+    .leftJoin('users', 'users.id', 'audit_events.actor_id')
+    .select([
+      'audit_events.id',
+      'audit_events.seq',
+      'audit_events.at',
+      'audit_events.actor_id',
+      'users.email as actor_email',
+      'users.name as actor_name',
+      'audit_events.action',
+      'audit_events.target_type',
+      'audit_events.target_id',
+      'audit_events.ip',
+      'audit_events.request_id',
+      'audit_events.metadata',
+    ])
+    .execute();
+}
+
+export type AuditExportRow = Awaited<ReturnType<typeof listAuditEventsWithActors>>[number];
