@@ -6,15 +6,17 @@ import {
   clearRedisPrefix,
   connectTestRedis,
   createTestDatabase,
+  startTcpProxy,
+  type TcpProxy,
   testRedisUrl,
   until,
+  viaProxy,
 } from '@keel/api/testing';
 import { createDatabase } from '@keel/db';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { testEnv, trpcCall } from './testing/server.js';
-import { startTcpProxy, type TcpProxy, viaProxy } from './testing/tcp-proxy.js';
 
 const PASSWORD = 'Passw0rd!';
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -22,10 +24,18 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
+interface ProxiedServerOptions {
+  proxyDatabase: boolean;
+  proxyRedis: boolean;
+  /** Another instance's database and Redis prefix, to run a second instance beside it. */
+  shareWith?: { databaseUrl: string; prefix: string };
+}
+
 /** A server whose database and/or Redis connections go through cuttable proxies. */
-async function serverBehindProxies(options: { proxyDatabase: boolean; proxyRedis: boolean }) {
-  const testDatabase = await createTestDatabase();
-  await testDatabase.close();
+async function serverBehindProxies(options: ProxiedServerOptions) {
+  const testDatabase = options.shareWith ? undefined : await createTestDatabase();
+  await testDatabase?.close();
+  const databaseUrl = options.shareWith?.databaseUrl ?? (testDatabase?.url as string);
   const proxies: TcpProxy[] = [];
   const proxyFor = async (url: string) => {
     const parsed = new URL(url);
@@ -33,16 +43,17 @@ async function serverBehindProxies(options: { proxyDatabase: boolean; proxyRedis
     proxies.push(proxy);
     return proxy;
   };
-  const dbProxy = options.proxyDatabase ? await proxyFor(testDatabase.url as string) : undefined;
+  const dbProxy = options.proxyDatabase ? await proxyFor(databaseUrl) : undefined;
   const redisProxy = options.proxyRedis ? await proxyFor(testRedisUrl as string) : undefined;
   const env = testEnv({
     REDIS_URL: redisProxy ? viaProxy(testRedisUrl as string, redisProxy) : (testRedisUrl as string),
     LOG_LEVEL: 'info',
+    ...(options.shareWith ? { REDIS_KEY_PREFIX: options.shareWith.prefix } : {}),
   });
   const config = loadConfig({ ...env, DATA_DIR: '/tmp/keel-faults-unused' });
   const { logger, logs } = captureLogger();
   const database = createDatabase({
-    url: dbProxy ? viaProxy(testDatabase.url as string, dbProxy) : testDatabase.url,
+    url: dbProxy ? viaProxy(databaseUrl, dbProxy) : databaseUrl,
     connectionTimeoutMs: 1_000,
     statementTimeoutMs: 5_000,
   });
@@ -52,14 +63,15 @@ async function serverBehindProxies(options: { proxyDatabase: boolean; proxyRedis
     for (const proxy of proxies) proxy.restore();
     await runtime.close();
     for (const proxy of proxies) await proxy.close();
+    if (options.shareWith) return;
     const redis = await connectTestRedis();
     if (redis) {
       await clearRedisPrefix(redis, env.REDIS_KEY_PREFIX as string);
       redis.disconnect();
     }
-    await testDatabase.destroy();
+    await testDatabase?.destroy();
   });
-  return { url, logs, dbProxy, redisProxy, prefix: env.REDIS_KEY_PREFIX as string };
+  return { url, logs, dbProxy, redisProxy, prefix: env.REDIS_KEY_PREFIX as string, databaseUrl };
 }
 
 async function registerUser(url: string) {
@@ -97,6 +109,112 @@ describe('Redis outage', () => {
     redis?.disconnect();
     expect(keys?.length).toBeGreaterThan(0);
     expect((await trpcCall(server.url, 'auth.me', 'query', undefined, { token: user.accessToken })).status).toBe(401);
+  });
+});
+
+const readiness = (url: string) => fetch(`${url}/health/ready`).then((r) => r.status);
+
+/** Signs `email` in on `url` after the database made it an ADMIN. */
+async function signInAs(url: string, email: string) {
+  const res = await trpcCall(url, 'auth.login', 'mutation', { email, password: PASSWORD });
+  expect(res.status).toBe(200);
+  return res.body.result.data as { accessToken: string; refreshToken: string; user: { id: string } };
+}
+
+describe('Redis outage with two instances', () => {
+  it('a logout and a demotion made while Redis is down hold on every instance, during the outage and after it', async () => {
+    const first = await serverBehindProxies({ proxyDatabase: false, proxyRedis: true });
+    const second = await serverBehindProxies({
+      proxyDatabase: false,
+      proxyRedis: true,
+      shareWith: { databaseUrl: first.databaseUrl, prefix: first.prefix },
+    });
+    const user = await registerUser(first.url);
+    const admins = await Promise.all([registerUser(first.url), registerUser(first.url)]);
+    const emails = await Promise.all(
+      admins.map(async (admin) => {
+        const me = await trpcCall(first.url, 'auth.me', 'query', undefined, { token: admin.accessToken });
+        return me.body.result.data.email as string;
+      }),
+    );
+    const database = createDatabase({ url: first.databaseUrl });
+    await database.db.updateTable('users').set({ role: 'ADMIN' }).where('email', 'in', emails).execute();
+    await database.close();
+    const [acting, demoted] = await Promise.all(emails.map((email) => signInAs(first.url, email)));
+    if (!acting || !demoted) throw new Error('admins were not signed in');
+
+    first.redisProxy?.cut();
+    second.redisProxy?.cut();
+    for (const server of [first, second])
+      await until(
+        () => readiness(server.url),
+        (status) => status === 503,
+        10_000,
+      );
+    expect((await trpcCall(first.url, 'auth.logout', 'mutation', { refreshToken: user.refreshToken })).status).toBe(
+      200,
+    );
+    const demotion = await trpcCall(
+      first.url,
+      'admin.users.setRole',
+      'mutation',
+      { userId: demoted.user.id, role: 'USER' },
+      { token: acting.accessToken },
+    );
+    expect(demotion.status).toBe(200);
+
+    const expectRefusedOn = async (url: string) => {
+      expect((await trpcCall(url, 'auth.me', 'query', undefined, { token: user.accessToken })).status).toBe(401);
+      expect((await trpcCall(url, 'admin.stats', 'query', undefined, { token: demoted.accessToken })).status).toBe(403);
+    };
+    await expectRefusedOn(first.url);
+    await expectRefusedOn(second.url);
+
+    first.redisProxy?.restore();
+    second.redisProxy?.restore();
+    for (const server of [first, second])
+      await until(
+        () => readiness(server.url),
+        (status) => status === 200,
+        15_000,
+      );
+    await expectRefusedOn(second.url);
+    await expectRefusedOn(first.url);
+    // Redis itself holds both again, so an instance that starts now learns them too.
+    const redis = await connectTestRedis();
+    const revokedKeys = await redis?.keys(`${first.prefix}session-revoked:*`);
+    const role = await redis?.get(`${first.prefix}user-role:${demoted.user.id}`);
+    redis?.disconnect();
+    expect(revokedKeys?.length).toBeGreaterThan(0);
+    expect(role).toBe('USER');
+  });
+
+  it('a revocation made while one instance cannot reach Redis reaches the other once it can', async () => {
+    const first = await serverBehindProxies({ proxyDatabase: false, proxyRedis: true });
+    const second = await serverBehindProxies({
+      proxyDatabase: false,
+      proxyRedis: false,
+      shareWith: { databaseUrl: first.databaseUrl, prefix: first.prefix },
+    });
+    const user = await registerUser(first.url);
+    first.redisProxy?.cut();
+    await until(
+      () => readiness(first.url),
+      (status) => status === 503,
+      10_000,
+    );
+    expect((await trpcCall(first.url, 'auth.logout', 'mutation', { refreshToken: user.refreshToken })).status).toBe(
+      200,
+    );
+    expect((await trpcCall(first.url, 'auth.me', 'query', undefined, { token: user.accessToken })).status).toBe(401);
+
+    first.redisProxy?.restore();
+    const onSecond = await until(
+      () => trpcCall(second.url, 'auth.me', 'query', undefined, { token: user.accessToken }),
+      (res) => res.status === 401,
+      10_000,
+    );
+    expect(onSecond.body.error.message).toBe('Session has been revoked');
   });
 });
 

@@ -1,5 +1,6 @@
 // Composition: builds every dependency once from the configuration, and closes them in order.
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AppDeps,
   createMemoryEventBus,
@@ -8,6 +9,7 @@ import {
   createRateLimiter,
   createRedisEventBus,
   createRedisSessionState,
+  createSessionRecord,
   createTokenService,
   ensureAdmin,
   toApiConfig,
@@ -23,6 +25,7 @@ import { DEFAULT_WEB_DIST } from './dashboard.js';
 import type { HealthCheck } from './health.js';
 import { createMetrics } from './metrics.js';
 import { createProcedureObserver } from './observability.js';
+import { createShutdownState, drainConnections, shutdownTimes, stopAccepting, trackConnections } from './shutdown.js';
 import { createTracing, tracingEnabled } from './tracing.js';
 
 export interface Runtime {
@@ -30,8 +33,12 @@ export interface Runtime {
   deps: AppDeps;
   database: Database;
   redis: Redis | undefined;
-  /** Stops accepting, lets in-flight requests finish, then closes Redis and the database. */
-  close(): Promise<void>;
+  /**
+   * The graceful shutdown: readiness answers 503 at once, the listener keeps accepting for
+   * `delayMs`, then stops; live streams end, every request received is answered, and Redis, the
+   * database and tracing close.
+   */
+  close(options?: { delayMs?: number }): Promise<void>;
 }
 
 export async function connectRedis(url: string, logger: Logger): Promise<Redis> {
@@ -60,6 +67,16 @@ export async function connectRedis(url: string, logger: Logger): Promise<Redis> 
     logger.warn({ err: error }, 'redis unavailable at start; retrying in the background');
   }
   return redis;
+}
+
+/** A warning logger for a condition that repeats on every request while it lasts: one line per 10 s. */
+function throttledWarning(logger: Logger): (message: string, error: unknown) => void {
+  let last = 0;
+  return (message, error) => {
+    if (Date.now() - last < 10_000) return;
+    last = Date.now();
+    logger.warn({ err: error }, message);
+  };
 }
 
 export interface RuntimeOverrides {
@@ -102,10 +119,24 @@ export async function createRuntime(
     ? await createRedisEventBus({ redis, prefix, onError: (err) => logger.warn({ err }, 'event bus error') })
     : createMemoryEventBus();
 
-  const metrics = createMetrics({ hashQueue: () => deps.hasher.stats(), pool: () => database.poolStats() });
+  const metrics = createMetrics({
+    hashQueue: () => deps.hasher.stats(),
+    pool: () => database.poolStats(),
+    eventStreams: () => events.streams.stats(),
+  });
   const tracing = createTracing(config, tracingOptions);
   if (tracing) logger.info({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing on');
 
+  const durableSessionState = redis
+    ? createRedisSessionState({
+        redis,
+        prefix,
+        ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+        record: createSessionRecord(database.db),
+        onDegraded: throttledWarning(logger),
+      })
+    : undefined;
+  const sessionState = durableSessionState ?? createMemorySessionState(config.ACCESS_TOKEN_TTL_SECONDS);
   const deps: AppDeps = {
     db: database.db,
     config: apiConfig,
@@ -124,9 +155,7 @@ export async function createRuntime(
       audience: config.JWT_AUDIENCE,
       accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     }),
-    sessionState: redis
-      ? createRedisSessionState(redis, prefix, config.ACCESS_TOKEN_TTL_SECONDS)
-      : createMemorySessionState(config.ACCESS_TOKEN_TTL_SECONDS),
+    sessionState,
     rateLimiter: createRateLimiter({
       redis,
       prefix,
@@ -151,6 +180,7 @@ export async function createRuntime(
     const client = redis;
     healthChecks.push({ name: 'redis', check: async () => void (await client.ping()) });
   }
+  const shutdown = createShutdownState();
   const app = await buildApp({
     config,
     deps,
@@ -158,18 +188,28 @@ export async function createRuntime(
     webDistDir: config.WEB_DIST_DIR ?? DEFAULT_WEB_DIST,
     metrics,
     tracing,
+    shutdown,
   });
+  const connections = trackConnections(app.server);
 
   return {
     app,
     deps,
     database,
     redis,
-    async close() {
-      const closing = app.close();
-      // Live event streams never finish on their own: end them so the in-flight wait can.
+    async close({ delayMs = 0 } = {}) {
+      shutdown.draining = true;
+      // A load balancer polling /health/ready stops routing here while requests are still served.
+      if (delayMs > 0) await sleep(delayMs);
+      const drainDeadline = Date.now() + shutdownTimes(delayMs).drainMs;
+      await stopAccepting(app.server);
+      shutdown.stopped = true;
+      // Live event streams never finish on their own: end them so the drain can.
       await events.close();
-      await closing;
+      await drainConnections(app.server, connections, drainDeadline, logger);
+      // Every connection has ended: Fastify's own close only runs its onClose hooks now.
+      await app.close();
+      durableSessionState?.close();
       redis?.disconnect();
       await database.close();
       await tracing?.shutdown();

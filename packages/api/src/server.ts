@@ -1,7 +1,14 @@
 // Runtime exports for apps/server and tests: the router, context, and the pieces the host composes.
 
+export { isLogged } from './common/error-log.js';
 export { APP_ERROR_CODES, AppError, detailsFromIssues, INTERNAL_MESSAGE, toPublicError } from './common/errors.js';
-export { createMemoryEventBus, createRedisEventBus, type EventBus } from './common/events.js';
+export {
+  createMemoryEventBus,
+  createRedisEventBus,
+  type EventBus,
+  type LiveStreamStats,
+  type LiveStreams,
+} from './common/events.js';
 export { createPasswordHasher, type PasswordHasher } from './common/hash.js';
 export {
   createRateLimiter,
@@ -9,7 +16,13 @@ export {
   type RateLimiter,
   type RateLimitRuleName,
 } from './common/rate-limit.js';
-export { createMemorySessionState, createRedisSessionState, type SessionStateStore } from './common/session-state.js';
+export {
+  createMemorySessionState,
+  createRedisSessionState,
+  type DurableSessionStateStore,
+  type SessionRecord,
+  type SessionStateStore,
+} from './common/session-state.js';
 export { createTokenService, type TokenService } from './common/tokens.js';
 export { type ApiConfig, ConfigError, type Env, parseEnv, toApiConfig } from './config.js';
 export {
@@ -22,6 +35,9 @@ export {
   type RequestInfo,
   type ResponseControl,
 } from './context.js';
+export { adminHostRouter } from './modules/admin/admin.router.js';
 export { ensureAdmin } from './modules/auth/auth.service.js';
+export { createSessionRecord } from './modules/auth/session-record.js';
+export { streamsFull } from './modules/events/events.service.js';
 export { type AppRouter, appRouter } from './root.js';
 export { createCallerFactory, type ProcedureMeta } from './trpc.js';

@@ -3,17 +3,23 @@
 import type { Role } from '@keel/db';
 import { getTRPCErrorFromUnknown, initTRPC, type TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
+import { noteLogged } from './common/error-log.js';
 import {
   AppError,
   forbidden,
   isDatabaseUnavailable,
+  isPoolExhausted,
   isUniqueViolation,
   toPublicError,
   unauthorized,
 } from './common/errors.js';
-import type { RateLimitRuleName } from './common/rate-limit.js';
+import {
+  LOGIN_ACCOUNT_KNOWN_ADDRESS_DAYS,
+  type RateLimitDecision,
+  type RateLimitRuleName,
+} from './common/rate-limit.js';
 import type { Context, ProcedureCall } from './context.js';
-import { findSessionState } from './modules/auth/auth.repository.js';
+import { hasSessionFromAddress } from './modules/auth/auth.repository.js';
 
 // A type, not an interface: trpc-to-openapi wants meta assignable to Record<string, unknown>.
 type KeelMeta = {
@@ -64,6 +70,14 @@ export const middleware = t.middleware;
  */
 function mappedError(ctx: Context, path: string, error: TRPCError): AppError | undefined {
   if (isUniqueViolation(error.cause)) return new AppError('CONFLICT', 'Already exists', { cause: error.cause });
+  if (isPoolExhausted(error.cause)) {
+    // Overload, not an outage: every connection is busy, and it clears as calls finish.
+    ctx.log.warn({ path }, 'database pool exhausted');
+    return new AppError('SERVICE_UNAVAILABLE', 'The service is busy, try again shortly', {
+      cause: error.cause,
+      retryAfterSeconds: 1,
+    });
+  }
   if (isDatabaseUnavailable(error.cause)) {
     ctx.log.error({ err: error.cause, path }, 'database unavailable');
     return new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable, try again shortly', {
@@ -73,34 +87,88 @@ function mappedError(ctx: Context, path: string, error: TRPCError): AppError | u
   }
   if (toPublicError(error).code === 'INTERNAL_ERROR') {
     ctx.log.error({ err: error.cause ?? error, path }, 'unhandled error in procedure');
+    noteLogged(error);
   }
   return undefined;
 }
 
+/** The email of a sign-in as the rules count it: the same normalization as the input schema. */
+function signInEmail(rawInput: unknown): string {
+  const email = (rawInput as { email?: unknown } | undefined)?.email;
+  return typeof email === 'string' ? email.trim().toLowerCase() : '';
+}
+
 function rateLimitKey(rule: RateLimitRuleName, ctx: Context, rawInput: unknown): string {
-  if (rule === 'login') {
-    const email = (rawInput as { email?: unknown } | undefined)?.email;
-    const normalized = typeof email === 'string' ? email.trim().toLowerCase() : '';
-    return `${ctx.ip}|${normalized}`;
-  }
+  if (rule === 'login') return `${ctx.ip}|${signInEmail(rawInput)}`;
+  if (rule === 'login_account') return signInEmail(rawInput);
   if (rule === 'default' && ctx.token) return `user:${ctx.token.userId}`;
   return `ip:${ctx.ip}`;
 }
 
-/** Counts the call against each of its rules; over a limit, refuses it with `Retry-After`. */
-async function enforceRateLimits(ctx: Context, rules: readonly RateLimitRuleName[], rawInput: unknown): Promise<void> {
+/**
+ * Rules that count failed sign-ins only: a point is given back when the password was never checked
+ * (see `limited`).
+ */
+const SIGN_IN_RULES: readonly RateLimitRuleName[] = ['login', 'login_account'];
+const isSignInRule = (rule: RateLimitRuleName) => SIGN_IN_RULES.includes(rule);
+
+/**
+ * The per-account rule does not shut out the address the account opened a session from within
+ * `LOGIN_ACCOUNT_KNOWN_ADDRESS_DAYS`: an attacker spraying from elsewhere cannot lock the owner out
+ * of their usual address, which stays held to its own per-address rule. Asked only once the
+ * account's allowance is spent, so ordinary sign-ins never pay for the query.
+ */
+async function isAccountsOwnAddress(ctx: Context, rawInput: unknown): Promise<boolean> {
+  const since = new Date(Date.now() - LOGIN_ACCOUNT_KNOWN_ADDRESS_DAYS * 24 * 60 * 60 * 1000);
+  return hasSessionFromAddress(ctx.db, signInEmail(rawInput), ctx.ip, since);
+}
+
+function setLimitHeaders(ctx: Context, decision: RateLimitDecision): void {
+  ctx.response.setHeader('X-RateLimit-Limit', String(decision.limit));
+  ctx.response.setHeader('X-RateLimit-Remaining', String(decision.remaining));
+  ctx.response.setHeader('X-RateLimit-Reset', String(decision.resetSeconds));
+}
+
+/**
+ * Counts the call against each of its rules, in order, and reports the tightest in the headers;
+ * over a limit, refuses it with `Retry-After`. Sign-in rules it counted are added to `counted`, even
+ * when it then throws, so the caller can give them back.
+ */
+async function enforceRateLimits(
+  ctx: Context,
+  rules: readonly RateLimitRuleName[],
+  rawInput: unknown,
+  counted?: RateLimitRuleName[],
+): Promise<void> {
+  let tightest: RateLimitDecision | undefined;
   for (const rule of rules) {
     const decision = await ctx.rateLimiter.consume(rule, rateLimitKey(rule, ctx, rawInput));
-    ctx.response.setHeader('X-RateLimit-Limit', String(decision.limit));
-    ctx.response.setHeader('X-RateLimit-Remaining', String(decision.remaining));
-    ctx.response.setHeader('X-RateLimit-Reset', String(decision.resetSeconds));
-    if (!decision.allowed) {
-      ctx.response.setHeader('Retry-After', String(decision.resetSeconds));
-      throw new AppError('RATE_LIMITED', 'Too many requests, try again later', {
-        retryAfterSeconds: decision.resetSeconds,
-      });
+    if (counted && isSignInRule(rule)) counted.push(rule);
+    if (decision.allowed) {
+      if (!tightest || decision.remaining < tightest.remaining) tightest = decision;
+      continue;
     }
+    if (rule === 'login_account' && (await isAccountsOwnAddress(ctx, rawInput))) continue;
+    setLimitHeaders(ctx, decision);
+    ctx.response.setHeader('Retry-After', String(decision.resetSeconds));
+    throw new AppError('RATE_LIMITED', 'Too many requests, try again later', {
+      retryAfterSeconds: decision.resetSeconds,
+    });
   }
+  if (tightest) setLimitHeaders(ctx, tightest);
+}
+
+/**
+ * A sign-in failure that counts: the credentials were checked and refused (401), or were right for
+ * a disabled account (403). Anything else — invalid input, another rule's 429, a full hashing
+ * queue's 503, a database error — happened before or without a password check.
+ */
+function checkedCredentials(error: TRPCError): boolean {
+  return error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN';
+}
+
+async function giveBack(ctx: Context, rules: readonly RateLimitRuleName[], rawInput: unknown): Promise<void> {
+  for (const rule of rules) await ctx.rateLimiter.refund(rule, rateLimitKey(rule, ctx, rawInput));
 }
 
 interface GuardOptions {
@@ -147,12 +215,29 @@ async function limited<R extends CallResult>(
   proceed: () => Promise<R>,
 ): Promise<R> {
   const rules = meta?.rateLimit ?? DEFAULT_RULES;
-  const signIn = rules.includes('login');
-  const rawInput = signIn ? await getRawInput().catch(() => undefined) : undefined;
-  await enforceRateLimits(ctx, rules, rawInput);
-  const result = await proceed();
-  // A successful sign-in forgives the failed attempts before it (SPEC §5.5).
-  if (result.ok && signIn) await ctx.rateLimiter.reset('login', rateLimitKey('login', ctx, rawInput));
+  if (!rules.some(isSignInRule)) {
+    await enforceRateLimits(ctx, rules, undefined);
+    return proceed();
+  }
+  // Sign-in rules count failed password checks only: a call refused before its password was
+  // checked gives its points back, so flooding the hashing queue or sending junk never locks the
+  // real user out.
+  const rawInput = await getRawInput().catch(() => undefined);
+  const counted: RateLimitRuleName[] = [];
+  let result: R;
+  try {
+    await enforceRateLimits(ctx, rules, rawInput, counted);
+    result = await proceed();
+  } catch (error) {
+    await giveBack(ctx, counted, rawInput);
+    throw error;
+  }
+  if (result.ok) {
+    // A successful sign-in forgives the failed attempts before it (SPEC §5.5).
+    for (const rule of counted) await ctx.rateLimiter.reset(rule, rateLimitKey(rule, ctx, rawInput));
+  } else if (!checkedCredentials(result.error)) {
+    await giveBack(ctx, counted, rawInput);
+  }
   return result;
 }
 
@@ -170,25 +255,14 @@ export interface AuthedUser {
 
 /**
  * A valid, unrevoked access token, and one of `roles` when given. Revocations and role changes
- * come from the session-state store (Redis or memory); if that store fails, the database answers
- * instead.
+ * come from the session-state store, which answers from the database whenever Redis cannot.
  */
 async function authenticate(ctx: Context, roles: readonly Role[] | undefined): Promise<AuthedUser> {
   const { token } = ctx;
   if (!token) throw unauthorized(ctx.tokenInvalid ? 'Invalid or expired access token' : 'Authentication required');
-  let revoked: boolean;
-  let role: Role = token.role;
-  try {
-    const state = await ctx.sessionState.lookup(token.sessionId, token.userId);
-    revoked = state.revoked;
-    role = state.role ?? role;
-  } catch (error) {
-    ctx.log.warn({ err: error }, 'session-state store failed; checking the session in the database');
-    const state = await findSessionState(ctx.db, token.sessionId);
-    revoked = !state || state.revokedAt !== null || !state.active;
-    if (state) role = state.role;
-  }
-  if (revoked) throw unauthorized('Session has been revoked');
+  const state = await ctx.sessionState.lookup(token.sessionId, token.userId);
+  if (state.revoked) throw unauthorized('Session has been revoked');
+  const role = state.role ?? token.role;
   if (roles && !roles.includes(role)) throw forbidden(`Requires role ${roles.join(' or ')}`);
   return { id: token.userId, role, sessionId: token.sessionId };
 }

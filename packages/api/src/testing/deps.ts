@@ -9,6 +9,7 @@ import { createMemorySessionState, createRedisSessionState } from '../common/ses
 import { createTokenService } from '../common/tokens.js';
 import type { ApiConfig } from '../config.js';
 import { type AppDeps, createContextInner, type RequestInfo, type ResponseControl } from '../context.js';
+import { createSessionRecord } from '../modules/auth/session-record.js';
 import { appRouter } from '../root.js';
 import { createCallerFactory } from '../trpc.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -75,7 +76,11 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<Tes
     accessTokenTtlSeconds: 900,
     refreshTokenTtlDays: 7,
     refreshReuseGraceSeconds: 10,
+    eventStreamsPerUser: 20,
+    eventStreamsMax: 1000,
+    sessionsPerUserMax: 50,
     trustProxy: false,
+    auditExportMaxRows: 100_000,
     ...options.config,
   };
   const { logger, logs } = captureLogger();
@@ -96,7 +101,12 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<Tes
       accessTtlSeconds: config.accessTokenTtlSeconds,
     }),
     sessionState: redis
-      ? createRedisSessionState(redis, redisPrefix, config.accessTokenTtlSeconds)
+      ? createRedisSessionState({
+          redis,
+          prefix: redisPrefix,
+          ttlSeconds: config.accessTokenTtlSeconds,
+          record: createSessionRecord(database.db),
+        })
       : createMemorySessionState(config.accessTokenTtlSeconds),
     rateLimiter: createRateLimiter({ redis, prefix: redisPrefix, multiplier: options.rateLimitMultiplier ?? 1000 }),
     events,

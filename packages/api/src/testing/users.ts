@@ -12,7 +12,15 @@ export interface TestUser {
   role: Role;
   accessToken: string;
   refreshToken: string;
+  /** The session (refresh-token family) the tokens belong to. */
+  sessionId: string;
   caller: Awaited<ReturnType<typeof callerFor>>;
+}
+
+/** The `sid` claim of an access token. */
+export function sessionIdOfAccessToken(accessToken: string): string {
+  const payload = accessToken.split('.')[1] ?? '';
+  return (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { sid: string }).sid;
 }
 
 /** Registers a user through `auth.register`, gives it `role`, and signs it in again so the token carries the role. */
@@ -42,6 +50,7 @@ export async function createUser(
     role,
     accessToken: payload.accessToken,
     refreshToken: payload.refreshToken,
+    sessionId: sessionIdOfAccessToken(payload.accessToken),
     caller: await callerFor(deps, { accessToken: payload.accessToken }),
   };
 }

@@ -3,8 +3,14 @@
 import type { Migration } from 'kysely/migration';
 import * as createAuthTables from './2026_11_26_2330_create_auth_tables.js';
 import * as createDomainTables from './2026_11_26_2345_create_domain_tables.js';
+import * as addPasswordVersion from './2026_12_01_2000_add_password_version.js';
+import * as addSearchIndexes from './2026_12_01_2010_add_search_indexes.js';
+import * as addAuditTargetIndex from './2026_12_01_2020_add_audit_target_index.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_26_2330_create_auth_tables': createAuthTables,
   '2026_11_26_2345_create_domain_tables': createDomainTables,
+  '2026_12_01_2000_add_password_version': addPasswordVersion,
+  '2026_12_01_2010_add_search_indexes': addSearchIndexes,
+  '2026_12_01_2020_add_audit_target_index': addAuditTargetIndex,
 };

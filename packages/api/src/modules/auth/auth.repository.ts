@@ -126,6 +126,7 @@ export async function revokeSessions(
   return rows.map((row) => row.id);
 }
 
+/** Every live session of the user (sign-in keeps them within the per-user cap). */
 export function listActiveSessions(db: Db, userId: string) {
   return db
     .selectFrom('sessions')
@@ -134,8 +135,38 @@ export function listActiveSessions(db: Db, userId: string) {
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', sql<Date>`now()`)
     .orderBy('last_used_at', 'desc')
-    .limit(100)
+    .orderBy('id')
     .execute();
+}
+
+/**
+ * Revokes the user's live sessions other than `keepSessionId` beyond the `max - 1` most recently
+ * used, so at most `max` remain; returns the ids revoked.
+ */
+export async function revokeLeastRecentlyUsedSessions(
+  db: Db,
+  filter: { userId: string; keepSessionId: string; max: number },
+  reason: string,
+): Promise<string[]> {
+  const rows = await db
+    .updateTable('sessions')
+    .set({ revoked_at: sql<Date>`now()`, revoked_reason: reason })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('sessions')
+        .select('id')
+        .where('user_id', '=', filter.userId)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', sql<Date>`now()`)
+        .where('id', '<>', filter.keepSessionId)
+        .orderBy('last_used_at', 'desc')
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .offset(filter.max - 1),
+    )
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
 }
 
 export function findSessionOfUser(db: Db, sessionId: string, userId: string) {
@@ -145,4 +176,32 @@ export function findSessionOfUser(db: Db, sessionId: string, userId: string) {
     .where('id', '=', sessionId)
     .where('user_id', '=', userId)
     .executeTakeFirst();
+}
+
+/** Sessions revoked at or after `since` (the catch-up of the session-state store after a Redis outage). */
+export async function listSessionIdsRevokedSince(db: Db, since: Date): Promise<string[]> {
+  const rows = await db.selectFrom('sessions').select('id').where('revoked_at', '>=', since).execute();
+  return rows.map((row) => row.id);
+}
+
+/** Current roles of the users whose row changed at or after `since` (role changes among them). */
+export function listRolesChangedSince(db: Db, since: Date): Promise<{ userId: string; role: Role }[]> {
+  return db.selectFrom('users').select(['id as userId', 'role']).where('updated_at', '>=', since).execute();
+}
+
+/**
+ * Whether the account with this email opened a session from `ip` at or after `since` (the address
+ * its owner signs in from, which the per-account sign-in limit lets through).
+ */
+export async function hasSessionFromAddress(db: Db, email: string, ip: string, since: Date): Promise<boolean> {
+  const row = await db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select('s.id')
+    .where('u.email', '=', email)
+    .where('s.ip', '=', ip)
+    .where('s.created_at', '>=', since)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

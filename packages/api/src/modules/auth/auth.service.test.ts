@@ -3,7 +3,6 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PasswordHasher } from '../../common/hash.js';
 import { createPasswordHasher } from '../../common/hash.js';
-import { createRedisSessionState } from '../../common/session-state.js';
 import { generateRefreshToken, hashRefreshToken } from '../../common/tokens.js';
 import {
   callerFor,
@@ -15,7 +14,7 @@ import {
   TEST_PASSWORD,
   type TestDeps,
 } from '../../testing/index.js';
-import { unreachableRedis } from '../../testing/unreachable.js';
+import { sessionStateWithRedisDown, unreachableRedis } from '../../testing/unreachable.js';
 import { ensureAdmin } from './auth.service.js';
 
 /** The real argon2 hasher, counting the verifications each sign-in path runs. */
@@ -32,6 +31,7 @@ function countingHasher() {
       counts.verifyDummy++;
       return real.verifyDummy(password);
     },
+    needsRehash: (hash) => real.needsRehash(hash),
     stats: () => real.stats(),
   };
   return { hasher, counts };
@@ -390,19 +390,20 @@ describe('auth.logout', () => {
     expect(await auditEvents({ actorId: user.id, action: 'auth.logout' })).toHaveLength(1);
   });
 
-  it('still logs out when the session-state store is down, and logs that it could not broadcast', async () => {
+  it('still logs out when Redis is down: refused here at once, and kept until Redis takes it', async () => {
     const down = unreachableRedis();
+    const { store } = sessionStateWithRedisDown(down, deps.db);
     try {
       const user = await createUser(deps);
-      const withStoreDown = { ...deps, sessionState: createRedisSessionState(down, deps.redisPrefix, 900) };
-      const id = requestId();
-      const caller = await callerFor(withStoreDown, { requestId: id });
+      const withStoreDown = { ...deps, sessionState: store };
+      const caller = await callerFor(withStoreDown, {});
       await expect(caller.auth.logout({ refreshToken: user.refreshToken })).resolves.toEqual({ success: true });
       expect((await sessionRow(await sessionIdOf(user.refreshToken))).revoked_at).not.toBeNull();
-      expect(deps.logs).toContainEqual(
-        expect.objectContaining({ level: 50, requestId: id, msg: 'could not broadcast session revocation' }),
-      );
+      expect(store.pendingWrites).toBe(1);
+      const sameInstance = await callerFor(withStoreDown, { accessToken: user.accessToken });
+      expect(await outcomeWithMessage(sameInstance.auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
     } finally {
+      store.close();
       down.disconnect();
     }
   });
