@@ -6,7 +6,7 @@ import { createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import { describe, expectTypeOf, test } from 'vitest';
 import type { User } from './lib/auth-store.js';
 import type { LiveEvent } from './lib/live-events.js';
-import type { useProjectList } from './pages/projects-page.js';
+import type { useProjectList } from './pages/projects/projects-page.js';
 
 const client = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: 'http://127.0.0.1/trpc' })] });
 const trpc = createTRPCOptionsProxy<AppRouter>({ client, queryClient: new QueryClient() });
@@ -50,7 +50,8 @@ describe('inference from AppRouter', () => {
 
   test('the session user, the error envelope and live events are inferred too', () => {
     expectTypeOf<User['role']>().toEqualTypeOf<'ADMIN' | 'USER' | 'GUEST'>();
-    expectTypeOf<LiveEvent['type']>().toEqualTypeOf<string>();
+    expectTypeOf<LiveEvent['type']>().toEqualTypeOf<'credits.received' | 'project.changed' | 'stream.superseded'>();
+    expectTypeOf<Extract<LiveEvent, { type: 'credits.received' }>['data']['balance']>().toEqualTypeOf<number>();
     expectTypeOf<ReturnType<typeof useFailureCode>>().toExtend<string | undefined>();
     expectTypeOf<'VALIDATION_ERROR'>().toExtend<NonNullable<ReturnType<typeof useFailureCode>>>();
   });

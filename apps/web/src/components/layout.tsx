@@ -1,9 +1,9 @@
 // The signed-in frame: navigation (admin links only for admins), the live-events badge, sign-out.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, useNavigate } from '@tanstack/react-router';
 import { type ReactNode, useEffect, useState } from 'react';
 import { formatNumber } from '../lib/format.js';
-import { type LiveEvent, type LiveStatus, useLiveEvents } from '../lib/live-events.js';
-import { Link, navigate } from '../lib/router.js';
+import { type LiveStatus, type LiveUpdate, useLiveEvents } from '../lib/live-events.js';
 import { useCurrentUser, useSession } from '../lib/session-context.js';
 import { useTRPC } from '../lib/trpc.js';
 import { useToast } from './toasts.js';
@@ -27,31 +27,34 @@ function useLiveUpdates(): { status: LiveStatus; resume: () => void } {
   };
   return useLiveEvents(true, {
     onConnected: refreshCredits,
-    onEvent(event: LiveEvent) {
-      if (event.type.startsWith('credits.')) {
-        // The event carries the new balance: show it now, and refetch the ledger behind it.
-        if (typeof event.data.balance === 'number') {
+    onEvent(event: LiveUpdate) {
+      switch (event.type) {
+        case 'credits.received':
+          // The event carries the new balance: show it now, and refetch the ledger behind it.
           queryClient.setQueryData(trpc.credits.balance.queryKey(), { balance: event.data.balance });
-        }
-        refreshCredits();
-        const amount = typeof event.data.amount === 'number' ? event.data.amount : undefined;
-        if (event.type === 'credits.received' && amount !== undefined) {
-          toast(`You received ${formatNumber(amount)} credits.`);
-        }
-      } else if (event.type.startsWith('project')) {
-        void queryClient.invalidateQueries({ queryKey: trpc.projects.pathKey() });
-      } else {
-        void queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() });
+          refreshCredits();
+          toast(`You received ${formatNumber(event.data.amount)} credits.`);
+          return;
+        case 'project.changed':
+          void queryClient.invalidateQueries({ queryKey: trpc.projects.pathKey() });
+          return;
+        default:
+          // A new member of the API's LiveEvent union fails to compile here until it is handled.
+          event satisfies never;
       }
     },
   });
 }
+
+/** A navigation link is current (`aria-current="page"`) on its own path only, whatever the query. */
+const THIS_PAGE_ONLY = { exact: true, includeSearch: false };
 
 export function Layout({ children }: { children: ReactNode }) {
   const user = useCurrentUser();
   const session = useSession();
   const trpc = useTRPC();
   const live = useLiveUpdates();
+  const navigate = useNavigate();
   const [menuOpen, setMenuOpen] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
 
@@ -67,7 +70,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const signOut = async () => {
     setSigningOut(true);
     await session.signOut();
-    navigate('/sign-in', { replace: true });
+    await navigate({ to: '/sign-in', replace: true });
   };
 
   return (
@@ -76,7 +79,7 @@ export function Layout({ children }: { children: ReactNode }) {
         Skip to content
       </a>
       <header className="topbar">
-        <Link to="/projects" className="brand">
+        <Link to="/projects" className="brand" activeOptions={THIS_PAGE_ONLY}>
           Keel
         </Link>
         <button
@@ -113,17 +116,17 @@ export function Layout({ children }: { children: ReactNode }) {
       <nav id="main-nav" className={`sidenav${menuOpen ? ' open' : ''}`} aria-label="Main">
         <ul>
           <li>
-            <Link to="/projects" onClick={closeMenu}>
+            <Link to="/projects" activeOptions={THIS_PAGE_ONLY} onClick={closeMenu}>
               Projects
             </Link>
           </li>
           <li>
-            <Link to="/credits" onClick={closeMenu}>
+            <Link to="/credits" activeOptions={THIS_PAGE_ONLY} onClick={closeMenu}>
               Credits
             </Link>
           </li>
           <li>
-            <Link to="/account" onClick={closeMenu}>
+            <Link to="/account" activeOptions={THIS_PAGE_ONLY} onClick={closeMenu}>
               Account
             </Link>
           </li>
@@ -133,17 +136,17 @@ export function Layout({ children }: { children: ReactNode }) {
             <h2 className="nav-heading">Admin</h2>
             <ul>
               <li>
-                <Link to="/admin" onClick={closeMenu}>
+                <Link to="/admin" activeOptions={THIS_PAGE_ONLY} onClick={closeMenu}>
                   Overview
                 </Link>
               </li>
               <li>
-                <Link to="/admin/users" onClick={closeMenu}>
+                <Link to="/admin/users" activeOptions={THIS_PAGE_ONLY} onClick={closeMenu}>
                   Users
                 </Link>
               </li>
               <li>
-                <Link to="/admin/audit" onClick={closeMenu}>
+                <Link to="/admin/audit" activeOptions={THIS_PAGE_ONLY} onClick={closeMenu}>
                   Audit log
                 </Link>
               </li>

@@ -151,6 +151,36 @@ export function Pagination({
   );
 }
 
+/** The part of an infinite (cursor-paged) query that `LoadMore` drives. */
+interface NextPages {
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  isFetchNextPageError: boolean;
+  error: unknown;
+  fetchNextPage: () => Promise<unknown>;
+}
+
+/** "Load more" under a cursor-paged list, `end` once there is no next page, and a failed next page's error. */
+export function LoadMore({ pages, end = null }: { pages: NextPages; end?: ReactNode }) {
+  return (
+    <>
+      {pages.hasNextPage ? (
+        <button
+          type="button"
+          className="button-secondary load-more"
+          disabled={pages.isFetchingNextPage}
+          onClick={() => void pages.fetchNextPage()}
+        >
+          {pages.isFetchingNextPage ? 'Loading…' : 'Load more'}
+        </button>
+      ) : (
+        end
+      )}
+      {pages.isFetchNextPageError ? <Alert tone="error">{errorMessage(pages.error)}</Alert> : null}
+    </>
+  );
+}
+
 /**
  * A modal confirmation on the native <dialog>: focus moves into it, Escape cancels, and the page
  * behind is inert, with no focus-trap code of our own.

@@ -1,4 +1,5 @@
-// The signed-in session of this tab, in memory only: the access token never touches storage (SPEC §4).
+// The signed-in session of this tab, in memory only: the access token never touches storage
+// (a script injected into the page could read it there).
 import type { RouterOutputs } from '@keel/api';
 
 export type User = RouterOutputs['auth']['me'];

@@ -1,4 +1,4 @@
-// Reading the server's error envelope (SPEC §4): the application code, field details, a message to show.
+// Reading the server's error envelope (docs/architecture.md#error-codes): the application code, field details, a message to show.
 import type { AppRouter } from '@keel/api';
 import { TRPCClientError } from '@trpc/client';
 import type { z } from 'zod';

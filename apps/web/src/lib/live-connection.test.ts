@@ -3,7 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { createLiveConnection, type LiveEvent, type LiveStatus, type StreamHandlers } from './live-connection.js';
 
-const event = (type: string): LiveEvent => ({ type, userId: 'u1', at: '2026-01-01T00:00:00.000Z', data: {} });
+const at = '2026-01-01T00:00:00.000Z';
+const supersededEvent: LiveEvent = { type: 'stream.superseded', userId: 'u1', at, data: {} };
+const receivedEvent: LiveEvent = {
+  type: 'credits.received',
+  userId: 'u1',
+  at,
+  data: { transferId: null, fromUserId: 'u2', amount: 5, balance: 5 },
+};
 
 /** A server keeping at most `cap` streams of the user: one more supersedes the oldest, as the API does. */
 function fakeServer(cap = 20) {
@@ -16,7 +23,7 @@ function fakeServer(cap = 20) {
       opened += 1;
       while (open.length >= cap) {
         const oldest = open.shift() as StreamHandlers;
-        oldest.onData(event('stream.superseded'));
+        oldest.onData(supersededEvent);
         oldest.onComplete();
       }
       open.push(handlers);
@@ -143,7 +150,7 @@ describe('live connection', () => {
     const server = fakeServer();
     const only = tab(server);
     only.connection.start();
-    (server.open[0] as StreamHandlers).onData(event('credits.received'));
+    (server.open[0] as StreamHandlers).onData(receivedEvent);
     only.connection.stop();
     expect(only.received).toEqual(['credits.received']);
     expect(server.open).toEqual([]);

@@ -1,11 +1,15 @@
 // The connection logic behind the live-events badge, free of React so it can be tested: reconnect
 // with backoff, refresh a spent token, and stay paused after the server superseded the stream.
 import type { RouterOutputs } from '@keel/api';
-import { STREAM_SUPERSEDED_EVENT } from '@keel/api/schemas';
 import { errorCode } from './errors.js';
 
-/** One event the stream yields (RouterOutputs gives the stream itself for a subscription). */
+/**
+ * One event the stream yields (RouterOutputs gives the stream itself for a subscription): a member
+ * of the API's `LiveEvent` union, told apart by `type`.
+ */
 export type LiveEvent = RouterOutputs['events']['onEvent'] extends AsyncIterable<infer E> ? E : never;
+/** The events the app acts on: all but `stream.superseded`, which this connection handles itself. */
+export type LiveUpdate = Exclude<LiveEvent, { type: 'stream.superseded' }>;
 /** `paused`: this tab's stream was superseded by a newer one of the same user; it waits for `resume()`. */
 export type LiveStatus = 'off' | 'connecting' | 'live' | 'reconnecting' | 'paused';
 
@@ -24,7 +28,7 @@ export interface LiveConnectionOptions {
   /** The refresh coordinator's: the fresh token, null when the session is over; rejects on network failure. */
   refresh(): Promise<string | null>;
   onStatus(status: LiveStatus): void;
-  onEvent(event: LiveEvent): void;
+  onEvent(event: LiveUpdate): void;
   /** Runs on every (re)connection: events sent while disconnected are lost. */
   onConnected?(): void;
   setTimer?(run: () => void, ms: number): unknown;
@@ -117,13 +121,15 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
       },
       onData(event) {
         if (mine !== generation) return;
-        if (event.type === STREAM_SUPERSEDED_EVENT) {
-          superseded = true;
-          // The stream ends right after; pausing now also covers a link that reports the end late.
-          pause(mine);
-          return;
+        switch (event.type) {
+          case 'stream.superseded':
+            superseded = true;
+            // The stream ends right after; pausing now also covers a link that reports the end late.
+            pause(mine);
+            return;
+          default:
+            options.onEvent(event);
         }
-        options.onEvent(event);
       },
       onError(error) {
         if (mine !== generation || superseded) return;

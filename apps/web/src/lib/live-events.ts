@@ -1,10 +1,10 @@
 // The caller's live events (`events.onEvent`, SSE) as a React hook: kept connected while signed in
 // (src/lib/live-connection.ts decides when to reconnect, refresh or pause).
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { createLiveConnection, type LiveConnection, type LiveEvent, type LiveStatus } from './live-connection.js';
+import { createLiveConnection, type LiveConnection, type LiveStatus, type LiveUpdate } from './live-connection.js';
 import { useSession } from './session-context.js';
 
-export type { LiveEvent, LiveStatus } from './live-connection.js';
+export type { LiveEvent, LiveStatus, LiveUpdate } from './live-connection.js';
 
 /**
  * Subscribes while `enabled`. `onConnected` runs on every (re)connection: events sent while
@@ -13,7 +13,7 @@ export type { LiveEvent, LiveStatus } from './live-connection.js';
  */
 export function useLiveEvents(
   enabled: boolean,
-  handlers: { onEvent: (event: LiveEvent) => void; onConnected?: () => void },
+  handlers: { onEvent: (event: LiveUpdate) => void; onConnected?: () => void },
 ): { status: LiveStatus; resume: () => void } {
   const { client, store, coordinator } = useSession();
   const latest = useRef(handlers);

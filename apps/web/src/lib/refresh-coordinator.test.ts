@@ -1,18 +1,8 @@
 // The refresh coordinator and the 401-retrying fetch, against a fake fetch (pure client logic).
 import { describe, expect, it } from 'vitest';
+import { user } from '../testing/fixtures.js';
 import { createAuthStore } from './auth-store.js';
 import { createAuthFetch, createRefreshCoordinator } from './refresh-coordinator.js';
-
-const user = {
-  id: 'u1',
-  email: 'a@example.com',
-  name: 'A',
-  role: 'USER' as const,
-  active: true,
-  avatarUrl: null,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-};
 
 /** A server that accepts only `validToken`, a refresh endpoint that mints the next token, and a call log. */
 function fakeBackend(options: { refreshFails?: boolean } = {}) {

@@ -1,7 +1,7 @@
 // One token refresh at a time: concurrent 401s wait for the same refresh, then retry once.
 //
 // The refresh token rotates on every use and the server treats a rotated token presented again as
-// reuse (SPEC §5.3), so two refreshes racing with the same cookie would at best waste one and at
+// reuse (README, Authentication and sessions), so two refreshes racing with the same cookie would at best waste one and at
 // worst sign the user out. Within a tab a shared promise serializes them; across tabs a lock does.
 
 export interface RefreshResult {

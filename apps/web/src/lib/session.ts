@@ -22,7 +22,7 @@ type AuthPayload = RouterOutputs['auth']['refresh'];
  * alone with httpLink: inside a batch URL (`/trpc/a,b`) the browser would not send the cookie.
  */
 const COOKIE_PROCEDURES = new Set(['auth.refresh', 'auth.logout']);
-/** The server refuses batches of more than 10 calls (SPEC §4). */
+/** The server refuses batches of more than 10 calls (400). */
 const MAX_BATCH_ITEMS = 10;
 /** How long a refused refresh waits before its one retry (see `refreshThroughCookie`). */
 const RETRY_REFUSED_REFRESH_MS = 300;

@@ -1,8 +1,8 @@
 // Admin overview: the counts of admin.stats (users by role, projects, transfers in the last 24 hours).
 import { useQuery } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { ErrorState, Loading, usePageTitle } from '../components/ui.js';
 import { formatNumber } from '../lib/format.js';
-import { Link } from '../lib/router.js';
 import { useTRPC } from '../lib/trpc.js';
 
 export function AdminOverviewPage() {

@@ -1,6 +1,6 @@
 // Shown for a page the signed-in role may not open (e.g. an admin URL typed by a USER).
+import { Link } from '@tanstack/react-router';
 import { usePageTitle } from '../components/ui.js';
-import { Link } from '../lib/router.js';
 
 export function NotAllowedPage() {
   usePageTitle('Not allowed');

@@ -1,6 +1,6 @@
 // Shown for a path the dashboard has no page for.
+import { Link } from '@tanstack/react-router';
 import { usePageTitle } from '../components/ui.js';
-import { Link } from '../lib/router.js';
 
 export function NotFoundPage() {
   usePageTitle('Page not found');

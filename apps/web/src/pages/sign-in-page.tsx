@@ -1,10 +1,10 @@
 // Sign in: validated with the server's own LoginInput schema; server errors land next to their fields.
 import { LoginInput } from '@keel/api/schemas';
 import { useMutation } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { Alert, FormError, TextField, usePageTitle } from '../components/ui.js';
 import { type FieldErrors, formErrorsOf, validate } from '../lib/errors.js';
-import { Link } from '../lib/router.js';
 import { useAuth, useSession } from '../lib/session-context.js';
 import { useTRPC } from '../lib/trpc.js';
 

@@ -1,10 +1,10 @@
 // Sign up: validated with the server's own RegisterInput schema (the same password policy, both sides).
 import { RegisterInput } from '@keel/api/schemas';
 import { useMutation } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { FormError, TextField, usePageTitle } from '../components/ui.js';
 import { type FieldErrors, formErrorsOf, validate } from '../lib/errors.js';
-import { Link } from '../lib/router.js';
 import { useSession } from '../lib/session-context.js';
 import { useTRPC } from '../lib/trpc.js';
 

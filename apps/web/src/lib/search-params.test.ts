@@ -1,0 +1,74 @@
+// The list pages' search parameters: typed from the API's input schemas, a malformed value falls back.
+import { describe, expect, it } from 'vitest';
+import { AdminUsersSearch, AuditSearch, listInputOf, ProjectsSearch, withoutEmpty } from './search-params.js';
+
+describe('ProjectsSearch', () => {
+  it('fills the defaults of an empty query string', () => {
+    expect(ProjectsSearch.parse({})).toEqual({ sort: '-createdAt', page: 1, scope: 'mine' });
+  });
+
+  it('keeps valid values, trimming the search', () => {
+    expect(ProjectsSearch.parse({ q: ' apollo ', sort: 'name', page: 3, scope: 'all' })).toEqual({
+      q: 'apollo',
+      sort: 'name',
+      page: 3,
+      scope: 'all',
+    });
+  });
+
+  it('falls back value by value when a URL is typed wrong', () => {
+    expect(ProjectsSearch.parse({ q: 42, sort: 'owner', page: -2, scope: 'everyone' })).toEqual({
+      q: undefined,
+      sort: '-createdAt',
+      page: 1,
+      scope: 'mine',
+    });
+    expect(ProjectsSearch.parse({ page: 1.5 }).page).toBe(1);
+  });
+});
+
+describe('AdminUsersSearch', () => {
+  it('reads role, status, sort and page, and drops what it does not know', () => {
+    expect(AdminUsersSearch.parse({ role: 'GUEST', active: false, sort: '-email', page: 2, other: 'x' })).toEqual({
+      sort: '-email',
+      role: 'GUEST',
+      active: false,
+      page: 2,
+    });
+  });
+
+  it('treats an unknown role or status as no filter', () => {
+    expect(AdminUsersSearch.parse({ role: 'ROOT', active: 'yes' })).toEqual({ sort: '-createdAt', page: 1 });
+    // The role select's "Any role" is the empty value.
+    expect(AdminUsersSearch.shape.role.parse('')).toBeUndefined();
+  });
+});
+
+describe('AuditSearch', () => {
+  it('keeps the filters as typed, bad ones included, for the page to show their errors', () => {
+    expect(AuditSearch.parse({ userId: 'not-a-uuid', from: '2030-01-01T00:00:00.000Z' })).toEqual({
+      userId: 'not-a-uuid',
+      from: '2030-01-01T00:00:00.000Z',
+    });
+  });
+
+  it('ignores a value that is not text', () => {
+    expect(AuditSearch.parse({ action: { nested: true } })).toEqual({});
+  });
+});
+
+describe('listInputOf', () => {
+  it('renames q to the procedure input search', () => {
+    expect(listInputOf({ q: 'apollo', page: 2 })).toEqual({ search: 'apollo', page: 2 });
+  });
+
+  it('sends no search for an empty one', () => {
+    expect(listInputOf({ q: '', page: 1 })).toEqual({ page: 1 });
+  });
+});
+
+describe('withoutEmpty', () => {
+  it('keeps only the filters that are set', () => {
+    expect(withoutEmpty({ userId: 'u1', action: '', from: undefined })).toEqual({ userId: 'u1' });
+  });
+});

@@ -1,0 +1,70 @@
+// The search parameters of the list pages (their `validateSearch`), built from the API's own input
+// schemas: the URL holds a list's state, so a reload or a shared link shows the same rows.
+import { type AuditFilter, ListProjectsInput, ListUsersInput } from '@keel/api/schemas';
+import { z } from 'zod';
+
+const projects = ListProjectsInput.shape;
+const users = ListUsersInput.unwrap().shape;
+
+/**
+ * `/projects?q=&sort=&page=&scope=`. A URL can be typed by hand: each malformed value falls back
+ * to its default (`.catch`) instead of failing the page.
+ */
+export const ProjectsSearch = z.object({
+  q: projects.search.catch(undefined),
+  sort: projects.sort.catch('-createdAt'),
+  page: projects.page.catch(1),
+  scope: projects.scope.catch('mine'),
+});
+export type ProjectsSearch = z.output<typeof ProjectsSearch>;
+/** Left out of the URL (`stripSearchParams`): `/projects` alone is the first page, newest first. */
+export const PROJECTS_SEARCH_DEFAULTS = { sort: '-createdAt', page: 1, scope: 'mine' } as const satisfies Partial<
+  z.input<typeof ProjectsSearch>
+>;
+
+/** `/admin/users?q=&sort=&role=&active=&page=`, malformed values falling back as for projects. */
+export const AdminUsersSearch = z.object({
+  q: users.search.catch(undefined),
+  sort: users.sort.catch('-createdAt'),
+  role: users.role.catch(undefined),
+  active: users.active.catch(undefined),
+  page: users.page.catch(1),
+});
+export type AdminUsersSearch = z.output<typeof AdminUsersSearch>;
+export const ADMIN_USERS_SEARCH_DEFAULTS = { sort: '-createdAt', page: 1 } as const satisfies Partial<
+  z.input<typeof AdminUsersSearch>
+>;
+
+/**
+ * The audit filters stay as typed: the page checks them with `AuditListInput` and shows a bad one
+ * next to its field (and no rows), where a fallback would silently list everything instead.
+ */
+const AsTyped = z.string().optional().catch(undefined);
+export const AuditSearch = z.object({
+  userId: AsTyped,
+  targetId: AsTyped,
+  action: AsTyped,
+  from: AsTyped,
+  to: AsTyped,
+} satisfies Record<keyof typeof AuditFilter.shape, typeof AsTyped>);
+export type AuditSearch = z.output<typeof AuditSearch>;
+
+/**
+ * A list's query input from its search parameters: `q` is the procedure's `search`, and an empty
+ * search (`?q=` typed by hand) is no search.
+ */
+export function listInputOf<S extends { q?: string | undefined }>({
+  q,
+  ...rest
+}: S): Omit<S, 'q'> & { search?: string } {
+  return q ? { ...rest, search: q } : rest;
+}
+
+/** The filters actually set: a key left empty (`?userId=`) filters nothing. */
+export function withoutEmpty(search: Record<string, string | undefined>): Record<string, string> {
+  const set: Record<string, string> = {};
+  for (const [key, value] of Object.entries(search)) {
+    if (value !== undefined && value !== '') set[key] = value;
+  }
+  return set;
+}

@@ -1,0 +1,173 @@
+// The dashboard's routes (TanStack Router, declared in code): paths, typed search parameters, and
+// the guards — signed out shows the sign-in form, a non-admin on an admin page sees "Not allowed".
+import {
+  createRootRoute,
+  createRoute,
+  createRouter,
+  Navigate,
+  Outlet,
+  stripSearchParams,
+} from '@tanstack/react-router';
+import type { ReactNode } from 'react';
+import { Layout } from './components/layout.js';
+import { Loading } from './components/ui.js';
+import {
+  ADMIN_USERS_SEARCH_DEFAULTS,
+  AdminUsersSearch,
+  AuditSearch,
+  PROJECTS_SEARCH_DEFAULTS,
+  ProjectsSearch,
+} from './lib/search-params.js';
+import { useAuth, useCurrentUser } from './lib/session-context.js';
+import { AccountPage } from './pages/account/account-page.js';
+import { AdminAuditPage } from './pages/admin-audit/admin-audit-page.js';
+import { AdminOverviewPage } from './pages/admin-overview-page.js';
+import { AdminUsersPage } from './pages/admin-users/admin-users-page.js';
+import { CreditsPage } from './pages/credits/credits-page.js';
+import { NotAllowedPage } from './pages/not-allowed-page.js';
+import { NotFoundPage } from './pages/not-found-page.js';
+import { ProjectsPage } from './pages/projects/projects-page.js';
+import { SignInPage } from './pages/sign-in-page.js';
+import { SignUpPage } from './pages/sign-up-page.js';
+
+const HOME = '/projects';
+
+function Restoring() {
+  return (
+    <div className="auth-page">
+      <Loading label="Restoring your session…" />
+    </div>
+  );
+}
+
+/**
+ * The frame of every signed-in page. Signed out, the sign-in form shows in place of the page, so
+ * the same URL opens once signed in (no redirect, no `?next=`).
+ */
+function SignedIn({ children }: { children: ReactNode }) {
+  const auth = useAuth();
+  if (auth.status === 'restoring') return <Restoring />;
+  if (auth.status === 'signed-out') return <SignInPage />;
+  return <Layout>{children}</Layout>;
+}
+
+/** The sign-in and sign-up pages; signed in, they lead home. */
+function SignedOut({ children }: { children: ReactNode }) {
+  const auth = useAuth();
+  if (auth.status === 'restoring') return <Restoring />;
+  if (auth.status === 'signed-in') return <Navigate to={HOME} replace />;
+  return children;
+}
+
+function AdminOnly() {
+  const user = useCurrentUser();
+  return user.role === 'ADMIN' ? <Outlet /> : <NotAllowedPage />;
+}
+
+const rootRoute = createRootRoute({
+  component: Outlet,
+  notFoundComponent: () => (
+    <SignedIn>
+      <NotFoundPage />
+    </SignedIn>
+  ),
+});
+
+const indexRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/',
+  component: function Home() {
+    const auth = useAuth();
+    if (auth.status === 'restoring') return <Restoring />;
+    return <Navigate to={auth.status === 'signed-in' ? HOME : '/sign-in'} replace />;
+  },
+});
+
+const signInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'sign-in',
+  component: () => (
+    <SignedOut>
+      <SignInPage />
+    </SignedOut>
+  ),
+});
+
+const signUpRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'sign-up',
+  component: () => (
+    <SignedOut>
+      <SignUpPage />
+    </SignedOut>
+  ),
+});
+
+/** Pathless: the signed-in frame around every page below, kept mounted as the page changes. */
+const dashboardRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: '_dashboard',
+  component: () => (
+    <SignedIn>
+      <Outlet />
+    </SignedIn>
+  ),
+});
+
+const projectsRoute = createRoute({
+  getParentRoute: () => dashboardRoute,
+  path: 'projects',
+  validateSearch: ProjectsSearch,
+  search: { middlewares: [stripSearchParams(PROJECTS_SEARCH_DEFAULTS)] },
+  component: ProjectsPage,
+});
+
+const creditsRoute = createRoute({ getParentRoute: () => dashboardRoute, path: 'credits', component: CreditsPage });
+
+const accountRoute = createRoute({ getParentRoute: () => dashboardRoute, path: 'account', component: AccountPage });
+
+const adminRoute = createRoute({ getParentRoute: () => dashboardRoute, path: 'admin', component: AdminOnly });
+
+const adminOverviewRoute = createRoute({ getParentRoute: () => adminRoute, path: '/', component: AdminOverviewPage });
+
+const adminUsersRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'users',
+  validateSearch: AdminUsersSearch,
+  search: { middlewares: [stripSearchParams(ADMIN_USERS_SEARCH_DEFAULTS)] },
+  component: AdminUsersPage,
+});
+
+const adminAuditRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'audit',
+  validateSearch: AuditSearch,
+  component: AdminAuditPage,
+});
+
+const routeTree = rootRoute.addChildren([
+  indexRoute,
+  signInRoute,
+  signUpRoute,
+  dashboardRoute.addChildren([
+    projectsRoute,
+    creditsRoute,
+    accountRoute,
+    adminRoute.addChildren([adminOverviewRoute, adminUsersRoute, adminAuditRoute]),
+  ]),
+]);
+
+export function createAppRouter() {
+  return createRouter({
+    routeTree,
+    // Every unknown path gets the root's "Page not found" (in the signed-in frame), whatever
+    // prefix it shares with a real page: `/admin/nope` is not found, not "not allowed".
+    notFoundMode: 'root',
+  });
+}
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: ReturnType<typeof createAppRouter>;
+  }
+}
