@@ -7,16 +7,17 @@
 // download short: the connection is destroyed, so the client sees an incomplete transfer rather
 // than a file that looks whole.
 import { Readable } from 'node:stream';
-import { adminHostRouter, type Context, createCallerFactory } from '@keel/api/server';
-import { TRPCError } from '@trpc/server';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { REST_PREFIX, sendRestError } from './rest.js';
+import { adminHostRouter, createCallerFactory } from '@keel/api/server';
+import type { FastifyInstance } from 'fastify';
+import type { ContextFactory } from './http/context.js';
+import { sendProcedureError } from './http/errors.js';
+import { REST_PREFIX } from './rest.js';
 
 export const AUDIT_EXPORT_PATH = `${REST_PREFIX}/admin/audit.csv`;
 
 export interface AuditExportRouteOptions {
   /** Builds the procedure context exactly as the tRPC adapter and /api do. */
-  createContext: (request: FastifyRequest, reply: FastifyReply) => Promise<Context>;
+  createContext: ContextFactory;
 }
 
 export async function registerAuditExport(app: FastifyInstance, { createContext }: AuditExportRouteOptions) {
@@ -25,12 +26,13 @@ export async function registerAuditExport(app: FastifyInstance, { createContext 
   app.get(AUDIT_EXPORT_PATH, { exposeHeadRoute: false }, async (request, reply) => {
     const ctx = await createContext(request, reply);
     // The query string is checked by the procedure's own input schema (AuditExportInput).
-    const exported = await createCaller(ctx)
-      .admin.audit.export(request.query as never)
-      .catch((cause: unknown) =>
-        cause instanceof TRPCError ? cause : new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause }),
-      );
-    if (exported instanceof TRPCError) return sendRestError(request, reply, exported);
+    const caller = createCaller(ctx);
+    let exported: Awaited<ReturnType<typeof caller.admin.audit.export>>;
+    try {
+      exported = await caller.admin.audit.export(request.query as Parameters<typeof caller.admin.audit.export>[0]);
+    } catch (cause) {
+      return sendProcedureError(request, reply, cause);
+    }
     const { chunks } = exported;
     async function* logged() {
       try {

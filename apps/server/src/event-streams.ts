@@ -1,7 +1,8 @@
 // The process-wide cap on live event streams, answered at the HTTP layer: tRPC answers every
 // subscription with a 200 event stream and reports a refusal inside it, so a 503 must come first.
 import { type LiveStreams, streamsFull } from '@keel/api/server';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { sendHostError } from './http/errors.js';
 
 /** The route both tRPC plugins (the adapter and the fast path) register under /trpc. */
 const TRPC_ROUTE = '/trpc/:path';
@@ -11,8 +12,6 @@ export interface EventStreamLimitOptions {
   streams: LiveStreams;
   /** EVENT_STREAMS_MAX. */
   max: number;
-  /** Answers 503 with `message` in the host's envelope. */
-  unavailable: (request: FastifyRequest, reply: FastifyReply, message: string) => unknown;
 }
 
 /**
@@ -20,7 +19,7 @@ export interface EventStreamLimitOptions {
  * The procedure checks again when it takes its slot (streams racing past this check are refused
  * inside the stream), so the cap holds either way; this check gives clients the status code.
  */
-export function registerEventStreamLimit(app: FastifyInstance, { streams, max, unavailable }: EventStreamLimitOptions) {
+export function registerEventStreamLimit(app: FastifyInstance, { streams, max }: EventStreamLimitOptions) {
   app.addHook('onRequest', (request, reply, done) => {
     if (
       streams.count() >= max &&
@@ -32,7 +31,7 @@ export function registerEventStreamLimit(app: FastifyInstance, { streams, max, u
       const refusal = streamsFull();
       reply.header('retry-after', String(refusal.retryAfterSeconds));
       // Answered here: `done` is not called, so the request goes no further.
-      unavailable(request, reply, refusal.message);
+      sendHostError(request, reply, 'SERVICE_UNAVAILABLE', refusal.message);
       return;
     }
     done();

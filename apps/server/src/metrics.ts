@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 /** Seconds: from a cached read (1 ms) to a slow request (SLOW_REQUEST_MS default is 1 s) and beyond. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export type Transport = 'trpc' | 'rest' | 'internal';
+export type Transport = 'trpc' | 'rest';
 
 export interface ProcedureSample {
   procedure: string;
@@ -20,7 +20,7 @@ export interface ProcedureSample {
 }
 
 export interface MetricsSources {
-  /** argon2 work in flight and waiting (the bounded hashing queue of SPEC §5.1). */
+  /** argon2 work in flight and waiting (the bounded hashing queue: `HASH_CONCURRENCY` / `HASH_QUEUE_MAX`). */
   hashQueue(): { inFlight: number; queued: number };
   pool(): PoolStats;
   /** `events.onEvent` streams open now, and those superseded or refused since start. */
@@ -182,7 +182,7 @@ function sameToken(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** GET /metrics; with a token configured, only for `Authorization: Bearer <token>` (SPEC §3). */
+/** GET /metrics; with a token configured, only for `Authorization: Bearer <token>`. */
 export function registerMetricsRoute(
   app: FastifyInstance,
   metrics: Metrics,

@@ -1,30 +1,23 @@
-// Ties each procedure call to its HTTP request for tracing, metrics and the completion log line,
-// without threading the request through the API layer: an AsyncLocalStorage around each handler.
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { type ProcedureObserver, toPublicError } from '@keel/api/server';
+// What the host records of each request: its trace span, HTTP metrics, and once the response is
+// sent, what its procedures wrote into the request's observation (RequestObservation of
+// packages/api/src/context.ts): per-procedure metrics and the one completion log line.
+import { type ProcedureCall, type ProcedureTracer, type RequestObservation, toPublicError } from '@keel/api/server';
 import { context } from '@opentelemetry/api';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendHostError } from './http/errors.js';
 import { type Metrics, registerMetricsRoute, type Transport } from './metrics.js';
 import type { ProcedureOutcome, Tracing } from './tracing.js';
 
-/** What the procedures of one request did, for its completion log line. */
-export interface RequestObservation {
-  /** Procedure paths in call order (a tRPC batch has several). */
-  procedures: string[];
-  userId: string | undefined;
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Created with the request's procedure context (http/context.ts); null on routes without procedures. */
+    observation: RequestObservation | null;
+  }
 }
 
-const currentRequest = new AsyncLocalStorage<FastifyRequest>();
-const observations = new WeakMap<FastifyRequest, RequestObservation>();
-
-export function observationOf(request: FastifyRequest): RequestObservation | undefined {
-  return observations.get(request);
-}
-
-function transportOf(request: FastifyRequest | undefined): Transport {
-  if (!request) return 'internal';
+function transportOf(request: FastifyRequest): Transport {
   // The route, not the raw URL: `/%61pi/projects` is a REST call too.
   return request.routeOptions.url?.startsWith('/api/') ? 'rest' : 'trpc';
 }
@@ -39,32 +32,33 @@ export function outcomeOf(result: { ok: boolean; error?: unknown }): ProcedureOu
   return { statusCode: getHTTPStatusCodeFromError(error), errorCode: toPublicError(error).code };
 }
 
-export function createProcedureObserver(metrics: Metrics, tracing: Tracing | undefined): ProcedureObserver {
-  return async (call, run) => {
-    const request = currentRequest.getStore();
-    let seen: RequestObservation | undefined;
-    if (request) {
-      seen = observations.get(request) ?? { procedures: [], userId: undefined };
-      observations.set(request, seen);
-      seen.procedures.push(call.path);
-      seen.userId ??= call.userId;
-    }
-    const started = performance.now();
-    const result = tracing ? await tracing.traceProcedure(call, run, outcomeOf) : await run();
-    // Sign-in procedures have no token yet but answer with the user: that is who the line is about.
-    if (seen && !seen.userId && result.ok) {
-      const user = (result as { data?: { user?: { id?: unknown } } }).data?.user;
-      if (typeof user?.id === 'string') seen.userId = user.id;
-    }
+/** What the guard hands each call to when tracing is on: the call runs inside its own span. */
+export function procedureTracer(tracing: Tracing | undefined): ProcedureTracer | undefined {
+  return tracing && ((call, run) => tracing.traceProcedure(call, run, outcomeOf));
+}
+
+/** `auth.me,credits.balance`: the procedures of a request in call order, without an array per request. */
+function procedurePaths(calls: readonly ProcedureCall[]): string | undefined {
+  const first = calls[0];
+  if (!first) return undefined;
+  let paths = first.path;
+  for (let i = 1; i < calls.length; i++) paths += `,${calls[i]?.path}`;
+  return paths;
+}
+
+function observeProcedures(metrics: Metrics, request: FastifyRequest, calls: readonly ProcedureCall[]): void {
+  const transport = transportOf(request);
+  for (const call of calls) {
+    // A call still running has no result to count (it cannot be, once tRPC has answered).
+    if (call.seconds === undefined) continue;
     metrics.observeProcedure({
       procedure: call.path,
       type: call.type,
-      transport: transportOf(request),
-      statusCode: outcomeOf(result).statusCode,
-      seconds: (performance.now() - started) / 1000,
+      transport,
+      statusCode: call.error ? getHTTPStatusCodeFromError(call.error) : 200,
+      seconds: call.seconds,
     });
-    return result;
-  };
+  }
 }
 
 export interface ObservabilityOptions {
@@ -76,41 +70,50 @@ export interface ObservabilityOptions {
    * with METRICS_PUBLIC=true. Otherwise it is closed (every scrape 401) until METRICS_TOKEN is set.
    */
   metricsOpenWithoutToken: boolean;
-  /** Answers 401 in the host's error envelope. */
-  unauthorized: (request: FastifyRequest, reply: FastifyReply) => unknown;
+  /** SLOW_REQUEST_MS: a request that took longer is logged at warn. */
+  slowRequestMs: number;
 }
 
-/** Request hooks (spans, HTTP metrics, the request scope) and GET /metrics. */
+const refuseMetrics = (request: FastifyRequest, reply: FastifyReply) =>
+  sendHostError(request, reply, 'UNAUTHORIZED', 'A valid metrics token is required');
+
+/** Request hooks (spans, metrics, the completion log line) and GET /metrics. */
 export function registerObservability(app: FastifyInstance, options: ObservabilityOptions): void {
-  const { metrics, tracing } = options;
+  const { metrics, tracing, slowRequestMs } = options;
+  app.decorateRequest('observation', null);
   if (tracing) {
     app.addHook('onRequest', async (request) => tracing.startRequest(request));
     app.addHook('onRequestAbort', async (request) => tracing.endRequest(request, 'aborted'));
+    // Callback style on purpose: the route handler runs inside `done`, so it and everything it
+    // awaits see the request's span as current (procedure spans become its children).
+    app.addHook('preHandler', (request, _reply, done) => context.with(tracing.requestContext(request), done));
   }
-  // Callback style on purpose: the route handler runs inside `done`, so it and everything it
-  // awaits see this request (and its span) as current.
-  app.addHook('preHandler', (request, _reply, done) => {
-    if (tracing) currentRequest.run(request, () => context.with(tracing.requestContext(request), done));
-    else currentRequest.run(request, done);
-  });
   app.addHook('onResponse', (request, reply, done) => {
-    metrics.observeHttp(
-      request.method,
-      request.routeOptions.url ?? 'unmatched',
-      reply.statusCode,
-      reply.elapsedTime / 1000,
-    );
+    const durationMs = reply.elapsedTime;
+    const { observation } = request;
+    metrics.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, durationMs / 1000);
+    if (observation) observeProcedures(metrics, request, observation.calls);
     tracing?.endRequest(request, reply.statusCode);
+    const line = {
+      method: request.method,
+      url: request.url.split('?')[0],
+      status: reply.statusCode,
+      durationMs: Math.round(durationMs * 100) / 100,
+      userId: observation?.userId,
+      procedure: observation ? procedurePaths(observation.calls) : undefined,
+    };
+    if (durationMs > slowRequestMs) request.log.warn(line, 'slow request');
+    else request.log.info(line, 'request completed');
     done();
   });
   if (options.metricsToken || options.metricsOpenWithoutToken) {
-    registerMetricsRoute(app, metrics, options.metricsToken, options.unauthorized);
+    registerMetricsRoute(app, metrics, options.metricsToken, refuseMetrics);
     return;
   }
   // Process and per-user numbers are not for the internet; the server still starts, closed.
   app.log.warn('METRICS_TOKEN is not set: /metrics answers 401 (set it, or METRICS_PUBLIC=true to open the route)');
   app.get('/metrics', (request, reply) => {
     reply.header('www-authenticate', 'Bearer realm="metrics"');
-    return options.unauthorized(request, reply);
+    return refuseMetrics(request, reply);
   });
 }

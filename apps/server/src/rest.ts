@@ -5,46 +5,19 @@
 // trpc-to-openapi's own HTTP handler is not used: to read query strings it sets `coerce` on the
 // number fields of the procedure's zod schema in place, which would make the tRPC wire accept
 // `"5"` (or `true`) for a number from then on; and its Fastify adapter rewrites `request.url`.
-import {
-  appRouter,
-  type Context,
-  createCallerFactory,
-  INTERNAL_MESSAGE,
-  isLogged,
-  toPublicError,
-} from '@keel/api/server';
-import { TRPCError } from '@trpc/server';
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import { appRouter, createCallerFactory } from '@keel/api/server';
+import type { FastifyInstance } from 'fastify';
 import { forEachOpenApiProcedure, instanceofZodTypeKind, normalizePath, unwrapZodType } from 'trpc-to-openapi';
 import type { ZodType } from 'zod';
+import type { ContextFactory } from './http/context.js';
+import { sendProcedureError } from './http/errors.js';
+import { requireJsonBody } from './http/json-body.js';
 
 export const REST_PREFIX = '/api';
 
 export interface RestOptions {
   /** Builds the procedure context exactly as the tRPC adapter does. */
-  createContext: (request: FastifyRequest, reply: FastifyReply) => Promise<Context>;
-  /** The host's CSRF guard, the one /trpc uses: a body comes as application/json or the call is refused. */
-  guardBody: onRequestHookHandler;
-}
-
-/** The SPEC §4 REST envelope for an error raised by a procedure (or by calling it). */
-export function sendRestError(request: FastifyRequest, reply: FastifyReply, error: TRPCError) {
-  const status = getHTTPStatusCodeFromError(error);
-  const publicError = toPublicError(error);
-  // Logged once: the procedure guard has logged the failures that came out of a procedure.
-  if (publicError.code === 'INTERNAL_ERROR' && !isLogged(error)) {
-    request.log.error({ err: error.cause ?? error }, 'REST request failed');
-  }
-  if (publicError.retryAfterSeconds !== undefined) reply.header('retry-after', String(publicError.retryAfterSeconds));
-  return reply.status(status).send({
-    error: {
-      code: publicError.code,
-      message: publicError.code === 'INTERNAL_ERROR' ? INTERNAL_MESSAGE : publicError.message,
-      ...(publicError.details ? { details: publicError.details } : {}),
-    },
-    meta: { timestamp: new Date().toISOString(), path: request.url.split('?')[0], requestId: request.id },
-  });
+  createContext: ContextFactory;
 }
 
 type FieldKind = 'number' | 'boolean';
@@ -88,11 +61,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
 /** Registers every `openapi` procedure under /api, with conventional verbs and paths. */
-export async function registerRest(app: FastifyInstance, { createContext, guardBody }: RestOptions): Promise<void> {
+export async function registerRest(app: FastifyInstance, { createContext }: RestOptions): Promise<void> {
   const createCaller = createCallerFactory(appRouter);
   await app.register(
     async (scope) => {
-      scope.addHook('onRequest', guardBody);
+      // The CSRF guard /trpc uses: a body comes as application/json or the call is refused.
+      scope.addHook('onRequest', requireJsonBody);
       // The guard asks every POST for application/json, also one without input (`auth/logout-all`):
       // an empty body is then no input, as on /trpc, instead of Fastify's "body cannot be empty".
       const parseJson = scope.getDefaultJsonParser('error', 'error');
@@ -123,15 +97,15 @@ export async function registerRest(app: FastifyInstance, { createContext, guardB
             } else input = { ...fromQuery(request.query as Record<string, unknown>, kinds), ...params };
 
             const ctx = await createContext(request, reply);
-            const call = path.split('.').reduce<any>((node, key) => node[key], createCaller(ctx)) as (
+            const call = path
+              .split('.')
+              .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], createCaller(ctx)) as (
               input: unknown,
             ) => Promise<unknown>;
             try {
               return reply.send(await call(input));
             } catch (cause) {
-              const error =
-                cause instanceof TRPCError ? cause : new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause });
-              return sendRestError(request, reply, error);
+              return sendProcedureError(request, reply, cause);
             }
           },
         });

@@ -24,7 +24,6 @@ import type { ServerConfig } from './config.js';
 import { DEFAULT_WEB_DIST } from './dashboard.js';
 import type { HealthCheck } from './health.js';
 import { createMetrics } from './metrics.js';
-import { createProcedureObserver } from './observability.js';
 import { createShutdownState, drainConnections, shutdownTimes, stopAccepting, trackConnections } from './shutdown.js';
 import { createTracing, tracingEnabled } from './tracing.js';
 
@@ -43,7 +42,7 @@ export interface Runtime {
 
 export async function connectRedis(url: string, logger: Logger): Promise<Redis> {
   const redis = new Redis(url, {
-    // A dead Redis must fail a command fast, not queue it and hang the request (STYLE, Tooling).
+    // A dead Redis must fail a command fast, not queue it and hang the request.
     enableOfflineQueue: false,
     commandTimeout: 500,
     // Commands issued in the same tick (the rate limit and session check of concurrent requests)
@@ -167,7 +166,6 @@ export async function createRuntime(
       onDecision: metrics.rateLimitDecision,
     }),
     events,
-    observeProcedure: createProcedureObserver(metrics, tracing),
   };
 
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {

@@ -53,7 +53,7 @@ export interface TracingOptions {
 /** What a procedure call ended with, for its span. */
 export interface ProcedureOutcome {
   statusCode: number;
-  /** The application's error code (SPEC §4), when the call failed. */
+  /** The application's error code (docs/architecture.md#error-codes), when the call failed. */
   errorCode?: string;
 }
 

@@ -1,6 +1,7 @@
 // The request context: dependencies passed in by the host, plus what this one request carries.
 
 import type { DB } from '@keel/db';
+import type { TRPCError } from '@trpc/server';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { EventBus } from './common/events.js';
@@ -20,26 +21,43 @@ export interface AppDeps {
   sessionState: SessionStateStore;
   rateLimiter: RateLimiter;
   events: EventBus;
-  /** The host's hook around every procedure call (tracing, metrics, the request log line); optional. */
-  observeProcedure?: ProcedureObserver;
 }
 
+/** One procedure call of a request, as the guard records it for the host. */
 export interface ProcedureCall {
   /** Dotted procedure path, e.g. `projects.list`. */
   path: string;
   type: 'query' | 'mutation' | 'subscription';
   /** Subject of the bearer token, when one was sent and verified (not yet checked for revocation). */
   userId: string | undefined;
+  /** Seconds from the guard to the call's result (rate limits, middleware, validation, handler); set when it ends. */
+  seconds: number | undefined;
+  /** What the call failed with, as its client is answered; set when it ends in a failure. */
+  error: TRPCError | undefined;
 }
 
 /**
- * Wraps one procedure call, tRPC and REST alike: `run` resolves to the call's result, which the
- * observer must return unchanged.
+ * Runs one procedure call inside the host's trace span: `run` resolves to the call's result, which
+ * the tracer must return unchanged.
  */
-export type ProcedureObserver = <T extends { ok: boolean; error?: unknown }>(
+export type ProcedureTracer = <T extends { ok: boolean; error?: unknown }>(
   call: ProcedureCall,
   run: () => Promise<T>,
 ) => Promise<T>;
+
+/**
+ * What the procedures of one request did, for the host's completion log line, metrics and trace.
+ * The host hands it in with the request (as it does `response`) and reads it once the response is
+ * sent; the guard writes each call, sign-in writes the user it signed in.
+ */
+export interface RequestObservation {
+  /** The calls in the order they started (a tRPC batch has several). */
+  calls: ProcedureCall[];
+  /** Who the request is about: the bearer token's subject, else the user a sign-in signed in. */
+  userId: string | undefined;
+  /** The host's tracer, when it traces. */
+  trace: ProcedureTracer | undefined;
+}
 
 /** How a procedure talks back to the HTTP response: headers and the refresh cookie. */
 export interface ResponseControl {
@@ -57,6 +75,8 @@ export interface RequestInfo {
   /** The `keel_rt` cookie, when the client sent one. */
   refreshCookie: string | undefined;
   response: ResponseControl;
+  /** Filled in for the host; absent where nobody reads it (tests, calls made without a request). */
+  observation?: RequestObservation | undefined;
 }
 
 export type Context = AppDeps &

@@ -1,6 +1,6 @@
 // The tRPC route on Fastify, with a fast path: a single (non-batched, non-streamed) query or mutation
 // is resolved straight from Fastify's request, without the Fetch-API round trip of the official adapter
-// (a Request, a Response and a web stream per call: ~150 µs of CPU, SPEC §8). Everything else —
+// (a Request, a Response and a web stream per call: ~150 µs of CPU; docs/performance.md). Everything else —
 // batches, subscriptions, streaming, HEAD, method override, unknown paths, odd content types — goes
 // to the official `fastifyRequestHandler` unchanged.
 //
@@ -8,8 +8,9 @@
 // procedure call through tRPC's caller machinery (`callTRPCProcedure`: middleware, input and output
 // parsers), the same context, `onError` and `responseMeta` hooks, the same error formatter and
 // envelope, status codes and headers. One difference, on purpose: the body goes out in one write with
-// `Content-Length` instead of `Transfer-Encoding: chunked`.
-import type { AnyTRPCRouter, TRPCProcedureType } from '@trpc/server';
+// `Content-Length` instead of `Transfer-Encoding: chunked`. It mirrors the adapter of one @trpc/server
+// version: ./trpc-route.ts registers it and holds the checklist for an upgrade.
+import type { AnyTRPCRouter, inferRouterContext, TRPCProcedureType } from '@trpc/server';
 import {
   callTRPCProcedure,
   getTRPCErrorFromUnknown,
@@ -19,6 +20,7 @@ import {
 } from '@trpc/server';
 import { type FastifyTRPCPluginOptions, fastifyRequestHandler } from '@trpc/server/adapters/fastify';
 import { getHTTPStatusCode } from '@trpc/server/http';
+import type { TRPCResponse } from '@trpc/server/rpc';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 type TrpcOptions<TRouter extends AnyTRPCRouter> = FastifyTRPCPluginOptions<TRouter>['trpcOptions'];
@@ -149,13 +151,20 @@ async function answer<TRouter extends AnyTRPCRouter>(
   procedureCall.procedure = router._def.procedures[path];
 
   const onError = (error: TRPCError, ctx: unknown, errorPath: string | undefined, errorInput: unknown) =>
-    options.onError?.({ error, path: errorPath, input: errorInput, ctx: ctx as never, type, req });
+    options.onError?.({
+      error,
+      path: errorPath,
+      input: errorInput,
+      ctx: ctx as inferRouterContext<TRouter>,
+      type,
+      req,
+    });
 
   let ctx: unknown;
   let status: number;
   let body: string;
   let errors: TRPCError[] = [];
-  let json: unknown;
+  let json: TRPCResponse | TRPCResponse[];
   try {
     let data: unknown;
     let error: TRPCError | undefined;
@@ -186,29 +195,31 @@ async function answer<TRouter extends AnyTRPCRouter>(
         message: 'Cannot use stream-like response in non-streaming request - use httpBatchStreamLink',
       });
     }
-    const envelope = error
+    const envelope: TRPCResponse = error
       ? { error: getTRPCErrorShape({ config, ctx, error, input: input.result(), path, type }) }
       : { result: { data } };
     errors = error ? [error] : [];
     json = [envelope];
-    status = getHTTPStatusCode(envelope as never);
-    body = JSON.stringify(transformTRPCResponse(config, envelope as never));
+    status = getHTTPStatusCode(envelope);
+    body = JSON.stringify(transformTRPCResponse(config, envelope));
   } catch (cause) {
     // What the adapter answers when the response itself cannot be made.
     const error = getTRPCErrorFromUnknown(cause);
     onError(error, ctx, undefined, undefined);
-    const envelope = { error: getTRPCErrorShape({ config, ctx, error, input: undefined, path: undefined, type }) };
+    const envelope: TRPCResponse = {
+      error: getTRPCErrorShape({ config, ctx, error, input: undefined, path: undefined, type }),
+    };
     errors = [error];
     json = envelope;
-    status = getHTTPStatusCode(envelope as never);
-    body = JSON.stringify(transformTRPCResponse(config, envelope as never));
+    status = getHTTPStatusCode(envelope);
+    body = JSON.stringify(transformTRPCResponse(config, envelope));
   }
 
   const meta = options.responseMeta?.({
-    ctx: ctx as never,
+    ctx: ctx as inferRouterContext<TRouter>,
     info,
     paths: [path],
-    data: (Array.isArray(json) ? json : [json]) as never,
+    data: Array.isArray(json) ? json : [json],
     errors,
     eagerGeneration: false,
     type,
