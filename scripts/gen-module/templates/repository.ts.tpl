@@ -5,8 +5,6 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { containsPattern } from '../../common/like.js';
 import type { __Item__Sort } from './__itemsKebab__.schema.js';
 
-type Db = Kysely<DB> | Transaction<DB>;
-
 export interface New__Item__ {
   ownerId: string;
   name: string;
@@ -31,7 +29,7 @@ export interface __Item__PageQuery extends __Item__ListFilter {
   offset: number;
 }
 
-export function insert__Item__(db: Db, values: New__Item__): Promise<__Item__Row> {
+export function insert__Item__(db: Kysely<DB>, values: New__Item__): Promise<__Item__Row> {
   return db
     .insertInto('__table__')
     .values({ owner_id: values.ownerId, name: values.name, description: values.description })
@@ -39,7 +37,7 @@ export function insert__Item__(db: Db, values: New__Item__): Promise<__Item__Row
     .executeTakeFirstOrThrow();
 }
 
-export function find__Item__ById(db: Db, id: string): Promise<__Item__Row | undefined> {
+export function find__Item__ById(db: Kysely<DB>, id: string): Promise<__Item__Row | undefined> {
   return db.selectFrom('__table__').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
@@ -48,7 +46,7 @@ export function lock__Item__ById(db: Transaction<DB>, id: string): Promise<__Ite
   return db.selectFrom('__table__').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
-export function update__Item__(db: Db, id: string, changes: __Item__Changes): Promise<__Item__Row | undefined> {
+export function update__Item__(db: Kysely<DB>, id: string, changes: __Item__Changes): Promise<__Item__Row | undefined> {
   return db
     .updateTable('__table__')
     .set({ ...changes, updated_at: sql<Date>`now()` })
@@ -57,14 +55,24 @@ export function update__Item__(db: Db, id: string, changes: __Item__Changes): Pr
     .executeTakeFirst();
 }
 
-export function delete__Item__ById(db: Db, id: string): Promise<__Item__Row | undefined> {
+export function delete__Item__ById(db: Kysely<DB>, id: string): Promise<__Item__Row | undefined> {
   return db.deleteFrom('__table__').where('id', '=', id).returningAll().executeTakeFirst();
 }
 
-function filtered__Items__(db: Db, filter: __Item__ListFilter) {
+/** The list filter as it reaches SQL: the search already a LIKE pattern. */
+export interface __Item__FilterValues {
+  ownerId?: string | undefined;
+  namePattern?: string | undefined;
+}
+
+export function __item__FilterValues(filter: __Item__ListFilter): __Item__FilterValues {
+  return { ownerId: filter.ownerId, namePattern: filter.search ? containsPattern(filter.search) : undefined };
+}
+
+export function filtered__Items__(db: Kysely<DB>, filter: __Item__FilterValues) {
   let query = db.selectFrom('__table__');
   if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
-  if (filter.search) query = query.where('name', 'ilike', containsPattern(filter.search));
+  if (filter.namePattern !== undefined) query = query.where('name', 'ilike', filter.namePattern);
   return query;
 }
 
@@ -73,7 +81,10 @@ function filtered__Items__(db: Db, filter: __Item__ListFilter) {
  * owner, `(owner_id, created_at, id)` and `(owner_id, name)` serve the order; without one,
  * `(created_at, id)` and `(name, id)`.
  */
-export function select__Item__Page(db: Db, page: __Item__PageQuery) {
+export function ordered__Item__Page(
+  db: Kysely<DB>,
+  page: __Item__FilterValues & { sort: __Item__Sort; limit: number; offset: number },
+) {
   const descending = page.sort.startsWith('-');
   const direction = descending ? 'desc' : 'asc';
   const column = page.sort.endsWith('name') ? 'name' : 'created_at';
@@ -85,8 +96,13 @@ export function select__Item__Page(db: Db, page: __Item__PageQuery) {
     .offset(page.offset);
 }
 
-export async function count__Items__(db: Db, filter: __Item__ListFilter): Promise<number> {
-  const row = await filtered__Items__(db, filter)
+export function select__Item__Page(db: Kysely<DB>, page: __Item__PageQuery) {
+  const { sort, limit, offset } = page;
+  return ordered__Item__Page(db, { ...__item__FilterValues(page), sort, limit, offset });
+}
+
+export async function count__Items__(db: Kysely<DB>, filter: __Item__ListFilter): Promise<number> {
+  const row = await filtered__Items__(db, __item__FilterValues(filter))
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .executeTakeFirstOrThrow();
   return Number(row.count);
@@ -94,7 +110,7 @@ export async function count__Items__(db: Db, filter: __Item__ListFilter): Promis
 
 /** Exactly two statements whatever the page size: the page and the total. */
 export async function list__Items__(
-  db: Db,
+  db: Kysely<DB>,
   page: __Item__PageQuery,
 ): Promise<{ rows: __Item__Row[]; total: number }> {
   const [rows, total] = await Promise.all([select__Item__Page(db, page).execute(), count__Items__(db, page)]);

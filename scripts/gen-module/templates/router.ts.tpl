@@ -1,6 +1,6 @@
 // __items__.* procedures: wiring only; the rules live in __itemsKebab__.service.ts.
 import { authedProcedure, router, writerProcedure } from '../../trpc.js';
-import { Success } from '../auth/auth.schema.js';
+import { Success } from '../common.schema.js';
 import {
   Create__Item__Input,
   List__Items__Input,

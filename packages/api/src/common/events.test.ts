@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type AppEvent, createLiveStreams, createMemoryEventBus } from './events.js';
+import type { LiveEvent } from '../modules/events/events.schema.js';
+import { createLiveStreams, createMemoryEventBus } from './events.js';
 
 async function _until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -16,12 +17,16 @@ describe('in-process event bus', () => {
   it("delivers an event to its user's subscribers, stamped with the time, and to nobody else", async () => {
     const bus = createMemoryEventBus();
     const [alice, bob] = [randomUUID(), randomUUID()];
-    const forAlice: AppEvent[] = [];
-    const forBob: AppEvent[] = [];
+    const forAlice: LiveEvent[] = [];
+    const forBob: LiveEvent[] = [];
     bus.subscribe(alice, (event) => forAlice.push(event));
     bus.subscribe(alice, (event) => forAlice.push(event));
     bus.subscribe(bob, (event) => forBob.push(event));
-    await bus.publish({ type: 'credits.received', userId: alice, data: { amount: 5 } });
+    await bus.publish({
+      type: 'credits.received',
+      userId: alice,
+      data: { transferId: null, fromUserId: null, amount: 5, balance: 5 },
+    });
     expect(forAlice).toHaveLength(2);
     expect(forAlice[0]).toMatchObject({ type: 'credits.received', userId: alice, data: { amount: 5 } });
     expect(forAlice[0]?.at).toMatch(ISO_TIMESTAMP);
@@ -32,12 +37,14 @@ describe('in-process event bus', () => {
   it('stops delivering to a listener once it unsubscribes', async () => {
     const bus = createMemoryEventBus();
     const userId = randomUUID();
-    const received: AppEvent[] = [];
+    const received: LiveEvent[] = [];
     const unsubscribe = bus.subscribe(userId, (event) => received.push(event));
-    await bus.publish({ type: 'a', userId, data: {} });
+    const changed = (projectId: string) =>
+      bus.publish({ type: 'project.changed', userId, data: { projectId, change: 'updated' } });
+    await changed('before');
     unsubscribe();
-    await bus.publish({ type: 'b', userId, data: {} });
-    expect(received.map((event) => event.type)).toEqual(['a']);
+    await changed('after');
+    expect(received.map((event) => event.data)).toEqual([{ projectId: 'before', change: 'updated' }]);
     await bus.close();
   });
 

@@ -1,19 +1,21 @@
 // Live events for `events.onEvent`: in process without Redis, Redis pub/sub across instances with it.
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
+import type { LiveEvent } from '../modules/events/events.schema.js';
 
-export interface AppEvent {
-  type: string;
-  /** The user the event is for. */
-  userId: string;
-  at: string;
-  data: Record<string, unknown>;
-}
+/** Member by member (a plain `Omit` of the union would merge its members into one loose shape). */
+type WithoutTime<Event> = Event extends LiveEvent ? Omit<Event, 'at'> : never;
 
-export type EventListener = (event: AppEvent) => void;
+/**
+ * An event as it is published: a member of the union (modules/events/events.schema.ts), without the
+ * time the bus stamps on it.
+ */
+export type NewLiveEvent = WithoutTime<LiveEvent>;
+
+export type EventListener = (event: LiveEvent) => void;
 
 export interface EventBus {
-  publish(event: Omit<AppEvent, 'at'>): Promise<void>;
+  publish(event: NewLiveEvent): Promise<void>;
   /** Returns the unsubscribe function. */
   subscribe(userId: string, listener: EventListener): () => void;
   /** Aborted when the bus closes (server shutdown): live streams end on it. */
@@ -111,7 +113,7 @@ function createLocalFanout() {
     closed: closing.signal,
     streams: createLiveStreams(),
     close: () => closing.abort(),
-    deliver: (event: AppEvent) => emitter.emit(event.userId, event),
+    deliver: (event: LiveEvent) => emitter.emit(event.userId, event),
     subscribe(userId: string, listener: EventListener) {
       emitter.on(userId, listener);
       return () => emitter.off(userId, listener);
@@ -149,7 +151,8 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
   subscriber.on('error', (error) => options.onError?.(error));
   subscriber.on('message', (_channel: string, message: string) => {
     try {
-      fanout.deliver(JSON.parse(message) as AppEvent);
+      // Published by an instance of this application (the same union), so trusted as such.
+      fanout.deliver(JSON.parse(message) as LiveEvent);
     } catch (error) {
       options.onError?.(error);
     }
@@ -157,7 +160,7 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
   await subscriber.subscribe(channel);
   return {
     async publish(event) {
-      const full: AppEvent = { ...event, at: new Date().toISOString() };
+      const full: LiveEvent = { ...event, at: new Date().toISOString() };
       try {
         await options.redis.publish(channel, JSON.stringify(full));
       } catch (error) {

@@ -1,4 +1,6 @@
-// Shapes shared by every module: pagination, cursors, ids.
+// The one file of shapes shared by every module: the `text()` every string input starts from, ids,
+// names, the success answer, offset pages and cursor pages. A shape one module owns lives in that
+// module's schema (`User` and `RoleSchema` in users.schema.ts).
 import { z } from 'zod';
 
 /** Why a string input was refused: PostgreSQL could not store it. */
@@ -29,6 +31,15 @@ export function text(params?: Parameters<typeof z.string>[0]) {
 }
 
 export const IdInput = z.object({ id: z.uuid({ error: 'Invalid id' }) });
+
+/** A person's or a thing's display name: required, trimmed, at most 100 characters. */
+export const NameInput = text({ error: 'Name is required' })
+  .trim()
+  .min(1, 'Name is required')
+  .max(100, 'Name must be at most 100 characters');
+
+/** The answer of a mutation that has nothing else to say. */
+export const Success = z.object({ success: z.literal(true) });
 
 /** `{ page = 1, limit = 20 (1..100) }` plus a module's own `sort` enum. */
 export const PageInput = z.object({

@@ -1,5 +1,5 @@
 // CSV of the audit export: RFC 4180 quoting, and no cell a spreadsheet would run as a formula.
-import type { AuditExportRow } from '../audit/audit.repository.js';
+import type { AuditExportRow } from '../audit/audit.service.js';
 
 /**
  * Spreadsheets evaluate a cell that starts with one of these (OWASP "CSV injection"); a leading

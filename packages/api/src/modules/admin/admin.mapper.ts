@@ -1,8 +1,6 @@
 // Row → API shape for audit events: explicit fields only.
-import type { listAuditEvents } from '../audit/audit.repository.js';
+import type { AuditEventListRow } from '../audit/audit.service.js';
 import type { AuditEvent } from './admin.schema.js';
-
-export type AuditEventListRow = Awaited<ReturnType<typeof listAuditEvents>>[number];
 
 export function toAuditEvent(row: AuditEventListRow): AuditEvent {
   return {

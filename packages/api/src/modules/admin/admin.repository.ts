@@ -4,8 +4,6 @@ import type { DB, Role, UserRow } from '@keel/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { containsPattern } from '../../common/like.js';
 
-type Db = Kysely<DB> | Transaction<DB>;
-
 export type UserSortKey = 'created_at' | 'name' | 'email';
 
 export interface UserListFilter {
@@ -14,7 +12,7 @@ export interface UserListFilter {
   active?: boolean | undefined;
 }
 
-function filteredUsers(db: Db, filter: UserListFilter) {
+function filteredUsers(db: Kysely<DB>, filter: UserListFilter) {
   let query = db.selectFrom('users');
   if (filter.search) {
     const pattern = containsPattern(filter.search);
@@ -26,7 +24,7 @@ function filteredUsers(db: Db, filter: UserListFilter) {
 }
 
 export function listUsers(
-  db: Db,
+  db: Kysely<DB>,
   filter: UserListFilter & { sortKey: UserSortKey; descending: boolean; offset: number; limit: number },
 ): Promise<UserRow[]> {
   const direction = filter.descending ? 'desc' : 'asc';
@@ -42,7 +40,7 @@ export function listUsers(
   );
 }
 
-export async function countUsers(db: Db, filter: UserListFilter): Promise<number> {
+export async function countUsers(db: Kysely<DB>, filter: UserListFilter): Promise<number> {
   const row = await filteredUsers(db, filter)
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .executeTakeFirstOrThrow();
@@ -77,7 +75,7 @@ export interface StatsRow {
 }
 
 /** Every dashboard count in one statement. */
-export async function readStats(db: Db): Promise<StatsRow> {
+export async function readStats(db: Kysely<DB>): Promise<StatsRow> {
   const row = await db
     .selectFrom('users')
     .select((eb) => [

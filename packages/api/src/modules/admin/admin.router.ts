@@ -1,9 +1,9 @@
 // admin.* procedures: wiring only; the rules live in admin.service.ts (grants in credits.service.ts).
 import { withSearchSlot } from '../../common/search-limit.js';
 import { adminProcedure, router } from '../../trpc.js';
-import { User } from '../auth/auth.schema.js';
 import { Balance } from '../credits/credits.schema.js';
 import * as credits from '../credits/credits.service.js';
+import { User } from '../users/users.schema.js';
 import {
   AdminStats,
   AuditExportInput,

@@ -1,8 +1,8 @@
 // zod inputs and outputs of the admin procedures, shared with the web app's forms.
 import { z } from 'zod';
-import { RoleSchema, User } from '../auth/auth.schema.js';
 import { CursorInput, cursorPage, PageInput, paginated, SearchText, text } from '../common.schema.js';
 import { CreditAmount } from '../credits/credits.schema.js';
+import { RoleSchema, User } from '../users/users.schema.js';
 
 export const AdminUserSort = z.enum(['createdAt', '-createdAt', 'name', '-name', 'email', '-email']);
 export type AdminUserSort = z.infer<typeof AdminUserSort>;

@@ -1,17 +1,14 @@
-// Admin rules (SPEC §5.4, §6): the user directory, role and activation changes that keep at least
+// Admin rules (ADMIN only): the user directory, role and activation changes that keep at least
 // one active admin and take effect on the user's next request, the audit log and dashboard counts.
 import type { DB, Role, UserRow } from '@keel/db';
 import type { Transaction } from 'kysely';
 import { conflict, notFound } from '../../common/errors.js';
 import { decodeCursor, toCursorPage, toPage } from '../../common/pagination.js';
 import type { AuthedContext } from '../../trpc.js';
-import { listAuditEvents, listAuditEventsWithActors } from '../audit/audit.repository.js';
-import { audit } from '../audit/audit.service.js';
-import { revokeSessions } from '../auth/auth.repository.js';
-import type { User } from '../auth/auth.schema.js';
-import { broadcastRevocation } from '../auth/auth.service.js';
-import { toUser } from '../users/users.mapper.js';
-import { updateUser } from '../users/users.repository.js';
+import { audit, listAuditEvents, listAuditEventsWithActors } from '../audit/audit.service.js';
+import { broadcastRevocation, revokeUserSessions } from '../auth/auth.service.js';
+import type { User } from '../users/users.schema.js';
+import { toUser, updateUser } from '../users/users.service.js';
 import { auditCsvHeader, auditCsvLine, auditCsvTruncatedLine } from './admin.csv.js';
 import { toAuditEvent } from './admin.mapper.js';
 import * as repo from './admin.repository.js';
@@ -106,7 +103,7 @@ export async function setActive(ctx: AuthedContext, input: SetActiveInput): Prom
     const updated = changed ? await updateUser(trx, userId, { active: input.active }) : target;
     if (!updated) throw notFound('User');
     // Deactivating an inactive account still ends whatever session it has left.
-    const ids = input.active ? [] : await revokeSessions(trx, { userId }, 'deactivated');
+    const ids = input.active ? [] : await revokeUserSessions(trx, userId, 'deactivated');
     if (!changed && ids.length === 0) return { user: updated, revoked: ids };
     await audit(trx, ctx, {
       actorId: ctx.user.id,

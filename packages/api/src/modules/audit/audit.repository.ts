@@ -1,9 +1,7 @@
 // SQL for the audit log.
 
 import type { DB } from '@keel/db';
-import type { Kysely, Transaction } from 'kysely';
-
-type Db = Kysely<DB> | Transaction<DB>;
+import type { Kysely } from 'kysely';
 
 export interface NewAuditEvent {
   actorId: string | null;
@@ -15,7 +13,7 @@ export interface NewAuditEvent {
   metadata?: Record<string, unknown>;
 }
 
-export async function insertAuditEvent(db: Db, event: NewAuditEvent): Promise<void> {
+export async function insertAuditEvent(db: Kysely<DB>, event: NewAuditEvent): Promise<void> {
   await db
     .insertInto('audit_events')
     .values({
@@ -44,9 +42,9 @@ export interface AuditListFilter {
   to?: Date | undefined;
 }
 
-function filteredAuditEvents(db: Db, filter: AuditListFilter) {
+function filteredAuditEvents(db: Kysely<DB>, filter: AuditListFilter) {
   let query = db.selectFrom('audit_events').orderBy('audit_events.seq', 'desc').limit(filter.limit);
-  if (filter.beforeSeq !== undefined) query = query.where('audit_events.seq', '<', String(filter.beforeSeq) as never);
+  if (filter.beforeSeq !== undefined) query = query.where('audit_events.seq', '<', String(filter.beforeSeq));
   const { userId } = filter;
   if (userId) {
     query = query.where((eb) =>
@@ -64,14 +62,14 @@ function filteredAuditEvents(db: Db, filter: AuditListFilter) {
 }
 
 /** Newest first by sequence number, which is also the keyset the cursor pages on. */
-export function listAuditEvents(db: Db, filter: AuditListFilter) {
+export function listAuditEvents(db: Kysely<DB>, filter: AuditListFilter) {
   return filteredAuditEvents(db, filter)
     .select(['id', 'seq', 'at', 'actor_id', 'action', 'target_type', 'target_id', 'ip', 'request_id', 'metadata'])
     .execute();
 }
 
 /** Like `listAuditEvents`, with the actor's current email and name (null once the user is gone). */
-export function listAuditEventsWithActors(db: Db, filter: AuditListFilter) {
+export function listAuditEventsWithActors(db: Kysely<DB>, filter: AuditListFilter) {
   return filteredAuditEvents(db, filter)
     .leftJoin('users', 'users.id', 'audit_events.actor_id')
     .select([
@@ -91,4 +89,5 @@ export function listAuditEventsWithActors(db: Db, filter: AuditListFilter) {
     .execute();
 }
 
+export type AuditEventListRow = Awaited<ReturnType<typeof listAuditEvents>>[number];
 export type AuditExportRow = Awaited<ReturnType<typeof listAuditEventsWithActors>>[number];

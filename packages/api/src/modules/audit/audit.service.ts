@@ -1,7 +1,8 @@
-// Writing audit events with the request's actor, IP and request id.
+// Writing audit events with the request's actor, IP and request id, and reading the log back (the
+// admin console lists and exports it).
 
 import type { DB } from '@keel/db';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { insertAuditEvent, type NewAuditEvent } from './audit.repository.js';
 
 export interface AuditSource {
@@ -11,9 +12,18 @@ export interface AuditSource {
 
 /** Records an audit event in the transaction `db` belongs to, so it commits with the change it records. */
 export function audit(
-  db: Kysely<DB> | Transaction<DB>,
+  db: Kysely<DB>,
   source: AuditSource,
   event: Omit<NewAuditEvent, 'ip' | 'requestId'>,
 ): Promise<void> {
   return insertAuditEvent(db, { ...event, ip: source.ip, requestId: source.requestId });
 }
+
+/** Reading the log: newest first by sequence number, the keyset its cursor pages on. */
+export {
+  type AuditEventListRow,
+  type AuditExportRow,
+  type AuditListFilter,
+  listAuditEvents,
+  listAuditEventsWithActors,
+} from './audit.repository.js';

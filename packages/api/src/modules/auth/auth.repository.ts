@@ -1,9 +1,7 @@
 // SQL for sessions (refresh-token families) and refresh tokens.
 
 import type { DB, Role, SessionRow } from '@keel/db';
-import { type Kysely, sql, type Transaction } from 'kysely';
-
-type Db = Kysely<DB> | Transaction<DB>;
+import { type Kysely, sql } from 'kysely';
 
 export interface NewSession {
   userId: string;
@@ -12,7 +10,7 @@ export interface NewSession {
   ip: string | null;
 }
 
-export function insertSession(db: Db, session: NewSession): Promise<SessionRow> {
+export function insertSession(db: Kysely<DB>, session: NewSession): Promise<SessionRow> {
   return db
     .insertInto('sessions')
     .values({
@@ -26,7 +24,7 @@ export function insertSession(db: Db, session: NewSession): Promise<SessionRow> 
 }
 
 export async function insertRefreshToken(
-  db: Db,
+  db: Kysely<DB>,
   token: { sessionId: string; tokenHash: string; expiresAt: Date },
 ): Promise<void> {
   await db
@@ -39,7 +37,7 @@ export async function insertRefreshToken(
  * Marks the token rotated if, and only if, it is still current and unexpired: of concurrent callers
  * exactly one gets the row back (the others wait on its row lock and then see `rotated_at` set).
  */
-export function rotateRefreshToken(db: Db, tokenHash: string) {
+export function rotateRefreshToken(db: Kysely<DB>, tokenHash: string) {
   return db
     .updateTable('refresh_tokens')
     .set({ rotated_at: sql<Date>`now()` })
@@ -51,7 +49,7 @@ export function rotateRefreshToken(db: Db, tokenHash: string) {
 }
 
 /** A presented token that could not be rotated: why not. */
-export function findRefreshTokenStatus(db: Db, tokenHash: string, graceSeconds: number) {
+export function findRefreshTokenStatus(db: Kysely<DB>, tokenHash: string, graceSeconds: number) {
   return db
     .selectFrom('refresh_tokens as rt')
     .innerJoin('sessions as s', 's.id', 'rt.session_id')
@@ -68,7 +66,7 @@ export function findRefreshTokenStatus(db: Db, tokenHash: string, graceSeconds: 
 }
 
 /** The session and its user, as needed to mint a new token pair. */
-export function findSessionWithUser(db: Db, sessionId: string) {
+export function findSessionWithUser(db: Kysely<DB>, sessionId: string) {
   return db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
@@ -84,7 +82,7 @@ export function findSessionWithUser(db: Db, sessionId: string) {
 }
 
 /** The database's view of a session, used when the session-state store cannot answer. */
-export function findSessionState(db: Db, sessionId: string) {
+export function findSessionState(db: Kysely<DB>, sessionId: string) {
   return db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
@@ -93,11 +91,11 @@ export function findSessionState(db: Db, sessionId: string) {
     .executeTakeFirst() as Promise<{ revokedAt: Date | null; role: Role; active: boolean } | undefined>;
 }
 
-export async function touchSession(db: Db, sessionId: string): Promise<void> {
+export async function touchSession(db: Kysely<DB>, sessionId: string): Promise<void> {
   await db.updateTable('sessions').set({ last_used_at: sql<Date>`now()` }).where('id', '=', sessionId).execute();
 }
 
-export function findSessionIdByTokenHash(db: Db, tokenHash: string) {
+export function findSessionIdByTokenHash(db: Kysely<DB>, tokenHash: string) {
   return db
     .selectFrom('refresh_tokens as rt')
     .innerJoin('sessions as s', 's.id', 'rt.session_id')
@@ -108,7 +106,7 @@ export function findSessionIdByTokenHash(db: Db, tokenHash: string) {
 
 /** Revokes the given sessions of a user (all of them when `sessionIds` is unset); returns the ids revoked now. */
 export async function revokeSessions(
-  db: Db,
+  db: Kysely<DB>,
   filter: { userId: string; sessionIds?: string[]; exceptSessionId?: string },
   reason: string,
 ): Promise<string[]> {
@@ -127,7 +125,7 @@ export async function revokeSessions(
 }
 
 /** Every live session of the user (sign-in keeps them within the per-user cap). */
-export function listActiveSessions(db: Db, userId: string) {
+export function listActiveSessions(db: Kysely<DB>, userId: string) {
   return db
     .selectFrom('sessions')
     .select(['id', 'created_at', 'last_used_at', 'expires_at', 'user_agent', 'ip'])
@@ -144,7 +142,7 @@ export function listActiveSessions(db: Db, userId: string) {
  * used, so at most `max` remain; returns the ids revoked.
  */
 export async function revokeLeastRecentlyUsedSessions(
-  db: Db,
+  db: Kysely<DB>,
   filter: { userId: string; keepSessionId: string; max: number },
   reason: string,
 ): Promise<string[]> {
@@ -169,7 +167,7 @@ export async function revokeLeastRecentlyUsedSessions(
   return rows.map((row) => row.id);
 }
 
-export function findSessionOfUser(db: Db, sessionId: string, userId: string) {
+export function findSessionOfUser(db: Kysely<DB>, sessionId: string, userId: string) {
   return db
     .selectFrom('sessions')
     .select(['id', 'revoked_at'])
@@ -179,13 +177,13 @@ export function findSessionOfUser(db: Db, sessionId: string, userId: string) {
 }
 
 /** Sessions revoked at or after `since` (the catch-up of the session-state store after a Redis outage). */
-export async function listSessionIdsRevokedSince(db: Db, since: Date): Promise<string[]> {
+export async function listSessionIdsRevokedSince(db: Kysely<DB>, since: Date): Promise<string[]> {
   const rows = await db.selectFrom('sessions').select('id').where('revoked_at', '>=', since).execute();
   return rows.map((row) => row.id);
 }
 
 /** Current roles of the users whose row changed at or after `since` (role changes among them). */
-export function listRolesChangedSince(db: Db, since: Date): Promise<{ userId: string; role: Role }[]> {
+export function listRolesChangedSince(db: Kysely<DB>, since: Date): Promise<{ userId: string; role: Role }[]> {
   return db.selectFrom('users').select(['id as userId', 'role']).where('updated_at', '>=', since).execute();
 }
 
@@ -193,7 +191,7 @@ export function listRolesChangedSince(db: Db, since: Date): Promise<{ userId: st
  * Whether the account with this email opened a session from `ip` at or after `since` (the address
  * its owner signs in from, which the per-account sign-in limit lets through).
  */
-export async function hasSessionFromAddress(db: Db, email: string, ip: string, since: Date): Promise<boolean> {
+export async function hasSessionFromAddress(db: Kysely<DB>, email: string, ip: string, since: Date): Promise<boolean> {
   const row = await db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')

@@ -1,5 +1,7 @@
 // auth.* procedures: wiring only; the rules live in auth.service.ts.
 import { authedProcedure, publicProcedure, router } from '../../trpc.js';
+import { Success } from '../common.schema.js';
+import { User } from '../users/users.schema.js';
 import {
   AuthPayload,
   ChangePasswordInput,
@@ -9,8 +11,6 @@ import {
   RevokedSessions,
   RevokeSessionInput,
   SessionList,
-  Success,
-  User,
 } from './auth.schema.js';
 import * as auth from './auth.service.js';
 

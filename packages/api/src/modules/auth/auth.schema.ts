@@ -1,8 +1,7 @@
 // zod inputs and outputs of the auth procedures, shared with the web app's forms.
 import { z } from 'zod';
-import { text } from '../common.schema.js';
-
-export const RoleSchema = z.enum(['ADMIN', 'USER', 'GUEST']);
+import { NameInput, text } from '../common.schema.js';
+import { User } from '../users/users.schema.js';
 
 export const EmailInput = text({ error: 'Email is required' })
   .trim()
@@ -17,11 +16,6 @@ export const PasswordPolicy = text({ error: 'Password is required' })
   .regex(/[A-Z]/, 'Password must contain an upper-case letter')
   .regex(/[0-9]/, 'Password must contain a digit');
 
-export const NameInput = text({ error: 'Name is required' })
-  .trim()
-  .min(1, 'Name is required')
-  .max(100, 'Name must be at most 100 characters');
-
 export const RegisterInput = z.object({ email: EmailInput, password: PasswordPolicy, name: NameInput });
 export const LoginInput = z.object({
   email: EmailInput,
@@ -33,18 +27,6 @@ export const ChangePasswordInput = z.object({
   currentPassword: text().min(1, 'Current password is required').max(100),
   newPassword: PasswordPolicy,
 });
-
-export const User = z.object({
-  id: z.string(),
-  email: z.string(),
-  name: z.string(),
-  role: RoleSchema,
-  active: z.boolean(),
-  avatarUrl: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-export type User = z.infer<typeof User>;
 
 export const AuthPayload = z.object({
   accessToken: z.string(),
@@ -65,7 +47,6 @@ export const Session = z.object({
   current: z.boolean(),
 });
 export const SessionList = z.object({ items: z.array(Session) });
-export const Success = z.object({ success: z.literal(true) });
 export const RevokedSessions = z.object({ revokedSessions: z.number() });
 
 export type RegisterInput = z.infer<typeof RegisterInput>;

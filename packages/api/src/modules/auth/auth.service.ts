@@ -1,23 +1,16 @@
-// Authentication rules (SPEC §5.1–5.3): sign-up and sign-in, rotating refresh tokens with reuse
+// Authentication rules: sign-up and sign-in, rotating refresh tokens with reuse
 // detection, sessions and their revocation on every instance.
-import type { UserRow } from '@keel/db';
+import type { DB, UserRow } from '@keel/db';
+import type { Kysely } from 'kysely';
 import { AppError, badRequest, forbidden, isUniqueViolation, notFound, unauthorized } from '../../common/errors.js';
 import { generateRefreshToken, hashRefreshToken, isWellFormedRefreshToken } from '../../common/tokens.js';
 import type { Context } from '../../context.js';
 import type { AuthedContext } from '../../trpc.js';
 import { audit } from '../audit/audit.service.js';
-import { SESSION_REVOKED_EVENT } from '../events/events.schema.js';
-import { toUser } from '../users/users.mapper.js';
-import {
-  findUserByEmail,
-  findUserById,
-  insertUser,
-  lockUser,
-  rehashPassword,
-  setPassword,
-} from '../users/users.repository.js';
+import type { User } from '../users/users.schema.js';
+import * as users from '../users/users.service.js';
 import * as repo from './auth.repository.js';
-import type { AuthPayload, ChangePasswordInput, LoginInput, RegisterInput, User } from './auth.schema.js';
+import type { AuthPayload, ChangePasswordInput, LoginInput, RegisterInput } from './auth.schema.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const INVALID_CREDENTIALS = 'Invalid credentials';
@@ -43,6 +36,8 @@ async function openSession(ctx: Context, db: Db, userId: string) {
 async function issuePayload(ctx: Context, user: User, sessionId: string, refreshToken: string): Promise<AuthPayload> {
   const accessToken = await ctx.tokens.signAccess({ userId: user.id, role: user.role, sessionId });
   ctx.response.setRefreshCookie(refreshToken, ctx.config.refreshTokenTtlDays * 24 * 60 * 60);
+  // A sign-in came without a token: the request's log line is about the user it signed in.
+  if (ctx.observation) ctx.observation.userId ??= user.id;
   return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ctx.tokens.accessTtlSeconds, user };
 }
 
@@ -55,26 +50,26 @@ async function broadcastRevocation(ctx: Context, sessionIds: string[], userId: s
   // The store never loses it: a write Redis refuses is kept and retried (common/session-state.ts).
   await ctx.sessionState.revokeSessions(sessionIds);
   try {
-    await ctx.events.publish({ type: SESSION_REVOKED_EVENT, userId, data: { sessionIds } });
+    await ctx.events.publish({ type: 'session.revoked', userId, data: { sessionIds } });
   } catch (error) {
     ctx.log.warn({ err: error, sessionIds }, 'could not end the live streams of revoked sessions');
   }
 }
 
 export async function register(ctx: Context, input: RegisterInput): Promise<AuthPayload> {
-  if (await findUserByEmail(ctx.db, input.email)) throw new AppError('CONFLICT', 'Email is already registered');
+  if (await users.findUserByEmail(ctx.db, input.email)) throw new AppError('CONFLICT', 'Email is already registered');
   const passwordHash = await ctx.hasher.hash(input.password);
   const { user, sessionId, refreshToken } = await ctx.db.transaction().execute(async (trx) => {
-    const row = await insertUser(trx, { email: input.email, name: input.name, password_hash: passwordHash });
+    const row = await users.insertUser(trx, { email: input.email, name: input.name, password_hash: passwordHash });
     const session = await openSession(ctx, trx, row.id);
     await audit(trx, ctx, { actorId: row.id, action: 'auth.register', targetType: 'user', targetId: row.id });
-    return { user: toUser(row), ...session };
+    return { user: users.toUser(row), ...session };
   });
   return issuePayload(ctx, user, sessionId, refreshToken);
 }
 
 export async function login(ctx: Context, input: LoginInput): Promise<AuthPayload> {
-  const row = await findUserByEmail(ctx.db, input.email);
+  const row = await users.findUserByEmail(ctx.db, input.email);
   if (!row) {
     await ctx.hasher.verifyDummy(input.password);
     await audit(ctx.db, ctx, { actorId: null, action: 'auth.login_failed', metadata: { reason: 'unknown_email' } });
@@ -96,10 +91,10 @@ export async function login(ctx: Context, input: LoginInput): Promise<AuthPayloa
     // The password was verified without a lock. Under the user row's lock, a password change or a
     // deactivation that committed since is seen here; one still in flight waits for this
     // transaction and then revokes the session it opens.
-    const current = await lockUser(trx, row.id);
+    const current = await users.lockUser(trx, row.id);
     if (!current || current.password_version !== row.password_version) throw unauthorized(INVALID_CREDENTIALS);
     if (!current.active) throw forbidden(ACCOUNT_DISABLED);
-    if (rehashed) await rehashPassword(trx, row.id, row.password_version, rehashed);
+    if (rehashed) await users.rehashPassword(trx, row.id, row.password_version, rehashed);
     const session = await openSession(ctx, trx, row.id);
     const evicted = await repo.revokeLeastRecentlyUsedSessions(
       trx,
@@ -113,7 +108,7 @@ export async function login(ctx: Context, input: LoginInput): Promise<AuthPayloa
       targetId: session.sessionId,
       ...(evicted.length > 0 ? { metadata: { revokedSessions: evicted.length } } : {}),
     });
-    return { user: toUser(current), ...session, evicted };
+    return { user: users.toUser(current), ...session, evicted };
   });
   await broadcastRevocation(ctx, evicted, row.id);
   return issuePayload(ctx, user, sessionId, refreshToken);
@@ -151,7 +146,7 @@ export async function refresh(
     const session = await repo.findSessionWithUser(trx, won.session_id);
     // Revocation is terminal: a revoked family never mints again.
     if (!session || session.revokedAt || session.expired || !session.active) return null;
-    const user = await findUserById(trx, session.userId);
+    const user = await users.findUserById(trx, session.userId);
     if (!user) return null;
     const refreshToken = generateRefreshToken();
     await repo.insertRefreshToken(trx, {
@@ -162,7 +157,7 @@ export async function refresh(
     await repo.touchSession(trx, session.id);
     return { user, sessionId: session.id, refreshToken };
   });
-  if (rotated) return issuePayload(ctx, toUser(rotated.user), rotated.sessionId, rotated.refreshToken);
+  if (rotated) return issuePayload(ctx, users.toUser(rotated.user), rotated.sessionId, rotated.refreshToken);
   if (rotated === null) throw unauthorized(INVALID_REFRESH);
 
   await handleUnrotatableToken(ctx, tokenHash);
@@ -237,9 +232,9 @@ export async function logoutAll(ctx: AuthedContext): Promise<{ revokedSessions: 
 }
 
 export async function me(ctx: AuthedContext): Promise<User> {
-  const row = await findUserById(ctx.db, ctx.user.id);
+  const row = await users.findUserById(ctx.db, ctx.user.id);
   if (!row) throw unauthorized('User no longer exists');
-  return toUser(row);
+  return users.toUser(row);
 }
 
 export async function sessions(ctx: AuthedContext) {
@@ -278,7 +273,7 @@ export async function revokeSession(ctx: AuthedContext, sessionId: string): Prom
 }
 
 export async function changePassword(ctx: AuthedContext, input: ChangePasswordInput): Promise<{ success: true }> {
-  const row = await findUserById(ctx.db, ctx.user.id);
+  const row = await users.findUserById(ctx.db, ctx.user.id);
   if (!row) throw unauthorized('User no longer exists');
   if (!(await ctx.hasher.verify(row.password_hash, input.currentPassword))) {
     throw badRequest('Current password is incorrect');
@@ -287,11 +282,11 @@ export async function changePassword(ctx: AuthedContext, input: ChangePasswordIn
   const revoked = await ctx.db.transaction().execute(async (trx) => {
     // The lock sign-ins take: one that verified the old password either finished before (and its
     // session is revoked below) or sees the new version and opens none.
-    const current = await lockUser(trx, ctx.user.id);
+    const current = await users.lockUser(trx, ctx.user.id);
     if (!current) throw unauthorized('User no longer exists');
     // Another change committed since the verification above: the current password is no longer it.
     if (current.password_version !== row.password_version) throw badRequest('Current password is incorrect');
-    await setPassword(trx, ctx.user.id, passwordHash);
+    await users.setPassword(trx, ctx.user.id, passwordHash);
     const ids = await repo.revokeSessions(
       trx,
       { userId: ctx.user.id, exceptSessionId: ctx.user.sessionId },
@@ -312,17 +307,31 @@ export async function changePassword(ctx: AuthedContext, input: ChangePasswordIn
 
 export { broadcastRevocation };
 
-/** Creates the bootstrap admin when no user has that email (SPEC §3 `ADMIN_EMAIL`). */
+/**
+ * Revokes every live session of `userId` in `db`'s transaction (an admin deactivating the
+ * account); returns the ids revoked, for `broadcastRevocation` once the transaction committed.
+ */
+export function revokeUserSessions(db: Kysely<DB>, userId: string, reason: string): Promise<string[]> {
+  return repo.revokeSessions(db, { userId }, reason);
+}
+
+/**
+ * Whether the account with this email opened a session from `ip` at or after `since`: the
+ * per-account sign-in limit (trpc.ts) lets its owner's usual address through.
+ */
+export { hasSessionFromAddress } from './auth.repository.js';
+
+/** Creates the bootstrap admin (`ADMIN_EMAIL` / `ADMIN_PASSWORD`) when no user has that email. */
 export async function ensureAdmin(
   deps: Pick<Context, 'db' | 'hasher'>,
   email: string,
   password: string,
 ): Promise<UserRow | undefined> {
   const normalized = email.trim().toLowerCase();
-  if (await findUserByEmail(deps.db, normalized)) return undefined;
+  if (await users.findUserByEmail(deps.db, normalized)) return undefined;
   const passwordHash = await deps.hasher.hash(password);
   try {
-    return await insertUser(deps.db, {
+    return await users.insertUser(deps.db, {
       email: normalized,
       name: 'Administrator',
       password_hash: passwordHash,

@@ -3,8 +3,6 @@
 import type { DB, LedgerDirection, TransferRow } from '@keel/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
 
-type Db = Kysely<DB> | Transaction<DB>;
-
 export interface BalanceRow {
   id: string;
   active: boolean;
@@ -28,13 +26,13 @@ export function lockBalances(db: Transaction<DB>, userIds: readonly string[]): P
     .execute();
 }
 
-export async function findBalance(db: Db, userId: string): Promise<number | undefined> {
+export async function findBalance(db: Kysely<DB>, userId: string): Promise<number | undefined> {
   const row = await db.selectFrom('users').select('balance').where('id', '=', userId).executeTakeFirst();
   return row?.balance;
 }
 
 /** Adds `delta` (negative to debit) and returns the new balance; the CHECK refuses a negative one. */
-export async function addToBalance(db: Db, userId: string, delta: number): Promise<number> {
+export async function addToBalance(db: Kysely<DB>, userId: string, delta: number): Promise<number> {
   const row = await db
     .updateTable('users')
     .set({ balance: sql<number>`balance + ${delta}` })
@@ -55,7 +53,7 @@ export interface NewTransfer {
   toBalanceAfter: number;
 }
 
-export function insertTransfer(db: Db, transfer: NewTransfer): Promise<TransferRow> {
+export function insertTransfer(db: Kysely<DB>, transfer: NewTransfer): Promise<TransferRow> {
   return db
     .insertInto('transfers')
     .values({
@@ -73,7 +71,7 @@ export function insertTransfer(db: Db, transfer: NewTransfer): Promise<TransferR
 }
 
 export function findTransferByIdempotencyKey(
-  db: Db,
+  db: Kysely<DB>,
   fromUserId: string,
   idempotencyKey: string,
 ): Promise<TransferRow | undefined> {
@@ -95,7 +93,7 @@ export interface NewLedgerEntry {
   balanceAfter: number;
 }
 
-export async function insertLedgerEntries(db: Db, entries: readonly NewLedgerEntry[]): Promise<void> {
+export async function insertLedgerEntries(db: Kysely<DB>, entries: readonly NewLedgerEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await db
     .insertInto('ledger_entries')
@@ -114,7 +112,10 @@ export async function insertLedgerEntries(db: Db, entries: readonly NewLedgerEnt
 }
 
 /** A user's ledger, newest first (ask for one row more than a page to learn whether another exists). */
-export function listLedgerEntries(db: Db, filter: { userId: string; beforeSeq?: number | undefined; limit: number }) {
+export function listLedgerEntries(
+  db: Kysely<DB>,
+  filter: { userId: string; beforeSeq?: number | undefined; limit: number },
+) {
   let query = db
     .selectFrom('ledger_entries')
     .select([

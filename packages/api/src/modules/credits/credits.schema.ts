@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { CursorInput, cursorPage, text } from '../common.schema.js';
 
-/** Credits moved or granted in one operation (SPEC §6). */
+/** Credits moved or granted in one operation: a whole number from 1 to 1 000 000. */
 export const CreditAmount = z
   .number({ error: 'Amount must be a number' })
   .int('Amount must be a whole number')

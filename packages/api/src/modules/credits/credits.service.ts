@@ -1,4 +1,4 @@
-// Credit rules (SPEC §6): balances that never go negative, transfers that neither lose nor create
+// Credit rules: balances that never go negative, transfers that neither lose nor create
 // credits under concurrency, idempotent retries, and admin grants.
 import { createHash } from 'node:crypto';
 import type { TransferRow } from '@keel/db';
@@ -15,6 +15,7 @@ import { decodeCursor, toCursorPage } from '../../common/pagination.js';
 import type { Context } from '../../context.js';
 import type { AuthedContext } from '../../trpc.js';
 import { audit } from '../audit/audit.service.js';
+import type { CreditsReceivedEvent } from '../events/events.schema.js';
 import { toLedgerEntry, toTransfer } from './credits.mapper.js';
 import * as repo from './credits.repository.js';
 import type { Balance, HistoryInput, HistoryPage, Transfer, TransferInput } from './credits.schema.js';
@@ -195,7 +196,7 @@ export async function grant(ctx: AuthedContext, input: GrantRequest): Promise<Ba
 }
 
 /** Live notice to the recipient; the credits are already committed, so a failed publish is only logged. */
-async function publishReceived(ctx: Context, userId: string, data: Record<string, unknown>): Promise<void> {
+async function publishReceived(ctx: Context, userId: string, data: CreditsReceivedEvent['data']): Promise<void> {
   try {
     await ctx.events.publish({ type: 'credits.received', userId, data });
   } catch (error) {

@@ -1,9 +1,11 @@
 // A user's live event stream: their events as they happen, until the client leaves, the access
 // token expires, the session is revoked, the same user opens too many others or the server shuts down.
 import { AppError } from '../../common/errors.js';
-import type { AppEvent } from '../../common/events.js';
 import type { AuthedContext } from '../../trpc.js';
-import { type LiveEvent, SESSION_REVOKED_EVENT, STREAM_SUPERSEDED_EVENT } from './events.schema.js';
+import type { LiveEvent } from './events.schema.js';
+
+/** What a stream sends: every live event but `session.revoked`, which only ends streams. */
+export type StreamedEvent = Exclude<LiveEvent, { type: 'session.revoked' }>;
 
 /** How long a client refused for a full process waits: streams end as tabs close and tokens expire. */
 export const STREAMS_FULL_RETRY_AFTER_SECONDS = 10;
@@ -14,7 +16,10 @@ export function streamsFull(): AppError {
   });
 }
 
-export async function* streamEvents(ctx: AuthedContext, signal: AbortSignal | undefined): AsyncGenerator<LiveEvent> {
+export async function* streamEvents(
+  ctx: AuthedContext,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<StreamedEvent> {
   let superseded = false;
   const stop = new AbortController();
   const end = () => stop.abort();
@@ -29,13 +34,12 @@ export async function* streamEvents(ctx: AuthedContext, signal: AbortSignal | un
     },
   );
   if (!release) throw streamsFull();
-  const pending: AppEvent[] = [];
+  const pending: StreamedEvent[] = [];
   let wake: (() => void) | undefined;
 
   const unsubscribe = ctx.events.subscribe(ctx.user.id, (event) => {
-    if (event.type === SESSION_REVOKED_EVENT) {
-      const revoked = (event.data.sessionIds as string[] | undefined) ?? [];
-      if (revoked.includes(ctx.user.sessionId)) end();
+    if (event.type === 'session.revoked') {
+      if (event.data.sessionIds.includes(ctx.user.sessionId)) end();
       return;
     }
     pending.push(event);
@@ -61,8 +65,7 @@ export async function* streamEvents(ctx: AuthedContext, signal: AbortSignal | un
       wake = undefined;
     }
     // Said last, so the client can tell this end from the others and stay disconnected.
-    if (superseded)
-      yield { type: STREAM_SUPERSEDED_EVENT, userId: ctx.user.id, at: new Date().toISOString(), data: {} };
+    if (superseded) yield { type: 'stream.superseded', userId: ctx.user.id, at: new Date().toISOString(), data: {} };
   } finally {
     release();
     unsubscribe();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { callerFor, createTestDeps, createUser, type TestDeps, type TestUser, until } from '../../testing/index.js';
-import { type LiveEvent, STREAM_SUPERSEDED_EVENT } from './events.schema.js';
+import type { LiveEvent } from './events.schema.js';
 
 const opened: TestDeps[] = [];
 afterEach(async () => {
@@ -104,7 +104,7 @@ describe('events.onEvent stream caps', () => {
     const newest = await open(d, user);
     const [oldest, ...kept] = streams as [Open, ...Open[]];
     await oldest.done;
-    expect(oldest.events.map((e) => e.type)).toEqual([STREAM_SUPERSEDED_EVENT]);
+    expect(oldest.events.map((e) => e.type)).toEqual(['stream.superseded']);
     expect(oldest.events[0]?.userId).toBe(user.id);
     // The other 20 stay live and keep receiving.
     await sender.caller.credits.transfer({ toUserId: user.id, amount: 1 });
@@ -124,7 +124,7 @@ describe('events.onEvent stream caps', () => {
     const bobsAlive = bobs.map(still);
     const alices = [await open(d, alice), await open(d, alice), await open(d, alice)];
     await alices[0]?.done;
-    expect(alices[0]?.events.map((e) => e.type)).toEqual([STREAM_SUPERSEDED_EVENT]);
+    expect(alices[0]?.events.map((e) => e.type)).toEqual(['stream.superseded']);
     expect(bobsAlive.map((alive) => alive())).toEqual([true, true]);
     expect(bobs.flatMap((s) => s.events)).toEqual([]);
     for (const stream of [...bobs, ...alices]) stream.controller.abort();

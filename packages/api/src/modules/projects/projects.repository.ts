@@ -1,11 +1,9 @@
 // SQL for projects.
 
-import { type DB, type ProjectRow, type SlotOf, StatementCache } from '@keel/db';
+import type { DB, ProjectRow } from '@keel/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { containsPattern } from '../../common/like.js';
 import type { ProjectSort } from './projects.schema.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
 
 export interface NewProject {
   ownerId: string;
@@ -31,24 +29,24 @@ export interface ProjectPageQuery extends ProjectListFilter {
   offset: number;
 }
 
-export function insertProject(db: Db, project: NewProject): Promise<ProjectRow> {
+export function insertProject(db: Kysely<DB>, values: NewProject): Promise<ProjectRow> {
   return db
     .insertInto('projects')
-    .values({ owner_id: project.ownerId, name: project.name, description: project.description })
+    .values({ owner_id: values.ownerId, name: values.name, description: values.description })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
-export function findProjectById(db: Db, id: string): Promise<ProjectRow | undefined> {
+export function findProjectById(db: Kysely<DB>, id: string): Promise<ProjectRow | undefined> {
   return db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Locks the project row for the rest of the transaction. */
+/** Locks the row for the rest of the transaction. */
 export function lockProjectById(db: Transaction<DB>, id: string): Promise<ProjectRow | undefined> {
   return db.selectFrom('projects').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
-export function updateProject(db: Db, id: string, changes: ProjectChanges): Promise<ProjectRow | undefined> {
+export function updateProject(db: Kysely<DB>, id: string, changes: ProjectChanges): Promise<ProjectRow | undefined> {
   return db
     .updateTable('projects')
     .set({ ...changes, updated_at: sql<Date>`now()` })
@@ -57,30 +55,36 @@ export function updateProject(db: Db, id: string, changes: ProjectChanges): Prom
     .executeTakeFirst();
 }
 
-export function deleteProjectById(db: Db, id: string): Promise<ProjectRow | undefined> {
+export function deleteProjectById(db: Kysely<DB>, id: string): Promise<ProjectRow | undefined> {
   return db.deleteFrom('projects').where('id', '=', id).returningAll().executeTakeFirst();
 }
 
-/** The filter as it reaches SQL: the search already a LIKE pattern. */
-interface ProjectFilterValues {
+/** The list filter as it reaches SQL: the search already a LIKE pattern. */
+export interface ProjectFilterValues {
   ownerId?: string | undefined;
   namePattern?: string | undefined;
 }
 
-function filteredProjects(db: Db, filter: ProjectFilterValues) {
+export function projectFilterValues(filter: ProjectListFilter): ProjectFilterValues {
+  return { ownerId: filter.ownerId, namePattern: filter.search ? containsPattern(filter.search) : undefined };
+}
+
+export function filteredProjects(db: Kysely<DB>, filter: ProjectFilterValues) {
   let query = db.selectFrom('projects');
   if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
   if (filter.namePattern !== undefined) query = query.where('name', 'ilike', filter.namePattern);
   return query;
 }
 
-function filterValues(filter: ProjectListFilter): ProjectFilterValues {
-  return { ownerId: filter.ownerId, namePattern: filter.search ? containsPattern(filter.search) : undefined };
-}
-
-type PageValues = ProjectFilterValues & { sort: ProjectSort; limit: number; offset: number };
-
-function pageQuery(db: Db, page: PageValues) {
+/**
+ * One page, ordered by the sort key and then `id` so equal keys never swap between pages. With an
+ * owner, `(owner_id, created_at, id)` and `(owner_id, name)` serve the order; without one,
+ * `(created_at, id)` and `(name, id)`.
+ */
+export function orderedProjectPage(
+  db: Kysely<DB>,
+  page: ProjectFilterValues & { sort: ProjectSort; limit: number; offset: number },
+) {
   const descending = page.sort.startsWith('-');
   const direction = descending ? 'desc' : 'asc';
   const column = page.sort.endsWith('name') ? 'name' : 'created_at';
@@ -92,34 +96,23 @@ function pageQuery(db: Db, page: PageValues) {
     .offset(page.offset);
 }
 
-/**
- * One page, ordered by the sort key and then `id` so equal keys never swap between pages. With an
- * owner, `(owner_id, created_at, id)` and `(owner_id, name)` serve the order.
- */
-export function selectProjectPage(db: Db, page: ProjectPageQuery) {
-  return pageQuery(db, { ...filterValues(page), sort: page.sort, limit: page.limit, offset: page.offset });
+export function selectProjectPage(db: Kysely<DB>, page: ProjectPageQuery) {
+  const { sort, limit, offset } = page;
+  return orderedProjectPage(db, { ...projectFilterValues(page), sort, limit, offset });
 }
 
-// projects.list is the dashboard's busiest call: its two statements are compiled once per shape.
-const listStatements = new StatementCache();
+export async function countProjects(db: Kysely<DB>, filter: ProjectListFilter): Promise<number> {
+  const row = await filteredProjects(db, projectFilterValues(filter))
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
 
 /** Exactly two statements whatever the page size: the page and the total. */
-export async function listProjects(db: Db, page: ProjectPageQuery): Promise<{ rows: ProjectRow[]; total: number }> {
-  const { ownerId, namePattern } = filterValues(page);
-  const filterShape = `${ownerId !== undefined}:${namePattern !== undefined}`;
-  const values = [ownerId, namePattern, page.limit, page.offset];
-  // The filter as the statements see it: a slot where a value is present, nothing where it is not.
-  const slottedFilter = (slot: SlotOf): ProjectFilterValues => ({
-    ownerId: ownerId === undefined ? undefined : slot(0),
-    namePattern: namePattern === undefined ? undefined : slot(1),
-  });
-  const [rows, counted] = await Promise.all([
-    listStatements.execute(db, `page:${filterShape}:${page.sort}`, values, (slot) =>
-      pageQuery(db, { ...slottedFilter(slot), sort: page.sort, limit: slot(2), offset: slot(3) }),
-    ),
-    listStatements.execute(db, `count:${filterShape}`, values, (slot) =>
-      filteredProjects(db, slottedFilter(slot)).select((eb) => eb.fn.countAll<number>().as('count')),
-    ),
-  ]);
-  return { rows, total: Number(counted[0]?.count ?? 0) };
+export async function listProjects(
+  db: Kysely<DB>,
+  page: ProjectPageQuery,
+): Promise<{ rows: ProjectRow[]; total: number }> {
+  const [rows, total] = await Promise.all([selectProjectPage(db, page).execute(), countProjects(db, page)]);
+  return { rows, total };
 }

@@ -1,7 +1,7 @@
 // projects.* procedures: wiring only; the rules live in projects.service.ts.
 import { withSearchSlot } from '../../common/search-limit.js';
 import { authedProcedure, router, writerProcedure } from '../../trpc.js';
-import { Success } from '../auth/auth.schema.js';
+import { Success } from '../common.schema.js';
 import {
   CreateProjectInput,
   ListProjectsInput,

@@ -1,10 +1,12 @@
-// Rules for projects.*: owners act on their own projects, ADMIN on all (SPEC §5.4); names are
+// Rules for projects.*: owners act on their own projects, ADMIN on all (missing → 404,
+// someone else's → 403); names are
 // unique per owner; deletions are audited; every change is announced to the owner live.
 import type { ProjectRow } from '@keel/db';
 import { conflict, forbidden, isUniqueViolation, notFound } from '../../common/errors.js';
 import { toPage } from '../../common/pagination.js';
 import type { AuthedContext } from '../../trpc.js';
 import { audit } from '../audit/audit.service.js';
+import type { ProjectChangedEvent } from '../events/events.schema.js';
 import { toProject } from './projects.mapper.js';
 import * as repo from './projects.repository.js';
 import type {
@@ -15,10 +17,11 @@ import type {
   ProjectPage,
   UpdateProjectInput,
 } from './projects.schema.js';
+import { listProjectsCompiled } from './projects.statements.js';
 
 const NAME_TAKEN = 'A project with this name already exists';
 
-type ProjectChange = 'created' | 'updated' | 'deleted';
+type ProjectChange = ProjectChangedEvent['data']['change'];
 
 /** Missing → 404, someone else's → 403, ADMIN may act on all. */
 function assertCanAccess(ctx: AuthedContext, row: ProjectRow | undefined): asserts row is ProjectRow {
@@ -61,7 +64,7 @@ export async function createProject(ctx: AuthedContext, input: CreateProjectInpu
 
 export async function listProjects(ctx: AuthedContext, input: ListProjectsInput): Promise<ProjectPage> {
   if (input.scope === 'all' && ctx.user.role !== 'ADMIN') throw forbidden('Only admins may list all projects');
-  const { rows, total } = await repo.listProjects(ctx.db, {
+  const { rows, total } = await listProjectsCompiled(ctx.db, {
     ownerId: input.scope === 'mine' ? ctx.user.id : undefined,
     search: input.search || undefined,
     sort: input.sort,

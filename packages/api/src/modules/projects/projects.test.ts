@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { TRPCError } from '@trpc/server';
 import { CompiledQuery, type KyselyPlugin, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toPublicError } from '../../common/errors.js';
-import type { AppEvent } from '../../common/events.js';
 import { callerFor, createTestDeps, createUser, type TestDeps, type TestUser } from '../../testing/index.js';
-import { selectProjectPage } from './projects.repository.js';
-import type { Project } from './projects.schema.js';
+import type { LiveEvent } from '../events/events.schema.js';
+import { listProjects, type ProjectPageQuery, selectProjectPage } from './projects.repository.js';
+import { PROJECT_SORTS, type Project } from './projects.schema.js';
+import { listProjectsCompiled } from './projects.statements.js';
 
 let deps: TestDeps;
 beforeAll(async () => {
@@ -63,7 +65,8 @@ describe('projects.create', () => {
   it('ignores an ownerId in the input', async () => {
     const user = await createUser(deps);
     const other = await createUser(deps);
-    const project = await user.caller.projects.create({ name: 'Mine', ownerId: other.id } as any);
+    const input = { name: 'Mine', ownerId: other.id };
+    const project = await user.caller.projects.create(input);
     expect(project.ownerId).toBe(user.id);
   });
 
@@ -156,7 +159,7 @@ describe('projects ownership', () => {
         (e: unknown) => e,
       );
       expect(error).toMatchObject({ code: 'BAD_REQUEST' });
-      expect(toPublicError(error as never)).toMatchObject({ code: 'VALIDATION_ERROR', details: [{ field: 'id' }] });
+      expect(toPublicError(error as TRPCError)).toMatchObject({ code: 'VALIDATION_ERROR', details: [{ field: 'id' }] });
     },
   );
 
@@ -235,7 +238,8 @@ describe('projects.update', () => {
     const user = await createUser(deps);
     const other = await createUser(deps);
     const project = await user.caller.projects.create({ name: 'Staying' });
-    await user.caller.projects.update({ id: project.id, name: 'Still Mine', ownerId: other.id } as any);
+    const input = { id: project.id, name: 'Still Mine', ownerId: other.id };
+    await user.caller.projects.update(input);
     expect((await projectRow(project.id))?.owner_id).toBe(user.id);
   });
 });
@@ -283,7 +287,7 @@ describe('projects live events', () => {
   it('tells the owner about create, update and delete, even when an ADMIN acts', async () => {
     const owner = await createUser(deps);
     const admin = await createUser(deps, { role: 'ADMIN' });
-    const received: AppEvent[] = [];
+    const received: LiveEvent[] = [];
     const unsubscribe = deps.events.subscribe(owner.id, (event) => received.push(event));
     try {
       const project = await owner.caller.projects.create({ name: 'Watched' });
@@ -418,7 +422,8 @@ describe('projects.list', () => {
     { search: 'x'.repeat(101) },
   ])('refuses %o with BAD_REQUEST', async (input) => {
     const user = await createUser(deps);
-    await expect(user.caller.projects.list(input as any)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    // @ts-expect-error each input breaks the schema
+    await expect(user.caller.projects.list(input)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
   it('runs the same number of SQL statements whatever the page size', async () => {
@@ -442,6 +447,26 @@ describe('projects.list', () => {
     expect((await caller.projects.list({ limit: 50 })).items).toHaveLength(50);
     expect(statements).toBe(small);
     expect(small).toBe(2);
+  });
+
+  it('reads from its compiled statements (projects.statements.ts) what the plain repository reads', async () => {
+    const [first, second] = [await createUser(deps), await createUser(deps)];
+    await createProjects(first, ['Same a', 'same B', 'other', 'Same%c']);
+    await createProjects(second, ['same z', 'Another']);
+    // Every shape twice, with other values the second time: they are bound to the statement compiled first.
+    const queries: ProjectPageQuery[] = [];
+    for (const sort of PROJECT_SORTS) {
+      for (const search of [undefined, 'same', 'SAME%']) {
+        for (const ownerId of [first.id, undefined, second.id]) {
+          queries.push({ ownerId, search, sort, limit: 3, offset: 0 }, { ownerId, search, sort, limit: 2, offset: 1 });
+        }
+      }
+    }
+    for (const query of queries) {
+      expect(await listProjectsCompiled(deps.db, query), JSON.stringify(query)).toEqual(
+        await listProjects(deps.db, query),
+      );
+    }
   });
 });
 

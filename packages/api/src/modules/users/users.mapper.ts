@@ -1,7 +1,6 @@
 // Row → API shape for users: explicit fields, so a password hash can never leak.
 import type { UserRow } from '@keel/db';
-import type { User } from '../auth/auth.schema.js';
-import type { UserSummary } from './users.schema.js';
+import type { User, UserSummary } from './users.schema.js';
 
 export function toUser(row: UserRow): User {
   return {

@@ -3,21 +3,19 @@ import type { DB, NewUser, UserRow, UserUpdate } from '@keel/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { containsPattern } from '../../common/like.js';
 
-type Db = Kysely<DB> | Transaction<DB>;
-
-export function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
+export function findUserById(db: Kysely<DB>, id: string): Promise<UserRow | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+export function findUserByEmail(db: Kysely<DB>, email: string): Promise<UserRow | undefined> {
   return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
 }
 
-export function insertUser(db: Db, user: NewUser): Promise<UserRow> {
+export function insertUser(db: Kysely<DB>, user: NewUser): Promise<UserRow> {
   return db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow();
 }
 
-export function updateUser(db: Db, id: string, changes: UserUpdate): Promise<UserRow | undefined> {
+export function updateUser(db: Kysely<DB>, id: string, changes: UserUpdate): Promise<UserRow | undefined> {
   return db
     .updateTable('users')
     .set({ ...changes, updated_at: sql<Date>`now()` })
@@ -36,7 +34,7 @@ export function lockUser(db: Transaction<DB>, id: string): Promise<UserRow | und
 }
 
 /** Sets a new password: its version goes up, so a sign-in that verified the previous one opens no session. */
-export async function setPassword(db: Db, id: string, passwordHash: string): Promise<void> {
+export async function setPassword(db: Kysely<DB>, id: string, passwordHash: string): Promise<void> {
   await db
     .updateTable('users')
     .set((eb) => ({
@@ -49,7 +47,12 @@ export async function setPassword(db: Db, id: string, passwordHash: string): Pro
 }
 
 /** Stores a new encoding of the same password (another cost or format), unless the password changed since. */
-export async function rehashPassword(db: Db, id: string, passwordVersion: number, passwordHash: string): Promise<void> {
+export async function rehashPassword(
+  db: Kysely<DB>,
+  id: string,
+  passwordVersion: number,
+  passwordHash: string,
+): Promise<void> {
   await db
     .updateTable('users')
     .set({ password_hash: passwordHash })
@@ -58,7 +61,7 @@ export async function rehashPassword(db: Db, id: string, passwordVersion: number
     .execute();
 }
 
-export function searchActiveUsers(db: Db, query: string, limit: number) {
+export function searchActiveUsers(db: Kysely<DB>, query: string, limit: number) {
   const pattern = containsPattern(query);
   return db
     .selectFrom('users')

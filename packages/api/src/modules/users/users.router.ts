@@ -1,12 +1,8 @@
 // users.* procedures: wiring only; the rules live in users.service.ts.
 import { withSearchSlot } from '../../common/search-limit.js';
-import { authedProcedure, roleProcedure, router } from '../../trpc.js';
-import { User } from '../auth/auth.schema.js';
-import { SearchUsersInput, UpdateProfileInput, UserSearchResult } from './users.schema.js';
+import { authedProcedure, router, writerProcedure } from '../../trpc.js';
+import { SearchUsersInput, UpdateProfileInput, User, UserSearchResult } from './users.schema.js';
 import * as users from './users.service.js';
-
-/** Looking other people up is for full accounts: GUEST reads only its own data (SPEC §5.4). */
-const memberProcedure = roleProcedure('USER', 'ADMIN');
 
 export const usersRouter = router({
   updateProfile: authedProcedure
@@ -23,7 +19,8 @@ export const usersRouter = router({
     .input(UpdateProfileInput)
     .output(User)
     .mutation(({ ctx, input }) => users.updateProfile(ctx, input)),
-  search: memberProcedure
+  // Looking other people up is for full accounts: GUEST reads only its own data.
+  search: writerProcedure
     .meta({
       openapi: {
         method: 'GET',

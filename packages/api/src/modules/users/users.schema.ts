@@ -1,7 +1,23 @@
 // zod inputs and outputs of the users procedures, shared with the web app's forms.
+import { ROLES } from '@keel/db/schema';
 import { z } from 'zod';
-import { NameInput } from '../auth/auth.schema.js';
-import { text } from '../common.schema.js';
+import { NameInput, text } from '../common.schema.js';
+
+/** The database's own list of roles, so a role added there is one the API accepts. */
+export const RoleSchema = z.enum(ROLES);
+
+/** A user as every procedure returns it (users.mapper.ts `toUser`): never the password hash. */
+export const User = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: RoleSchema,
+  active: z.boolean(),
+  avatarUrl: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type User = z.infer<typeof User>;
 
 export const SEARCH_USERS_MAX_LIMIT = 50;
 

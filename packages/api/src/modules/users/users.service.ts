@@ -1,11 +1,26 @@
-// Rules for users.*: a signed-in user edits only their own profile fields; search sees active users only.
+// Rules for users.*: a signed-in user edits only their own profile fields; search sees active users
+// only. Also what other modules may know of users (auth signs them in, admin changes role and
+// activation): they reach the users table through the functions below, never through the repository.
 import type { UserUpdate } from '@keel/db';
 import { unauthorized } from '../../common/errors.js';
 import type { AuthedContext } from '../../trpc.js';
-import type { User } from '../auth/auth.schema.js';
 import { toUser, toUserSummary } from './users.mapper.js';
 import { findUserById, searchActiveUsers, updateUser } from './users.repository.js';
-import type { SearchUsersInput, UpdateProfileInput, UserSearchResult } from './users.schema.js';
+import type { SearchUsersInput, UpdateProfileInput, User, UserSearchResult } from './users.schema.js';
+
+// For the other modules. Each function takes the database or the caller's transaction first (a
+// transaction is a `Kysely<DB>`), so a change commits with the rest of theirs. Rows include the
+// password hash: map them with `toUser` before they leave the server.
+export { toUser } from './users.mapper.js';
+export {
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  lockUser,
+  rehashPassword,
+  setPassword,
+  updateUser,
+} from './users.repository.js';
 
 export async function updateProfile(ctx: AuthedContext, input: UpdateProfileInput): Promise<User> {
   // Built field by field from the parsed input, so nothing but name and avatar can ever be written.

@@ -42,7 +42,7 @@ describe('users.updateProfile', () => {
   it('ignores role, balance and other fields it does not own', async () => {
     const user = await createUser(deps);
     const input = { name: 'Sneaky', role: 'ADMIN', balance: 1_000_000, id: randomUUID(), active: false };
-    const updated = await user.caller.users.updateProfile(input as any);
+    const updated = await user.caller.users.updateProfile(input);
     expect(updated).toMatchObject({ id: user.id, name: 'Sneaky', role: 'USER', active: true });
     expect(await userRow(user.id)).toEqual({ role: 'USER', balance: 0, name: 'Sneaky' });
   });
