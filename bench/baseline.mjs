@@ -1,4 +1,4 @@
-// The yardstick of SPEC §8: a bare node:http + pg server that does what projects.list does on the
+// The yardstick of the budgets: a bare node:http + pg server that does what projects.list does on the
 // wire (same JWT check, same two SQL statements, same JSON) and nothing else.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';

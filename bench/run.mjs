@@ -1,4 +1,4 @@
-// `pnpm bench` / `pnpm bench:soak`: the load benchmarks of SPEC §8 against the production build,
+// `pnpm bench` / `pnpm bench:soak`: the load benchmarks and their budgets against the production build,
 // on a fresh PostgreSQL database and Redis prefix, beside a bare node:http + pg baseline.
 //
 //   pnpm bench                      every scenario, a table, results under bench/results/
@@ -30,7 +30,7 @@ const ALL = ['baseline', 'list', 'me', 'transfer', 'batch', 'login', 'login200',
 const LIST_PATH = `/trpc/projects.list?input=${encodeURIComponent('{}')}`;
 const BATCH_PATH = `/trpc/projects.list,auth.me,credits.balance?batch=1&input=${encodeURIComponent('{"0":{}}')}`;
 const MiB = 1024 * 1024;
-/** SPEC §8: projects.list's median req/s over the rounds, as a share of the baseline's (`--min-ratio`). */
+/** The budget: projects.list's median req/s over the rounds, as a share of the baseline's (`--min-ratio`). */
 const MIN_RATIO = 0.7;
 /** At the fixed rate, Keel's P99 may be at most this multiple of the paced baseline's P99 in the same run. */
 const FIXED_P99_FACTOR = 1.5;
@@ -159,7 +159,7 @@ async function main() {
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.prefix,
     JWT_ACCESS_SECRET: secret,
-    // Load from a handful of clients would hit the per-user limits of SPEC §5.5 within a second.
+    // Load from a handful of clients would hit the per-user rate limits within a second.
     RATE_LIMIT_MULTIPLIER: '1000000',
     LOG_LEVEL: args['log-level'],
     DATA_DIR: join(work, 'data'),

@@ -49,3 +49,18 @@ export function packageTestConfig(test: ViteUserConfig['test'] = {}): ViteUserCo
     },
   };
 }
+
+/**
+ * Coverage of a package's own code, held to 80 % of lines and of branches by its `pnpm test`
+ * (`vitest run --coverage`). Tests and `src/testing/` fixtures never count; `exclude` adds files
+ * that only re-export or only run as a child process.
+ */
+export function packageCoverage(exclude: string[] = []): NonNullable<ViteUserConfig['test']>['coverage'] {
+  return {
+    provider: 'v8',
+    include: ['src/**/*.ts'],
+    exclude: ['src/**/*.test.ts', 'src/testing/**', ...exclude],
+    reporter: ['text-summary', 'json-summary'],
+    thresholds: { lines: 80, branches: 80 },
+  };
+}

@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { modeProjects, packageTestConfig } from '../../tooling/vitest-modes.js';
+import { modeProjects, packageCoverage, packageTestConfig } from '../../tooling/vitest-modes.js';
 
 const modes = modeProjects({ include: ['src/**/*.test.ts'] });
 // The HTTP suites once more on the official tRPC adapter (TRPC_FAST_PATH=false, read by
@@ -19,5 +19,7 @@ export default defineConfig(
     // The process tests start servers with production argon2 cost; one file at a time keeps them honest on 2 cores.
     fileParallelism: false,
     projects: [...modes, ...adapterRuns],
+    // main.ts and the CLI scripts run only as child processes, whose coverage is not collected.
+    coverage: packageCoverage(['src/main.ts', 'src/cli/**']),
   }),
 );

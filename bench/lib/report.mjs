@@ -1,4 +1,4 @@
-// The results table (markdown, printed and written) and the SPEC §8 budget verdicts.
+// The results table (markdown, printed and written) and the budget verdicts (docs/performance.md).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -6,7 +6,7 @@ import argon2 from 'argon2';
 import { sql } from 'kysely';
 
 export const PASSWORD = 'Bench-Passw0rd';
-/** SPEC §5.1: the hash every seeded user has is made at the production cost. */
+/** The hash every seeded user has is made at the production cost (m=64 MiB, t=3, p=4). */
 export const ARGON2_PARAMS = { type: argon2.argon2id, memoryCost: 65_536, timeCost: 3, parallelism: 4 };
 export const PROJECTS = 1_000;
 export const TRANSFER_USERS = 100;

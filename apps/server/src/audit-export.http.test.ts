@@ -107,7 +107,7 @@ describe('GET /api/admin/audit.csv', () => {
       { action: 'admin.audit_exported', limit: 1 },
       { token: adminToken },
     );
-    expect(exports.body.result.data.items[0].metadata).toEqual({ filters: { userId: user.id }, maxRows: MAX_ROWS });
+    expect(exports.body.result.data.items[0]?.metadata).toEqual({ filters: { userId: user.id }, maxRows: MAX_ROWS });
   });
 
   it('stops at AUDIT_EXPORT_MAX_ROWS and says so in a last line', async () => {

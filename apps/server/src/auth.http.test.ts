@@ -86,7 +86,7 @@ describe('register, login, me, refresh, logout', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.message).toBe('Invalid input');
     expect(res.body.error.data.code).toBe('VALIDATION_ERROR');
-    const fields = res.body.error.data.details.map((d: { field: string }) => d.field);
+    const fields = res.body.error.data.details?.map((d) => d.field);
     expect(fields).toContain('email');
     expect(fields).toContain('password');
     expect(res.body.error.data.details).toContainEqual({ field: 'email', message: 'Invalid email format' });
@@ -132,9 +132,9 @@ describe('refresh rotation', () => {
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 401, 401, 401, 401, 401]);
     const winner = results.find((r) => r.status === 200)?.body.result.data;
-    const me = await trpcCall(server.url, 'auth.me', 'query', undefined, { token: winner.accessToken });
+    const me = await trpcCall(server.url, 'auth.me', 'query', undefined, { token: winner?.accessToken });
     expect(me.status).toBe(200);
-    const again = await trpcCall(server.url, 'auth.refresh', 'mutation', { refreshToken: winner.refreshToken });
+    const again = await trpcCall(server.url, 'auth.refresh', 'mutation', { refreshToken: winner?.refreshToken });
     expect(again.status).toBe(200);
   });
 
@@ -307,7 +307,7 @@ describe('sessions', () => {
     const alice = await register();
     const bob = await register();
     const bobSessions = await trpcCall(server.url, 'auth.sessions', 'query', undefined, { token: bob.accessToken });
-    const bobSession = bobSessions.body.result.data.items[0].id;
+    const bobSession = bobSessions.body.result.data.items[0]?.id;
     const foreign = await trpcCall(
       server.url,
       'auth.revokeSession',

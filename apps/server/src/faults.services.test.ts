@@ -16,6 +16,7 @@ import { createDatabase } from '@keel/db';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 import { createRuntime, type Runtime } from './runtime.js';
+import { type HealthBody, readJson, type TrpcEnvelope } from './testing/bodies.js';
 import { testEnv, trpcCall } from './testing/server.js';
 
 const PASSWORD = 'Passw0rd!';
@@ -93,7 +94,7 @@ describe('Redis outage', () => {
     expect(login.accessToken).toBeTruthy();
     const ready = await fetch(`${server.url}/health/ready`);
     expect(ready.status).toBe(503);
-    expect(((await ready.json()) as any).checks.redis).toMatch(/^failed/);
+    expect((await readJson<HealthBody>(ready)).checks.redis).toMatch(/^failed/);
     expect(server.logs.some((line) => String(line.msg).includes('in-memory limiter answered'))).toBe(true);
 
     server.redisProxy?.restore();
@@ -226,14 +227,14 @@ describe('PostgreSQL outage', () => {
 
     const ready = await fetch(`${server.url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
     expect(ready.status).toBe(503);
-    expect(((await ready.json()) as any).checks.database).toMatch(/^failed/);
+    expect((await readJson<HealthBody>(ready)).checks.database).toMatch(/^failed/);
 
     const list = await fetch(`${server.url}/trpc/projects.list?input=${encodeURIComponent('{}')}`, {
       headers: { authorization: `Bearer ${user.accessToken}` },
       signal: AbortSignal.timeout(5_000),
     });
     expect(list.status).toBe(503);
-    const body = (await list.json()) as any;
+    const body = await readJson<TrpcEnvelope>(list);
     expect(body.error.data.code).toBe('SERVICE_UNAVAILABLE');
     expect(JSON.stringify(body)).not.toMatch(/ECONN|terminated|stack|select /i);
 

@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { until } from '@keel/api/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RestErrorBody, readJson, type TrpcEnvelope } from './testing/bodies.js';
 import { startTestServer, type TestServer, trpcCall } from './testing/server.js';
 
 const PASSWORD = 'Passw0rd!';
@@ -18,14 +19,20 @@ afterAll(async () => {
   await server?.close();
 });
 
-interface RawAnswer {
+interface RawAnswer<T> {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: any;
+  /** The JSON the test expects (`T`), or the text when the body is not JSON. */
+  body: T;
 }
 
 /** Any method, any path as written (fetch refuses TRACE and normalises paths). */
-function raw(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<RawAnswer> {
+function raw<T = TrpcEnvelope>(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<RawAnswer<T>> {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
@@ -39,7 +46,7 @@ function raw(method: string, path: string, headers: Record<string, string> = {},
         try {
           parsed = JSON.parse(text);
         } catch {}
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed as T });
       });
     });
     req.on('error', reject);
@@ -91,7 +98,7 @@ describe('the CSRF guard, one for /trpc and /api', () => {
     // Without a content type, no body either: what `fetch(url, { method: 'POST', mode: 'no-cors' })` sends.
     const body = contentType ? '{}' : undefined;
     const trpc = await raw('POST', '/trpc/auth.logoutAll', headers, body);
-    const rest = await raw('POST', '/api/auth/logout-all', headers, body);
+    const rest = await raw<RestErrorBody>('POST', '/api/auth/logout-all', headers, body);
     expect([trpc.status, rest.status]).toEqual([415, 415]);
     expect(trpc.body.error.data.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     expect(rest.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
@@ -102,7 +109,7 @@ describe('the CSRF guard, one for /trpc and /api', () => {
 
   it('refuses a PATCH on /api that is not JSON', async () => {
     const { accessToken } = await register();
-    const res = await raw(
+    const res = await raw<RestErrorBody>(
       'PATCH',
       '/api/users/me',
       { authorization: `Bearer ${accessToken}`, 'content-type': 'text/plain' },
@@ -189,7 +196,7 @@ describe('/metrics in production', () => {
     const res = await fetch(`${closed.url}/metrics`);
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    expect(((await res.json()) as any).error.code).toBe('UNAUTHORIZED');
+    expect((await readJson<RestErrorBody>(res)).error.code).toBe('UNAUTHORIZED');
     const guessed = await fetch(`${closed.url}/metrics`, { headers: { authorization: 'Bearer ' } });
     expect(guessed.status).toBe(401);
   });

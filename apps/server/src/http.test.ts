@@ -1,9 +1,10 @@
 // Wire behaviour of the host: limits, envelopes, request ids, headers and health.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HealthBody, type RestErrorBody, readJson, type TrpcEnvelope } from './testing/bodies.js';
 import { startTestServer, type TestServer, trpcCall } from './testing/server.js';
 
 let server: TestServer;
-const json = (response: Response): Promise<any> => response.json();
+const json = readJson<TrpcEnvelope>;
 beforeAll(async () => {
   server = await startTestServer();
 });
@@ -62,7 +63,7 @@ describe('limits and malformed requests', () => {
   it('answers an unknown route with the REST envelope', async () => {
     const res = await fetch(`${server.url}/nothing-here`);
     expect(res.status).toBe(404);
-    const body = await json(res);
+    const body = await readJson<RestErrorBody>(res);
     expect(body.error.code).toBe('NOT_FOUND');
     expect(body.meta).toMatchObject({ path: '/nothing-here', requestId: res.headers.get('x-request-id') });
   });
@@ -135,10 +136,10 @@ describe('headers', () => {
 describe('health', () => {
   it('reports live and ready with each dependency checked', async () => {
     const live = await fetch(`${server.url}/health/live`);
-    expect(await json(live)).toEqual({ status: 'ok' });
+    expect(await readJson<HealthBody>(live)).toEqual({ status: 'ok' });
     const ready = await fetch(`${server.url}/health/ready`);
     expect(ready.status).toBe(200);
-    const body = await json(ready);
+    const body = await readJson<HealthBody>(ready);
     expect(body.checks.database).toBe('ok');
     if (server.runtime.redis) expect(body.checks.redis).toBe('ok');
   });

@@ -15,7 +15,7 @@ const SWAGGER_UI_DIR = dirname(createRequire(import.meta.url).resolve('swagger-u
 /** The only files /docs/* serves (swagger-ui-dist also ships a demo page that loads a remote document). */
 const DOCS_ASSETS = new Set(['/init.js', '/swagger-ui.css', '/swagger-ui-bundle.js', '/favicon-32x32.png']);
 
-/** What each error status means on this API (SPEC §4). */
+/** What each error status means on this API (docs/architecture.md#error-codes). */
 const ERROR_STATUSES: Record<string, string> = {
   400: 'VALIDATION_ERROR (input fails its schema; `details` lists every field) or BAD_REQUEST (a business rule refuses)',
   401: 'UNAUTHORIZED: no, bad, expired or revoked token; wrong credentials',
@@ -36,7 +36,7 @@ type SchemaObject = NonNullable<NonNullable<OpenAPIObject['components']>['schema
 
 const ERROR_ENVELOPE: SchemaObject = {
   type: 'object',
-  description: 'Every error of the REST surface (SPEC §4)',
+  description: 'Every error of the REST surface: the application code, a message, field details, and the request id',
   required: ['error', 'meta'],
   properties: {
     error: {
@@ -75,7 +75,7 @@ const REQUEST_ID_HEADER = {
 type Operation = { responses?: Record<string, { description?: string; content?: unknown; headers?: unknown }> };
 
 /**
- * trpc-to-openapi documents its own error body; this API answers with the SPEC §4 envelope, so
+ * trpc-to-openapi documents its own error body; this API answers with its own REST envelope, so
  * every error response points at one `ErrorEnvelope` schema instead.
  */
 function withErrorEnvelope(document: OpenAPIObject): OpenAPIObject {

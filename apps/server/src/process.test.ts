@@ -21,7 +21,7 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-/** A child server with the production argon2 parameters (SPEC §5.1). */
+/** A child server with the production argon2 parameters (m=64 MiB, t=3, p=4). */
 async function productionCostServer(extra: Record<string, string> = {}): Promise<ChildServer> {
   const database = await childDatabaseEnv();
   cleanups.push(() => database.cleanup());

@@ -1,6 +1,7 @@
 // TRUST_PROXY through a real proxy: a client behind it cannot choose the IP that per-IP limits count
 // and that sessions and audit events store, whatever X-Forwarded-For it sends.
 import { request } from 'node:http';
+import type { OutputAt, TrpcEnvelope } from '@keel/api/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ForwardingProxy, startForwardingProxy } from './testing/forwarding-proxy.js';
 import { startTestServer, type TestServer } from './testing/server.js';
@@ -18,13 +19,13 @@ let counter = 0;
 const email = () => `proxied${++counter}-${Date.now()}@example.com`;
 
 /** POSTs a tRPC mutation from `localAddress` (fetch cannot choose its local address). */
-function mutationFrom(
+function mutationFrom<P extends string>(
   localAddress: string,
   baseUrl: string,
-  path: string,
+  path: P,
   input: unknown,
   forwardedFor?: string,
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: TrpcEnvelope<OutputAt<P>> }> {
   const url = new URL(`${baseUrl}/trpc/${path}`);
   const body = JSON.stringify(input);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -45,7 +46,9 @@ function mutationFrom(
         res.on('data', (chunk: string) => {
           text += chunk;
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as TrpcEnvelope<OutputAt<P>> }),
+        );
       },
     );
     req.on('error', reject);

@@ -1,4 +1,4 @@
-// SPEC §5.5 through HTTP: limits declared per procedure, counted per call, with their headers.
+// Rate limits through HTTP: limits declared per procedure, counted per call, with their headers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, trpcCall } from './testing/server.js';
 

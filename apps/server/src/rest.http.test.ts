@@ -1,5 +1,5 @@
 // The REST surface /api/* and /openapi.json: a valid document, each module reachable through the
-// paths it declares, errors in the SPEC §4 envelope with the same statuses as tRPC.
+// paths it declares, errors in the REST envelope with the same statuses as tRPC.
 import { validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, trpcCall } from './testing/server.js';
@@ -47,7 +47,7 @@ async function signUp(name = 'Rest User') {
   return res.body as { accessToken: string; refreshToken: string; user: { id: string; email: string } };
 }
 
-/** The SPEC §4 envelope, exactly: no other keys, the request id of the x-request-id header. */
+/** The REST error envelope, exactly: no other keys, the request id of the x-request-id header. */
 function expectEnvelope(res: Answer, status: number, code: string, path: string) {
   expect(res.status).toBe(status);
   expect(Object.keys(res.body).sort()).toEqual(['error', 'meta']);
@@ -111,7 +111,7 @@ describe('/openapi.json', () => {
     expect(document.servers[0].url).toBe('/api');
   });
 
-  it('documents bearer security, the zod schemas and every error as the SPEC envelope', () => {
+  it('documents bearer security, the zod schemas and every error as the REST error envelope', () => {
     expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(document.paths['/auth/login'].post.security).toBeUndefined();
     expect(document.paths['/projects'].get.security).toEqual([{ bearerAuth: [] }]);
@@ -280,7 +280,7 @@ describe('each module through REST', () => {
   });
 });
 
-describe('errors in the SPEC §4 envelope, with the statuses of tRPC', () => {
+describe('errors in the REST envelope, with the statuses of tRPC', () => {
   it('answers a bad body with 400 VALIDATION_ERROR listing every failing field', async () => {
     const user = await signUp();
     const res = await rest('POST', '/projects', { token: user.accessToken, body: { name: '', description: 42 } });

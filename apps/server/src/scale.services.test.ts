@@ -1,4 +1,4 @@
-// SPEC §9: two server processes on one PostgreSQL and one Redis behave as one.
+// Scale-out: two server processes on one PostgreSQL and one Redis behave as one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildServer, childDatabaseEnv, startChildServer, testEnv, trpcCall } from './testing/server.js';
 

@@ -1,4 +1,4 @@
-// The authorization matrix of SPEC §6: every procedure of the router, called as anonymous, GUEST,
+// The authorization matrix: every procedure of the router, called as anonymous, GUEST,
 // USER and ADMIN. A procedure added without an entry here fails the first test.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,7 +83,7 @@ async function attempt(path: string, who: Caller): Promise<string> {
     ...(who === 'anonymous' ? {} : { accessToken: user.accessToken }),
     signal: controller.signal,
   });
-  const procedure = path.split('.').reduce<any>((node, key) => node[key], caller) as (
+  const procedure = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (
     input?: unknown,
   ) => Promise<unknown>;
   try {

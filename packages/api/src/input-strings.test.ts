@@ -69,7 +69,11 @@ afterAll(async () => {
 
 async function call(procedure: string, input: unknown): Promise<unknown> {
   // The caller is a proxy: walking the dotted path reaches the procedure.
-  const target = procedure.split('.').reduce<any>((node, key) => node[key], admin.caller);
+  const target = procedure
+    .split('.')
+    .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], admin.caller) as (
+    input: unknown,
+  ) => Promise<unknown>;
   try {
     return await target(input);
   } catch (error) {

@@ -1,4 +1,4 @@
-// Sign-in limits (SPEC §5.5): only a completed credential check counts, per address + email and
+// Sign-in limits: only a completed credential check counts, per address + email and
 // per account, and a flood of the hashing queue never locks the real user out.
 import { randomBytes } from 'node:crypto';
 import argon2 from 'argon2';

@@ -24,15 +24,26 @@ export {
   type SessionStateStore,
 } from './common/session-state.js';
 export { createTokenService, type TokenService } from './common/tokens.js';
-export { type ApiConfig, ConfigError, type Env, parseEnv, toApiConfig } from './config.js';
+export {
+  type ApiConfig,
+  type ApiEnv,
+  ApiEnvSchema,
+  ConfigError,
+  envBool,
+  envInt,
+  envOptional,
+  parseEnv,
+  toApiConfig,
+} from './config.js';
 export {
   type AppDeps,
   type Context,
   createContextInner,
   noopResponse,
   type ProcedureCall,
-  type ProcedureObserver,
+  type ProcedureTracer,
   type RequestInfo,
+  type RequestObservation,
   type ResponseControl,
 } from './context.js';
 export { adminHostRouter } from './modules/admin/admin.router.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from './common/errors.js';
-import { type AppDeps, createContextInner, type ProcedureCall, type ProcedureObserver } from './context.js';
+import { type AppDeps, createContextInner, type ProcedureTracer, type RequestObservation } from './context.js';
 import { appRouter } from './root.js';
 import {
   callerFor,
@@ -12,10 +12,11 @@ import {
   recordingResponse,
   TEST_PASSWORD,
   type TestDeps,
+  type TrpcEnvelope,
 } from './testing/index.js';
 import { sessionStateWithRedisDown, unreachableDatabase, unreachableRedis } from './testing/unreachable.js';
 
-// The real limits of SPEC §5.5 (multiplier 1); each test signs in from its own address.
+// The real rate limits (multiplier 1); each test signs in from its own address.
 let deps: TestDeps;
 const down = unreachableRedis();
 beforeAll(async () => {
@@ -68,10 +69,10 @@ async function httpCall(
         },
       ),
   });
-  return { status: response.status, body: (await response.json()) as { error?: any; result?: any }, requestId };
+  return { status: response.status, body: (await response.json()) as TrpcEnvelope, requestId };
 }
 
-describe('error envelope on /trpc (SPEC §4)', () => {
+describe('error envelope on /trpc: the application code in error.data', () => {
   it('a validation failure is 400 VALIDATION_ERROR listing every failing field, with path and request id', async () => {
     const { status, body, requestId } = await httpCall('auth.register', { email: 'nope', password: 'short', name: '' });
     expect(status).toBe(400);
@@ -164,7 +165,7 @@ describe('two sign-ups racing for one email', () => {
   });
 });
 
-describe('rate limits (SPEC §5.5)', () => {
+describe('rate limits declared per procedure', () => {
   it('every limited call reports its limit, what remains and when the window resets', async () => {
     const response = recordingResponse();
     const caller = await callerFor(deps, { ip: freshIp(), response });
@@ -226,14 +227,16 @@ describe('rate limits (SPEC §5.5)', () => {
     const results: string[] = [];
     for (let i = 0; i < 6; i++) {
       const caller = await callerFor(deps, { ip });
-      results.push(await outcomeWithMessage(caller.auth.login({ email: user.email, password: 42 } as any)));
+      // @ts-expect-error a malformed sign-in: the password is not a string
+      results.push(await outcomeWithMessage(caller.auth.login({ email: user.email, password: 42 })));
     }
     expect(results.every((result) => result.startsWith('BAD_REQUEST'))).toBe(true);
     const signIn = await callerFor(deps, { ip });
     expect(await outcomeWithMessage(signIn.auth.login({ email: user.email, password: TEST_PASSWORD }))).toBe('OK');
     // The address's own rule (`auth`) counted every call: six malformed sign-ins, the sign-in, this one.
     const response = recordingResponse();
-    const register = (await callerFor(deps, { ip, response })).auth.register({ email: 42 } as any);
+    // @ts-expect-error a malformed registration: no password, and the email is not a string
+    const register = (await callerFor(deps, { ip, response })).auth.register({ email: 42 });
     expect(await outcomeWithMessage(register)).toMatch(/^BAD_REQUEST/);
     expect(response.headers['x-ratelimit-remaining']).toBe(String(50 - 8));
   });
@@ -368,24 +371,56 @@ describe('while the session-state store is down, the database decides', () => {
   });
 });
 
-describe("the host's procedure observer", () => {
-  it('sees every call with its path, type and signed-in user, and its result passes through unchanged', async () => {
+describe("the request's observation", () => {
+  const observation = (trace?: ProcedureTracer): RequestObservation => ({ calls: [], userId: undefined, trace });
+  const summary = ({ calls, userId }: RequestObservation) => ({
+    userId,
+    calls: calls.map(({ path, type, userId, error }) => ({ path, type, userId, error: error?.code })),
+  });
+
+  it('records every call with its path, type, signed-in user and failure, and a duration', async () => {
     const user = await createUser(deps);
-    const calls: (ProcedureCall & { ok: boolean })[] = [];
-    const observeProcedure: ProcedureObserver = async (call, run) => {
-      const result = await run();
-      calls.push({ ...call, ok: result.ok });
-      return result;
-    };
-    const observed = { ...deps, observeProcedure };
-    const me = await (await callerFor(observed, { accessToken: user.accessToken })).auth.me();
+    const signedIn = observation();
+    const me = await (await callerFor(deps, { accessToken: user.accessToken, observation: signedIn })).auth.me();
     expect(me.id).toBe(user.id);
-    expect(await outcomeWithMessage((await callerFor(observed)).auth.me())).toMatch(/^UNAUTHORIZED/);
-    await (await callerFor(observed)).auth.logout();
-    expect(calls).toEqual([
-      { path: 'auth.me', type: 'query', userId: user.id, ok: true },
-      { path: 'auth.me', type: 'query', userId: undefined, ok: false },
-      { path: 'auth.logout', type: 'mutation', userId: undefined, ok: true },
-    ]);
+    expect(summary(signedIn)).toEqual({
+      userId: user.id,
+      calls: [{ path: 'auth.me', type: 'query', userId: user.id, error: undefined }],
+    });
+    expect(signedIn.calls[0]?.seconds).toBeGreaterThan(0);
+
+    const anonymous = observation();
+    const caller = await callerFor(deps, { observation: anonymous });
+    expect(await outcomeWithMessage(caller.auth.me())).toMatch(/^UNAUTHORIZED/);
+    await caller.auth.logout();
+    expect(summary(anonymous)).toEqual({
+      userId: undefined,
+      calls: [
+        { path: 'auth.me', type: 'query', userId: undefined, error: 'UNAUTHORIZED' },
+        { path: 'auth.logout', type: 'mutation', userId: undefined, error: undefined },
+      ],
+    });
+  });
+
+  it('names the user a sign-in signed in', async () => {
+    const user = await createUser(deps);
+    const seen = observation();
+    await (await callerFor(deps, { ip: freshIp(), observation: seen })).auth.login({
+      email: user.email,
+      password: TEST_PASSWORD,
+    });
+    expect(seen.userId).toBe(user.id);
+  });
+
+  it("runs each call inside the host's tracer, whose result passes through unchanged", async () => {
+    const traced: { path: string; ok: boolean }[] = [];
+    const seen = observation(async (call, run) => {
+      const result = await run();
+      traced.push({ path: call.path, ok: result.ok });
+      return result;
+    });
+    const caller = await callerFor(deps, { observation: seen });
+    expect(await outcomeWithMessage(caller.auth.me())).toMatch(/^UNAUTHORIZED/);
+    expect(traced).toEqual([{ path: 'auth.me', ok: false }]);
   });
 });

@@ -19,12 +19,12 @@ import {
   type RateLimitRuleName,
 } from './common/rate-limit.js';
 import type { Context, ProcedureCall } from './context.js';
-import { hasSessionFromAddress } from './modules/auth/auth.repository.js';
+import { hasSessionFromAddress } from './modules/auth/auth.service.js';
 
 // A type, not an interface: trpc-to-openapi wants meta assignable to Record<string, unknown>.
 type KeelMeta = {
   /**
-   * Rate-limit rules for this procedure (SPEC §5.5). Unset means the `default` rule; each call of a
+   * Rate-limit rules for this procedure (`RATE_LIMIT_RULES` in common/rate-limit.ts). Unset means the `default` rule; each call of a
    * batch counts.
    */
   rateLimit?: RateLimitRuleName[];
@@ -182,12 +182,12 @@ interface GuardOptions {
 type CallResult = { ok: true } | { ok: false; error: TRPCError };
 
 /**
- * Every call, tRPC and REST alike: handed to the host's observer (tracing, metrics, the request
- * log line), counted against its rate limits, then `proceed` (the procedure, after whatever the
- * procedure kind checks first), with database errors mapped on the way out, whether thrown here or
- * returned by the procedure. One tRPC middleware does all of it because every layer of tRPC's
- * middleware chain is another async frame and two copies of the call's options (docs/performance.md,
- * changes 11 and 13).
+ * Every call, tRPC and REST alike: recorded in the request's observation (the host's trace span,
+ * metrics and log line), counted against its rate limits, then `proceed` (the procedure, after
+ * whatever the procedure kind checks first), with database errors mapped on the way out, whether
+ * thrown here or returned by the procedure. One tRPC middleware does all of it because every layer
+ * of tRPC's middleware chain is another async frame and two copies of the call's options
+ * (docs/performance.md#one-trpc-middleware-per-procedure-kind).
  */
 async function guard<R extends CallResult>(options: GuardOptions, proceed: () => Promise<R>): Promise<R> {
   const { ctx, path, type } = options;
@@ -202,9 +202,17 @@ async function guard<R extends CallResult>(options: GuardOptions, proceed: () =>
       return { ok: false, error: mappedError(ctx, path, error) ?? error };
     }
   };
-  const outcome = ctx.observeProcedure
-    ? await ctx.observeProcedure({ path, type, userId: ctx.token?.userId }, run)
-    : await run();
+  const { observation } = ctx;
+  let outcome: R | CallResult;
+  if (observation) {
+    const call: ProcedureCall = { path, type, userId: ctx.token?.userId, seconds: undefined, error: undefined };
+    observation.calls.push(call);
+    observation.userId ??= call.userId;
+    const started = performance.now();
+    outcome = observation.trace ? await observation.trace(call, run) : await run();
+    call.seconds = (performance.now() - started) / 1000;
+    if (!outcome.ok) call.error = outcome.error;
+  } else outcome = await run();
   // tRPC turns the error back into the same failed result.
   if (!outcome.ok) throw outcome.error;
   return outcome as R;
@@ -233,7 +241,7 @@ async function limited<R extends CallResult>(
     throw error;
   }
   if (result.ok) {
-    // A successful sign-in forgives the failed attempts before it (SPEC §5.5).
+    // A successful sign-in forgives the failed attempts before it.
     for (const rule of counted) await ctx.rateLimiter.reset(rule, rateLimitKey(rule, ctx, rawInput));
   } else if (!checkedCredentials(result.error)) {
     await giveBack(ctx, counted, rawInput);

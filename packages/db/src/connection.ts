@@ -81,7 +81,7 @@ function publishingLog(log: KyselyConfig['log']): KyselyConfig['log'] {
 /**
  * Opens the database like `createDatabase`, first creating a new PGlite data directory in a worker
  * thread: initdb's own WASM instance (~300 MB) would otherwise stay in this process until a major
- * GC, and the server's memory budget (SPEC §8) has no room for it.
+ * GC, and the server's memory budget (under 1 GiB at 200 concurrent sign-ins) has no room for it.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (!options.url && options.pgliteDir && options.pgliteDir !== 'memory') {
@@ -143,7 +143,7 @@ function createPostgres(url: string, options: DatabaseOptions): Database {
 
 // PostgreSQL's default 128 MB of shared buffers lives inside PGlite's WASM heap and is never given
 // back; an embedded single-process database needs far less, and the saving keeps the whole server
-// (argon2 included) under SPEC §8's 1 GiB at 200 concurrent logins.
+// (argon2 included) under the 1 GiB budget at 200 concurrent logins.
 const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB', '-c', 'work_mem=2MB', '-c', 'wal_buffers=1MB'];
 
 function pgliteStartParams(): string[] {

@@ -3,10 +3,11 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { migrateToLatest } from './migrate.js';
+import type { DB } from './schema.js';
 
 it('the search-index migration is skipped without failing where pg_trgm is not available', async () => {
   // Not even listed in pg_available_extensions: PGlite lists only the bundles it was given.
-  const db = new Kysely<any>({ dialect: new PGliteDialect({ pglite: new PGlite() }) });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite: new PGlite() }) });
   try {
     const result = await migrateToLatest(db);
     expect(result.results?.map((r) => [r.migrationName, r.status])).toContainEqual([

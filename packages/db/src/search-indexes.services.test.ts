@@ -6,17 +6,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDatabase, type Database } from './connection.js';
 import { migrateToLatest } from './migrate.js';
-import { testDatabaseUrl } from './test-env.js';
+import { createScratchDatabase, type ScratchDatabase, testDatabaseUrl } from './testing/index.js';
 
-const suffix = randomBytes(5).toString('hex');
-const role = `keel_no_create_${suffix}`;
-const database = `keel_dbtest_nocreate_${suffix}`;
+const role = `keel_no_create_${randomBytes(5).toString('hex')}`;
 
-/** Runs `statements` as the test's superuser, on `db` (default: the test database). */
-async function asSuperuser(statements: string[], db?: string): Promise<void> {
-  const url = new URL(testDatabaseUrl as string);
-  if (db) url.pathname = `/${db}`;
-  const client = new pg.Client({ connectionString: url.toString() });
+/** Runs `statements` as the test's superuser, on the database at `url` (default: the test server's). */
+async function asSuperuser(statements: string[], url = testDatabaseUrl): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     for (const statement of statements) await client.query(statement);
@@ -25,21 +21,23 @@ async function asSuperuser(statements: string[], db?: string): Promise<void> {
   }
 }
 
+let scratch: ScratchDatabase;
 let opened: Database | undefined;
 beforeAll(async () => {
-  await asSuperuser([`create role "${role}" login`, `create database "${database}"`]);
+  scratch = await createScratchDatabase();
+  await asSuperuser([`create role "${role}" login`]);
   // Enough to create its own tables, not enough to install an extension (CREATE on the database).
-  await asSuperuser([`grant create on schema public to "${role}"`], database);
+  await asSuperuser([`grant create on schema public to "${role}"`], scratch.url);
 });
 afterAll(async () => {
   await opened?.close();
-  await asSuperuser([`drop database if exists "${database}" with (force)`, `drop role if exists "${role}"`]);
+  await scratch.destroy();
+  await asSuperuser([`drop role if exists "${role}"`]);
 });
 
 it('the search-index migration skips the indexes when the role may not install pg_trgm', async () => {
-  const url = new URL(testDatabaseUrl as string);
+  const url = new URL(scratch.url as string);
   url.username = role;
-  url.pathname = `/${database}`;
   opened = createDatabase({ url: url.toString(), poolMax: 1 });
   const result = await migrateToLatest(opened.db);
   expect(result.results?.map((r) => [r.migrationName, r.status])).toContainEqual([

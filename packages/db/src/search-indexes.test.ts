@@ -3,12 +3,13 @@
 import { type Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrateToLatest } from './migrate.js';
+import type { DB } from './schema.js';
 import { freshDatabase } from './test-env.js';
 
 const TRIGRAM_INDEXES = ['projects_name_trgm_idx', 'users_email_trgm_idx', 'users_name_trgm_idx'];
 
 /** The trigram indexes in `db`, by name. */
-async function trigramIndexes(db: Kysely<any>): Promise<string[]> {
+async function trigramIndexes(db: Kysely<DB>): Promise<string[]> {
   const result = await sql<{ indexname: string }>`
     select indexname from pg_indexes where indexdef like '%gin_trgm_ops%' order by indexname
   `.execute(db);

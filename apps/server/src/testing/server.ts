@@ -9,8 +9,10 @@ import {
   connectTestRedis,
   createTestDatabase,
   inheritedPath,
+  type OutputAt,
   TEST_SECRET,
   type TestDatabase,
+  type TrpcEnvelope,
   testDatabaseUrl,
   testRedisUrl,
 } from '@keel/api/testing';
@@ -168,20 +170,20 @@ export interface TrpcCallOptions {
   cookie?: string;
 }
 
-export interface TrpcResult {
+export interface TrpcResult<T = unknown> {
   status: number;
   headers: Headers;
-  body: any;
+  body: TrpcEnvelope<T>;
 }
 
 /** One raw tRPC call over HTTP (no client library), returning status, headers and the parsed body. */
-export async function trpcCall(
+export async function trpcCall<P extends string>(
   baseUrl: string,
-  path: string,
+  path: P,
   kind: 'query' | 'mutation',
   input?: unknown,
   options: TrpcCallOptions = {},
-): Promise<TrpcResult> {
+): Promise<TrpcResult<OutputAt<P>>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.cookie) headers.cookie = options.cookie;
@@ -197,11 +199,11 @@ export async function trpcCall(
     });
   }
   const text = await response.text();
-  let body: any;
+  let body: TrpcEnvelope<OutputAt<P>>;
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(text) as TrpcEnvelope<OutputAt<P>>;
   } catch {
-    body = text;
+    throw new Error(`${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
   }
   return { status: response.status, headers: response.headers, body };
 }

@@ -1,4 +1,4 @@
-// The application's error codes (SPEC §4), mapped once onto tRPC's codes and HTTP statuses.
+// The application's error codes (docs/architecture.md#error-codes), mapped once onto tRPC's codes and HTTP statuses.
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
 
 export const APP_ERROR_CODES = [

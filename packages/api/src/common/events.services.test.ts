@@ -2,8 +2,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LiveEvent } from '../modules/events/events.schema.js';
 import { connectTestRedis, until } from '../testing/index.js';
-import { type AppEvent, createRedisEventBus, type EventBus } from './events.js';
+import { createRedisEventBus, type EventBus } from './events.js';
 
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -33,11 +34,15 @@ describe('Redis event bus', () => {
   it('an event published on one instance reaches a subscriber connected to another', async () => {
     const [publisher, subscriber] = [await instance(), await instance()];
     const userId = randomUUID();
-    const received: AppEvent[] = [];
+    const received: LiveEvent[] = [];
     subscriber.subscribe(userId, (event) => received.push(event));
-    await publisher.publish({ type: 'project.changed', userId, data: { projectId: 'p1' } });
+    await publisher.publish({ type: 'project.changed', userId, data: { projectId: 'p1', change: 'created' } });
     await until(() => received.length === 1);
-    expect(received[0]).toMatchObject({ type: 'project.changed', userId, data: { projectId: 'p1' } });
+    expect(received[0]).toMatchObject({
+      type: 'project.changed',
+      userId,
+      data: { projectId: 'p1', change: 'created' },
+    });
     expect(received[0]?.at).toMatch(ISO_TIMESTAMP);
   });
 
@@ -47,10 +52,14 @@ describe('Redis event bus', () => {
     const errors: unknown[] = [];
     const bus = await instance(errors, connection);
     const userId = randomUUID();
-    const received: AppEvent[] = [];
+    const received: LiveEvent[] = [];
     bus.subscribe(userId, (event) => received.push(event));
     connection.disconnect();
-    await bus.publish({ type: 'credits.received', userId, data: { amount: 1 } });
+    await bus.publish({
+      type: 'credits.received',
+      userId,
+      data: { transferId: null, fromUserId: null, amount: 1, balance: 1 },
+    });
     expect(received.map((event) => event.type)).toEqual(['credits.received']);
     expect(errors).toHaveLength(1);
   });
@@ -59,12 +68,12 @@ describe('Redis event bus', () => {
     const errors: unknown[] = [];
     const bus = await instance(errors);
     const userId = randomUUID();
-    const received: AppEvent[] = [];
+    const received: LiveEvent[] = [];
     bus.subscribe(userId, (event) => received.push(event));
     await redis.publish(`${prefix}events`, '{not json');
-    await bus.publish({ type: 'after', userId, data: {} });
+    await bus.publish({ type: 'project.changed', userId, data: { projectId: 'after', change: 'created' } });
     await until(() => received.length === 1);
-    expect(received[0]?.type).toBe('after');
+    expect(received[0]).toMatchObject({ type: 'project.changed', data: { projectId: 'after' } });
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(SyntaxError);
   });

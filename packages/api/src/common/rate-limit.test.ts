@@ -47,7 +47,7 @@ async function consumeTimes(limiter: ReturnType<typeof createRateLimiter>, rule:
   return decisions;
 }
 
-describe('rate limits of SPEC §5.5', () => {
+describe('rate limits: rules counted per key, Redis or memory', () => {
   it.each([
     ['login', 5, 15 * 60],
     ['login_account', 20, 15 * 60],

@@ -1,4 +1,4 @@
-// Rate limits of SPEC §5.5: rate-limiter-flexible on Redis when configured, the same limiter in
+// Rate limits per procedure rule (the README's table): rate-limiter-flexible on Redis when configured, the same limiter in
 // memory otherwise, and the in-memory one as insurance when Redis fails.
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';

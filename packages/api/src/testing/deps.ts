@@ -72,14 +72,12 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<Tes
   const redis = options.redis === false ? undefined : await connectTestRedis();
   const redisPrefix = `keel-test:${process.pid}:${randomBytes(4).toString('hex')}:`;
   const config: ApiConfig = {
-    production: false,
     accessTokenTtlSeconds: 900,
     refreshTokenTtlDays: 7,
     refreshReuseGraceSeconds: 10,
     eventStreamsPerUser: 20,
     eventStreamsMax: 1000,
     sessionsPerUserMax: 50,
-    trustProxy: false,
     auditExportMaxRows: 100_000,
     ...options.config,
   };
@@ -161,6 +159,7 @@ export async function callerFor(deps: AppDeps, options: CallerOptions = {}) {
     authorization: accessToken ? `Bearer ${accessToken}` : undefined,
     refreshCookie: request.refreshCookie,
     response,
+    observation: request.observation,
   });
   return createCaller(ctx, signal ? { signal } : {});
 }

@@ -1,0 +1,22 @@
+// Typed readers of the JSON the host answers, for HTTP tests: a test names the answer it expects,
+// and its assertions check that the answer has that shape.
+import type { TrpcEnvelope } from '@keel/api/testing';
+
+export type { TrpcEnvelope };
+
+/** The REST envelope of an error (`sendError` in src/http/errors.ts). */
+export interface RestErrorBody {
+  error: { code: string; message: string; details?: { field: string; message: string }[] };
+  meta: { timestamp: string; path: string; requestId: string };
+}
+
+/** /health/live and /health/ready. */
+export interface HealthBody {
+  status: string;
+  checks: Record<string, string>;
+}
+
+/** The body of `response` parsed as JSON, typed as the answer `T` the test expects. */
+export async function readJson<T>(response: Response): Promise<T> {
+  return (await response.json()) as T;
+}
