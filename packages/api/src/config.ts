@@ -68,8 +68,8 @@ export interface ApiConfig {
   eventStreamsPerUser: number;
   /** Concurrent `events.onEvent` streams per process; more are refused with 503. */
   eventStreamsMax: number;
-  /** Searches one user may have running at once in this process (common/search-limit.ts); default 2. */
-  searchesPerUser?: number;
+  /** Searches one user may have running at once in this process (common/search-limit.ts). */
+  searchesPerUser: number;
   sessionsPerUserMax: number;
   /** Most rows one audit CSV export writes; the export says so in a last line when more matched. */
   auditExportMaxRows: number;

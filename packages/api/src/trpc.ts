@@ -13,13 +13,9 @@ import {
   toPublicError,
   unauthorized,
 } from './common/errors.js';
-import {
-  LOGIN_ACCOUNT_KNOWN_ADDRESS_DAYS,
-  type RateLimitDecision,
-  type RateLimitRuleName,
-} from './common/rate-limit.js';
+import type { RateLimitDecision, RateLimitRuleName } from './common/rate-limit.js';
 import type { Context, ProcedureCall } from './context.js';
-import { hasSessionFromAddress } from './modules/auth/auth.service.js';
+import { isKnownSignInAddress } from './modules/auth/auth.service.js';
 
 // A type, not an interface: trpc-to-openapi wants meta assignable to Record<string, unknown>.
 type KeelMeta = {
@@ -112,17 +108,6 @@ function rateLimitKey(rule: RateLimitRuleName, ctx: Context, rawInput: unknown):
 const SIGN_IN_RULES: readonly RateLimitRuleName[] = ['login', 'login_account'];
 const isSignInRule = (rule: RateLimitRuleName) => SIGN_IN_RULES.includes(rule);
 
-/**
- * The per-account rule does not shut out the address the account opened a session from within
- * `LOGIN_ACCOUNT_KNOWN_ADDRESS_DAYS`: an attacker spraying from elsewhere cannot lock the owner out
- * of their usual address, which stays held to its own per-address rule. Asked only once the
- * account's allowance is spent, so ordinary sign-ins never pay for the query.
- */
-async function isAccountsOwnAddress(ctx: Context, rawInput: unknown): Promise<boolean> {
-  const since = new Date(Date.now() - LOGIN_ACCOUNT_KNOWN_ADDRESS_DAYS * 24 * 60 * 60 * 1000);
-  return hasSessionFromAddress(ctx.db, signInEmail(rawInput), ctx.ip, since);
-}
-
 function setLimitHeaders(ctx: Context, decision: RateLimitDecision): void {
   ctx.response.setHeader('X-RateLimit-Limit', String(decision.limit));
   ctx.response.setHeader('X-RateLimit-Remaining', String(decision.remaining));
@@ -148,7 +133,9 @@ async function enforceRateLimits(
       if (!tightest || decision.remaining < tightest.remaining) tightest = decision;
       continue;
     }
-    if (rule === 'login_account' && (await isAccountsOwnAddress(ctx, rawInput))) continue;
+    // The owner's usual address is not held by the per-account rule (isKnownSignInAddress); asked only
+    // once the account's allowance is spent, so ordinary sign-ins never pay for the query.
+    if (rule === 'login_account' && (await isKnownSignInAddress(ctx.db, signInEmail(rawInput), ctx.ip))) continue;
     setLimitHeaders(ctx, decision);
     ctx.response.setHeader('Retry-After', String(decision.resetSeconds));
     throw new AppError('RATE_LIMITED', 'Too many requests, try again later', {

@@ -31,10 +31,15 @@ async function consumeTimes(limiter: ReturnType<typeof createRateLimiter>, rule:
 }
 
 describe('rate limiter shared through Redis', () => {
-  it('two server instances on one Redis share one count', async () => {
+  /** Two server instances' limiters on one Redis and one prefix. */
+  function twoInstances() {
     const prefix = freshPrefix();
-    const instanceA = createRateLimiter({ redis, prefix, multiplier: 1 });
-    const instanceB = createRateLimiter({ redis, prefix, multiplier: 1 });
+    const instance = () => createRateLimiter({ redis, prefix, multiplier: 1 });
+    return [instance(), instance()] as const;
+  }
+
+  it('two server instances on one Redis share one count', async () => {
+    const [instanceA, instanceB] = twoInstances();
     await consumeTimes(instanceA, 'login', 3);
     await consumeTimes(instanceB, 'login', 2);
     expect((await instanceA.consume('login', 'key')).allowed).toBe(false);
@@ -42,18 +47,14 @@ describe('rate limiter shared through Redis', () => {
   });
 
   it('a refund on one instance gives the point back on the other', async () => {
-    const prefix = freshPrefix();
-    const instanceA = createRateLimiter({ redis, prefix, multiplier: 1 });
-    const instanceB = createRateLimiter({ redis, prefix, multiplier: 1 });
+    const [instanceA, instanceB] = twoInstances();
     await consumeTimes(instanceA, 'login_account', 20);
     await instanceB.refund('login_account', 'key');
     expect(await instanceA.consume('login_account', 'key')).toMatchObject({ allowed: true, remaining: 0 });
   });
 
   it('a reset on one instance forgives the count on the other', async () => {
-    const prefix = freshPrefix();
-    const instanceA = createRateLimiter({ redis, prefix, multiplier: 1 });
-    const instanceB = createRateLimiter({ redis, prefix, multiplier: 1 });
+    const [instanceA, instanceB] = twoInstances();
     await consumeTimes(instanceA, 'login', 5);
     await instanceB.reset('login', 'key');
     expect(await instanceA.consume('login', 'key')).toMatchObject({ allowed: true, remaining: 4 });

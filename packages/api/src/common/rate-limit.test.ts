@@ -142,7 +142,8 @@ describe.each(stores)('rate limiter on %s', (_name, store) => {
 });
 
 describe('rate limiter while Redis is down', () => {
-  it('keeps serving from the in-memory limiter and reports the store failure', async () => {
+  /** A limiter on the unreachable Redis, and every store failure it reports. */
+  function limiterOnDownRedis() {
     const failures: unknown[] = [];
     const limiter = createRateLimiter({
       redis: down,
@@ -150,6 +151,11 @@ describe('rate limiter while Redis is down', () => {
       multiplier: 1,
       onStoreFailure: (error) => failures.push(error),
     });
+    return { limiter, failures };
+  }
+
+  it('keeps serving from the in-memory limiter and reports the store failure', async () => {
+    const { limiter, failures } = limiterOnDownRedis();
     const decision = await limiter.consume('default', 'key');
     expect(decision).toMatchObject({ allowed: true, limit: 1000, remaining: 999 });
     expect(failures).toHaveLength(1);
@@ -157,19 +163,13 @@ describe('rate limiter while Redis is down', () => {
   });
 
   it('still enforces the limit in memory', async () => {
-    const limiter = createRateLimiter({ redis: down, prefix: freshPrefix(), multiplier: 1 });
+    const { limiter } = limiterOnDownRedis();
     const decisions = await consumeTimes(limiter, 'login', 6);
     expect(decisions.map((decision) => decision.allowed)).toEqual([true, true, true, true, true, false]);
   });
 
   it('a refund gives the point back in memory and reports that Redis could not take it', async () => {
-    const failures: unknown[] = [];
-    const limiter = createRateLimiter({
-      redis: down,
-      prefix: freshPrefix(),
-      multiplier: 1,
-      onStoreFailure: (error) => failures.push(error),
-    });
+    const { limiter, failures } = limiterOnDownRedis();
     await consumeTimes(limiter, 'login', 5);
     failures.length = 0;
     await expect(limiter.refund('login', 'key')).resolves.toBeUndefined();
@@ -179,13 +179,7 @@ describe('rate limiter while Redis is down', () => {
   });
 
   it('a reset still forgives the in-memory count and reports that Redis could not be reset', async () => {
-    const failures: unknown[] = [];
-    const limiter = createRateLimiter({
-      redis: down,
-      prefix: freshPrefix(),
-      multiplier: 1,
-      onStoreFailure: (error) => failures.push(error),
-    });
+    const { limiter, failures } = limiterOnDownRedis();
     await consumeTimes(limiter, 'login', 5);
     failures.length = 0;
     await expect(limiter.reset('login', 'key')).resolves.toBeUndefined();

@@ -20,12 +20,6 @@ export const RATE_LIMIT_RULES: Record<RateLimitRuleName, RateLimitRule> = {
   default: { points: 1000, durationSeconds: 60 * 60 },
 };
 
-/**
- * `login_account` lets through an address the account opened a session from within this many days:
- * its owner's usual address, held to the per-address `login` rule instead.
- */
-export const LOGIN_ACCOUNT_KNOWN_ADDRESS_DAYS = 30;
-
 export interface RateLimitDecision {
   allowed: boolean;
   limit: number;

@@ -12,7 +12,7 @@ import {
 } from '../testing/index.js';
 import { unreachableDatabase } from '../testing/unreachable.js';
 import { toPublicError } from './errors.js';
-import { DEFAULT_SEARCHES_PER_USER, searchesInFlight } from './search-limit.js';
+import { searchesInFlight } from './search-limit.js';
 
 let deps: TestDeps;
 let admin: TestUser;
@@ -64,10 +64,10 @@ describe('searches per user', () => {
       const release = await holdTable(table);
       let held: Promise<string>[] = [];
       try {
-        held = Array.from({ length: DEFAULT_SEARCHES_PER_USER }, () => outcome(search(admin.caller)));
+        held = Array.from({ length: deps.config.searchesPerUser }, () => outcome(search(admin.caller)));
         await until(
           () => searchesInFlight(admin.id),
-          (n) => n === DEFAULT_SEARCHES_PER_USER,
+          (n) => n === deps.config.searchesPerUser,
         );
         const refused = await search(admin.caller).then(
           () => undefined,
@@ -162,7 +162,7 @@ describe('searches per user', () => {
     const down = unreachableDatabase();
     try {
       const caller = await callerFor({ ...deps, db: down.db }, { accessToken: admin.accessToken });
-      for (let i = 0; i <= DEFAULT_SEARCHES_PER_USER; i++) {
+      for (let i = 0; i <= deps.config.searchesPerUser; i++) {
         expect(await outcome(caller.users.search({ query: 'someone' }))).toBe('SERVICE_UNAVAILABLE');
       }
       expect(searchesInFlight(admin.id)).toBe(0);

@@ -3,9 +3,6 @@
 import type { AuthedContext } from '../trpc.js';
 import { AppError } from './errors.js';
 
-/** Searches one user may have running at once in one process, unless configured otherwise. */
-export const DEFAULT_SEARCHES_PER_USER = 2;
-
 /** Seconds a refused caller is told to wait: a search holds its slot for one statement's time. */
 const RETRY_AFTER_SECONDS = 1;
 
@@ -25,7 +22,7 @@ export function searchesInFlight(userId: string): number {
 export async function withSearchSlot<T>(ctx: AuthedContext, search: () => Promise<T>): Promise<T> {
   const userId = ctx.user.id;
   const running = searchesInFlight(userId);
-  if (running >= (ctx.config.searchesPerUser ?? DEFAULT_SEARCHES_PER_USER)) {
+  if (running >= ctx.config.searchesPerUser) {
     throw new AppError('RATE_LIMITED', 'Too many searches at once; wait for one to finish', {
       retryAfterSeconds: RETRY_AFTER_SECONDS,
     });

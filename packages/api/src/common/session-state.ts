@@ -20,12 +20,13 @@ export interface SessionStateStore {
 interface MemoryState {
   revoke(sessionIds: readonly string[]): void;
   setRole(userId: string, role: Role): void;
-  get(sessionId: string, userId: string): SessionState;
+  isRevoked(sessionId: string): boolean;
+  roleOf(userId: string): Role | undefined;
 }
 
 /**
  * Entries only need to outlive the access tokens they concern: after `ttlSeconds` every such
- * token has expired on its own. Synchronous, so that the Redis store's look at its own writes
+ * token has expired on its own. Synchronous, so that the Redis store's look at its own revocations
  * costs no extra turn of the event loop on every request.
  */
 function createMemoryState(ttlSeconds: number, now: () => number): MemoryState {
@@ -48,14 +49,13 @@ function createMemoryState(ttlSeconds: number, now: () => number): MemoryState {
       sweep();
       roles.set(userId, { role, until: until() });
     },
-    get(sessionId, userId) {
-      const t = now();
+    isRevoked(sessionId) {
       const revokedUntil = revoked.get(sessionId);
-      const role = roles.get(userId);
-      return {
-        revoked: revokedUntil !== undefined && revokedUntil > t,
-        role: role && role.until > t ? role.role : undefined,
-      };
+      return revokedUntil !== undefined && revokedUntil > now();
+    },
+    roleOf(userId) {
+      const entry = roles.get(userId);
+      return entry && entry.until > now() ? entry.role : undefined;
     },
   };
 }
@@ -70,7 +70,7 @@ export function createMemorySessionState(ttlSeconds: number, now: () => number =
       state.setRole(userId, role);
     },
     async lookup(sessionId, userId) {
-      return state.get(sessionId, userId);
+      return { revoked: state.isRevoked(sessionId), role: state.roleOf(userId) };
     },
   };
 }
@@ -125,10 +125,12 @@ export function createRedisSessionState(options: RedisSessionStateOptions): Dura
   const retryIntervalMs = options.retryIntervalMs ?? 250;
   const sessionKey = (id: string) => `${prefix}session-revoked:${id}`;
   const roleKey = (id: string) => `${prefix}user-role:${id}`;
-  // This instance's own writes: authoritative here at once, and the queue of what Redis still lacks.
+  // This instance's own revocations, authoritative here at once (its role changes Redis lacks wait
+  // in `pendingRoles`, which lookups read); then the queue of what Redis still lacks.
   const own = createMemoryState(ttlSeconds, Date.now);
   const pendingSessions = new Set<string>();
   const pendingRoles = new Map<string, Role>();
+  // A client not yet ready starts its first catch-up on 'ready', like every reconnect.
   let synced = redis.status === 'ready';
   // Bumped on every disconnection, so a catch-up that raced one does not claim to be current.
   let connection = 0;
@@ -136,33 +138,21 @@ export function createRedisSessionState(options: RedisSessionStateOptions): Dura
   let retryTimer: NodeJS.Timeout | undefined;
   let closed = false;
 
-  async function writeSessions(ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
+  /** Sets each key to its value, expiring with the access tokens, in one round trip. */
+  async function write(entries: readonly (readonly [key: string, value: string])[]): Promise<void> {
+    if (entries.length === 0) return;
     const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.set(sessionKey(id), '1', 'EX', ttlSeconds);
+    for (const [key, value] of entries) pipeline.set(key, value, 'EX', ttlSeconds);
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);
     if (failed?.[0]) throw failed[0];
   }
-
-  async function writeRoles(roles: Iterable<[string, Role]>): Promise<void> {
-    const pipeline = redis.pipeline();
-    let count = 0;
-    for (const [userId, role] of roles) {
-      pipeline.set(roleKey(userId), role, 'EX', ttlSeconds);
-      count += 1;
-    }
-    if (count === 0) return;
-    const results = await pipeline.exec();
-    const failed = results?.find(([error]) => error);
-    if (failed?.[0]) throw failed[0];
-  }
+  const revocations = (sessionIds: Iterable<string>) => Array.from(sessionIds, (id) => [sessionKey(id), '1'] as const);
 
   async function flushPending(): Promise<void> {
     const sessions = [...pendingSessions];
     const roles = [...pendingRoles];
-    await writeSessions(sessions);
-    await writeRoles(roles);
+    await write([...revocations(sessions), ...roles.map(([userId, role]) => [roleKey(userId), role] as const)]);
     for (const id of sessions) pendingSessions.delete(id);
     // A newer change made while this write was in flight stays queued.
     for (const [userId, role] of roles) if (pendingRoles.get(userId) === role) pendingRoles.delete(userId);
@@ -187,8 +177,11 @@ export function createRedisSessionState(options: RedisSessionStateOptions): Dura
       await flushPending();
       if (!synced) {
         const since = new Date(Date.now() - ttlSeconds * 1000);
-        await writeSessions(await record.sessionsRevokedSince(since));
-        await writeRoles((await record.rolesChangedSince(since)).map((r) => [r.userId, r.role] as [string, Role]));
+        const [revoked, roles] = await Promise.all([
+          record.sessionsRevokedSince(since),
+          record.rolesChangedSince(since),
+        ]);
+        await write([...revocations(revoked), ...roles.map(({ userId, role }) => [roleKey(userId), role] as const)]);
         if (startedOn === connection) synced = true;
       }
     } catch (error) {
@@ -206,7 +199,6 @@ export function createRedisSessionState(options: RedisSessionStateOptions): Dura
   const onReady = () => void catchUp();
   redis.on('close', onClose);
   redis.on('ready', onReady);
-  if (!synced) scheduleRetry();
 
   async function fromRecord(sessionId: string): Promise<SessionState> {
     const session = await record.findSession(sessionId);
@@ -224,7 +216,7 @@ export function createRedisSessionState(options: RedisSessionStateOptions): Dura
       if (sessionIds.length === 0) return;
       own.revoke(sessionIds);
       try {
-        await writeSessions(sessionIds);
+        await write(revocations(sessionIds));
       } catch (error) {
         for (const id of sessionIds) pendingSessions.add(id);
         options.onDegraded?.('Redis refused a revocation; kept and retried until it takes it', error);
@@ -232,7 +224,6 @@ export function createRedisSessionState(options: RedisSessionStateOptions): Dura
       }
     },
     async setUserRole(userId, role) {
-      own.setRole(userId, role);
       pendingRoles.delete(userId);
       try {
         await redis.set(roleKey(userId), role, 'EX', ttlSeconds);
@@ -243,8 +234,7 @@ export function createRedisSessionState(options: RedisSessionStateOptions): Dura
       }
     },
     async lookup(sessionId, userId) {
-      const mine = own.get(sessionId, userId);
-      if (mine.revoked) return mine;
+      if (own.isRevoked(sessionId)) return { revoked: true, role: undefined };
       if (!synced) return fromRecord(sessionId);
       let revoked: string | null | undefined;
       let role: string | null | undefined;

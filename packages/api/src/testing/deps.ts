@@ -77,6 +77,7 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<Tes
     refreshReuseGraceSeconds: 10,
     eventStreamsPerUser: 20,
     eventStreamsMax: 1000,
+    searchesPerUser: 2,
     sessionsPerUserMax: 50,
     auditExportMaxRows: 100_000,
     ...options.config,

@@ -315,11 +315,18 @@ export function revokeUserSessions(db: Kysely<DB>, userId: string, reason: strin
   return repo.revokeSessions(db, { userId }, reason);
 }
 
+/** How long an address the account signed in from stays its owner's usual address. */
+const KNOWN_SIGN_IN_ADDRESS_DAYS = 30;
+
 /**
- * Whether the account with this email opened a session from `ip` at or after `since`: the
- * per-account sign-in limit (trpc.ts) lets its owner's usual address through.
+ * Whether the account with this email opened a session from `ip` within the last
+ * `KNOWN_SIGN_IN_ADDRESS_DAYS`: the per-account sign-in limit (trpc.ts) lets its owner's usual
+ * address through, so an attacker spraying from elsewhere cannot lock the owner out of it.
  */
-export { hasSessionFromAddress } from './auth.repository.js';
+export function isKnownSignInAddress(db: Kysely<DB>, email: string, ip: string): Promise<boolean> {
+  const since = new Date(Date.now() - KNOWN_SIGN_IN_ADDRESS_DAYS * DAY_MS);
+  return repo.hasSessionFromAddress(db, email, ip, since);
+}
 
 /** Creates the bootstrap admin (`ADMIN_EMAIL` / `ADMIN_PASSWORD`) when no user has that email. */
 export async function ensureAdmin(
