@@ -1,11 +1,9 @@
 // zod inputs and outputs of the __items__ procedures, shared with the web app's forms.
 import { z } from 'zod';
-import { IdInput, PageInput, paginated, SearchText, text } from '../common.schema.js';
+import { IdInput, NameInput, PageInput, paginated, SearchText, text } from '../common.schema.js';
 
-export const __Item__Name = text({ error: 'Name is required' })
-  .trim()
-  .min(1, 'Name is required')
-  .max(100, 'Name must be at most 100 characters');
+/** Required, trimmed, at most 100 characters: every display name's rule. */
+export const __Item__Name = NameInput;
 
 export const __Item__Description = text().max(2000, 'Description must be at most 2000 characters');
 

@@ -1,6 +1,5 @@
 // Rules for __items__.*: owners act on their own __itemsLabel__, ADMIN on all (missing → 404,
-// someone else's → 403); names are
-// unique per owner; a deletion is audited in its own transaction.
+// someone else's → 403); names are unique per owner; a deletion is audited in its own transaction.
 import type { __Item__Row } from '@keel/db';
 import { conflict, forbidden, isUniqueViolation, notFound } from '../../common/errors.js';
 import { toPage } from '../../common/pagination.js';

@@ -20,7 +20,7 @@ export function csvLine(values: readonly (string | null)[]): string {
   return `${values.map(csvCell).join(',')}\r\n`;
 }
 
-export const AUDIT_CSV_COLUMNS = [
+const AUDIT_CSV_COLUMNS = [
   'id',
   'at',
   'action',

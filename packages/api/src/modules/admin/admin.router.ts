@@ -1,5 +1,4 @@
 // admin.* procedures: wiring only; the rules live in admin.service.ts (grants in credits.service.ts).
-import { withSearchSlot } from '../../common/search-limit.js';
 import { adminProcedure, router } from '../../trpc.js';
 import { Balance } from '../credits/credits.schema.js';
 import * as credits from '../credits/credits.service.js';
@@ -22,10 +21,7 @@ export const adminRouter = router({
     list: adminProcedure
       .input(ListUsersInput)
       .output(UserPage)
-      // A search takes one of the caller's search slots; a plain listing does not.
-      .query(({ ctx, input }) =>
-        input.search ? withSearchSlot(ctx, () => admin.listUsers(ctx, input)) : admin.listUsers(ctx, input),
-      ),
+      .query(({ ctx, input }) => admin.listUsers(ctx, input)),
     setRole: adminProcedure
       .input(SetRoleInput)
       .output(User)

@@ -4,11 +4,12 @@ import type { DB, Role, UserRow } from '@keel/db';
 import type { Transaction } from 'kysely';
 import { conflict, notFound } from '../../common/errors.js';
 import { decodeCursor, toCursorPage, toPage } from '../../common/pagination.js';
+import { withSearchSlot } from '../../common/search-limit.js';
 import type { AuthedContext } from '../../trpc.js';
 import { audit, listAuditEvents, listAuditEventsWithActors } from '../audit/audit.service.js';
 import { broadcastRevocation, revokeUserSessions } from '../auth/auth.service.js';
 import type { User } from '../users/users.schema.js';
-import { toUser, updateUser } from '../users/users.service.js';
+import { setUserActive, setUserRole, toUser } from '../users/users.service.js';
 import { auditCsvHeader, auditCsvLine, auditCsvTruncatedLine } from './admin.csv.js';
 import { toAuditEvent } from './admin.mapper.js';
 import * as repo from './admin.repository.js';
@@ -35,15 +36,18 @@ const SORT_KEYS: Record<AdminUserSort, { sortKey: repo.UserSortKey; descending: 
 
 export async function listUsers(ctx: AuthedContext, input: ListUsersInput): Promise<UserPage> {
   const filter = { search: input.search || undefined, role: input.role, active: input.active };
-  const [rows, total] = await Promise.all([
-    repo.listUsers(ctx.db, {
-      ...filter,
-      ...SORT_KEYS[input.sort],
-      offset: (input.page - 1) * input.limit,
-      limit: input.limit,
-    }),
-    repo.countUsers(ctx.db, filter),
-  ]);
+  const list = () =>
+    Promise.all([
+      repo.listUsers(ctx.db, {
+        ...filter,
+        ...SORT_KEYS[input.sort],
+        offset: (input.page - 1) * input.limit,
+        limit: input.limit,
+      }),
+      repo.countUsers(ctx.db, filter),
+    ]);
+  // A search takes one of the caller's search slots; a plain listing does not.
+  const [rows, total] = filter.search ? await withSearchSlot(ctx, list) : await list();
   return toPage(rows.map(toUser), total, input.page, input.limit);
 }
 
@@ -71,7 +75,7 @@ export async function setRole(ctx: AuthedContext, input: SetRoleInput): Promise<
     if (removesLastActiveAdmin(locked, target, { role: input.role, active: target.active })) {
       throw conflict('Cannot demote the last active admin');
     }
-    const updated = await updateUser(trx, userId, { role: input.role });
+    const updated = await setUserRole(trx, userId, input.role);
     if (!updated) throw notFound('User');
     await audit(trx, ctx, {
       actorId: ctx.user.id,
@@ -100,7 +104,7 @@ export async function setActive(ctx: AuthedContext, input: SetActiveInput): Prom
     if (removesLastActiveAdmin(locked, target, { role: target.role, active: input.active })) {
       throw conflict('Cannot deactivate the last active admin');
     }
-    const updated = changed ? await updateUser(trx, userId, { active: input.active }) : target;
+    const updated = changed ? await setUserActive(trx, userId, input.active) : target;
     if (!updated) throw notFound('User');
     // Deactivating an inactive account still ends whatever session it has left.
     const ids = input.active ? [] : await revokeUserSessions(trx, userId, 'deactivated');
@@ -174,9 +178,10 @@ export async function exportAudit(
   const maxRows = options.maxRows ?? ctx.config.auditExportMaxRows;
   const batchSize = options.batchSize ?? EXPORT_BATCH_ROWS;
   const filter = auditFilter(input);
-  // One more than may still be written: a row beyond the bound is how truncation is known.
+  // At most one more than may still be written: a row beyond the bound is how truncation is known.
+  const batchLimit = (written: number) => Math.min(batchSize, maxRows - written + 1);
   const read = (written: number, beforeSeq: number | undefined) =>
-    listAuditEventsWithActors(ctx.db, { ...filter, beforeSeq, limit: Math.min(batchSize, maxRows - written + 1) });
+    listAuditEventsWithActors(ctx.db, { ...filter, beforeSeq, limit: batchLimit(written) });
   const first = await read(0, undefined);
   const filters = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
   await audit(ctx.db, ctx, { actorId: ctx.user.id, action: 'admin.audit_exported', metadata: { filters, maxRows } });
@@ -187,7 +192,7 @@ export async function exportAudit(
     let written = 0;
     for (;;) {
       const room = maxRows - written;
-      const limit = Math.min(batchSize, room + 1);
+      const limit = batchLimit(written);
       const kept = rows.slice(0, room);
       if (kept.length > 0) yield kept.map(auditCsvLine).join('');
       written += kept.length;

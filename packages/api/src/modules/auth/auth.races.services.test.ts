@@ -1,18 +1,17 @@
 // Sign-ins racing a password change or a deactivation on PostgreSQL: whatever the interleaving, no
 // session opened by a sign-in that verified the old password (or an active account) outlives the change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPasswordHasher, type PasswordHasher } from '../../common/hash.js';
-import { hashRefreshToken } from '../../common/tokens.js';
+import type { PasswordHasher } from '../../common/hash.js';
 import {
   callerFor,
   createTestDeps,
   createUser,
   outcomeWithMessage,
-  TEST_HASH_PARAMS,
   TEST_PASSWORD,
   type TestDeps,
   type TestUser,
 } from '../../testing/index.js';
+import { createTestHasher, liveSessionIds, sessionIdOf } from '../../testing/sessions.js';
 
 const NEW_PASSWORD = 'N3w-Passw0rd';
 const ROUNDS = 8;
@@ -23,7 +22,7 @@ const LOGINS_PER_ROUND = 12;
  * test then commits a change and lets the sign-in go on, the interleaving the race needs.
  */
 function holdableHasher() {
-  const real = createPasswordHasher({ ...TEST_HASH_PARAMS, concurrency: 4, maxQueue: 1000 });
+  const real = createTestHasher();
   let hold: { password: string; reached: () => void; release: Promise<void> } | undefined;
   const hasher: PasswordHasher = {
     hash: (password) => real.hash(password),
@@ -66,25 +65,6 @@ afterAll(async () => {
 const anonymous = () => callerFor(deps);
 const as = (accessToken: string) => callerFor(deps, { accessToken });
 
-async function liveSessionIds(userId: string): Promise<string[]> {
-  const rows = await deps.db
-    .selectFrom('sessions')
-    .select('id')
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .execute();
-  return rows.map((row) => row.id);
-}
-
-async function sessionIdOf(refreshToken: string): Promise<string> {
-  const row = await deps.db
-    .selectFrom('refresh_tokens')
-    .select('session_id')
-    .where('token_hash', '=', hashRefreshToken(refreshToken))
-    .executeTakeFirstOrThrow();
-  return row.session_id;
-}
-
 interface Survivor {
   refresh: string;
   createProject: string;
@@ -118,7 +98,7 @@ describe('a sign-in racing a password change', () => {
     release();
 
     expect(await login).toBe('UNAUTHORIZED: Invalid credentials');
-    expect(await liveSessionIds(user.id)).toEqual([await sessionIdOf(user.refreshToken)]);
+    expect(await liveSessionIds(deps.db, user.id)).toEqual([await sessionIdOf(deps.db, user.refreshToken)]);
   });
 
   it('of many sign-ins with the old password started with the change, none keeps a session', async () => {
@@ -134,7 +114,7 @@ describe('a sign-in racing a password change', () => {
 
       expect({ round, survivors: await survivors(payloads) }).toEqual({ round, survivors: [] });
       const { items } = await user.caller.auth.sessions();
-      expect(items.map((item) => item.id)).toEqual([await sessionIdOf(user.refreshToken)]);
+      expect(items.map((item) => item.id)).toEqual([await sessionIdOf(deps.db, user.refreshToken)]);
     }
   });
 
@@ -169,7 +149,7 @@ describe('a sign-in racing a deactivation', () => {
     release();
 
     expect(await login).toBe('FORBIDDEN: This account is disabled');
-    expect(await liveSessionIds(user.id)).toEqual([]);
+    expect(await liveSessionIds(deps.db, user.id)).toEqual([]);
   });
 
   it('of many sign-ins started with the deactivation, none can refresh or create a project afterwards', async () => {
@@ -184,7 +164,7 @@ describe('a sign-in racing a deactivation', () => {
       await deactivation;
 
       expect({ round, survivors: await survivors(payloads) }).toEqual({ round, survivors: [] });
-      expect(await liveSessionIds(user.id)).toEqual([]);
+      expect(await liveSessionIds(deps.db, user.id)).toEqual([]);
     }
   });
 });

@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PasswordHasher } from '../../common/hash.js';
-import { createPasswordHasher } from '../../common/hash.js';
 import { generateRefreshToken, hashRefreshToken } from '../../common/tokens.js';
 import {
   callerFor,
@@ -10,16 +9,16 @@ import {
   createUser,
   outcomeWithMessage,
   recordingResponse,
-  TEST_HASH_PARAMS,
   TEST_PASSWORD,
   type TestDeps,
 } from '../../testing/index.js';
+import { createTestHasher, sessionIdOf } from '../../testing/sessions.js';
 import { sessionStateWithRedisDown, unreachableRedis } from '../../testing/unreachable.js';
 import { ensureAdmin } from './auth.service.js';
 
 /** The real argon2 hasher, counting the verifications each sign-in path runs. */
 function countingHasher() {
-  const real = createPasswordHasher({ ...TEST_HASH_PARAMS, concurrency: 4, maxQueue: 1000 });
+  const real = createTestHasher();
   const counts = { verify: 0, verifyDummy: 0 };
   const hasher: PasswordHasher = {
     hash: (password) => real.hash(password),
@@ -66,15 +65,6 @@ function sessionRow(id: string) {
     .select(['revoked_at', 'revoked_reason'])
     .where('id', '=', id)
     .executeTakeFirstOrThrow();
-}
-
-async function sessionIdOf(refreshToken: string): Promise<string> {
-  const row = await deps.db
-    .selectFrom('refresh_tokens')
-    .select('session_id')
-    .where('token_hash', '=', hashRefreshToken(refreshToken))
-    .executeTakeFirstOrThrow();
-  return row.session_id;
 }
 
 /** Moves a token's rotation `seconds` into the past, as if that much time had gone by since. */
@@ -198,8 +188,8 @@ describe('auth.login', () => {
     });
     expect(payload.user.id).toBe(user.id);
     expect(response.refreshCookie).toBe(payload.refreshToken);
-    const sessionId = await sessionIdOf(payload.refreshToken);
-    expect(sessionId).not.toBe(await sessionIdOf(user.refreshToken));
+    const sessionId = await sessionIdOf(deps.db, payload.refreshToken);
+    expect(sessionId).not.toBe(await sessionIdOf(deps.db, user.refreshToken));
     expect(await auditEvents({ requestId: id })).toEqual([
       expect.objectContaining({ action: 'auth.login', actor_id: user.id, target_id: sessionId }),
     ]);
@@ -227,7 +217,7 @@ describe('auth.refresh', () => {
     expect(payload.user.id).toBe(user.id);
     expect(payload.refreshToken).not.toBe(user.refreshToken);
     expect(response.refreshCookie).toBe(payload.refreshToken);
-    expect(await sessionIdOf(payload.refreshToken)).toBe(await sessionIdOf(user.refreshToken));
+    expect(await sessionIdOf(deps.db, payload.refreshToken)).toBe(await sessionIdOf(deps.db, user.refreshToken));
   });
 
   it('a token in the body is preferred to the cookie', async () => {
@@ -260,7 +250,7 @@ describe('auth.refresh', () => {
     expect(await outcomeWithMessage(caller.auth.refresh({ refreshToken: user.refreshToken }))).toBe(
       'UNAUTHORIZED: Invalid or expired refresh token',
     );
-    expect((await sessionRow(await sessionIdOf(next.refreshToken))).revoked_at).toBeNull();
+    expect((await sessionRow(await sessionIdOf(deps.db, next.refreshToken))).revoked_at).toBeNull();
     await expect(caller.auth.refresh({ refreshToken: next.refreshToken })).resolves.toMatchObject({
       user: { id: user.id },
     });
@@ -276,7 +266,7 @@ describe('auth.refresh', () => {
     expect(await outcomeWithMessage(caller.auth.refresh({ refreshToken: user.refreshToken }))).toBe(
       'UNAUTHORIZED: Invalid or expired refresh token',
     );
-    const sessionId = await sessionIdOf(next.refreshToken);
+    const sessionId = await sessionIdOf(deps.db, next.refreshToken);
     expect(await sessionRow(sessionId)).toEqual({ revoked_at: expect.any(Date), revoked_reason: 'refresh_reuse' });
     expect(await outcomeWithMessage(caller.auth.refresh({ refreshToken: next.refreshToken }))).toBe(
       'UNAUTHORIZED: Invalid or expired refresh token',
@@ -321,7 +311,7 @@ describe('auth.refresh', () => {
     expect(await outcomeWithMessage((await anonymous()).auth.refresh({ refreshToken: user.refreshToken }))).toBe(
       'UNAUTHORIZED: Invalid or expired refresh token',
     );
-    expect((await sessionRow(await sessionIdOf(user.refreshToken))).revoked_at).toBeNull();
+    expect((await sessionRow(await sessionIdOf(deps.db, user.refreshToken))).revoked_at).toBeNull();
   });
 
   it('refuses a token whose session has expired', async () => {
@@ -329,7 +319,7 @@ describe('auth.refresh', () => {
     await deps.db
       .updateTable('sessions')
       .set({ expires_at: sql<Date>`now() - interval '1 second'` })
-      .where('id', '=', await sessionIdOf(user.refreshToken))
+      .where('id', '=', await sessionIdOf(deps.db, user.refreshToken))
       .execute();
     expect(await outcomeWithMessage((await anonymous()).auth.refresh({ refreshToken: user.refreshToken }))).toBe(
       'UNAUTHORIZED: Invalid or expired refresh token',
@@ -362,7 +352,7 @@ describe('auth.logout', () => {
     const id = requestId();
     await (await anonymous({ refreshCookie: user.refreshToken, response, requestId: id })).auth.logout();
     expect(response.refreshCookie).toBeNull();
-    const sessionId = await sessionIdOf(user.refreshToken);
+    const sessionId = await sessionIdOf(deps.db, user.refreshToken);
     expect((await sessionRow(sessionId)).revoked_reason).toBe('logout');
     expect(await outcomeWithMessage((await as(user.accessToken)).auth.me())).toBe(
       'UNAUTHORIZED: Session has been revoked',
@@ -398,7 +388,7 @@ describe('auth.logout', () => {
       const withStoreDown = { ...deps, sessionState: store };
       const caller = await callerFor(withStoreDown, {});
       await expect(caller.auth.logout({ refreshToken: user.refreshToken })).resolves.toEqual({ success: true });
-      expect((await sessionRow(await sessionIdOf(user.refreshToken))).revoked_at).not.toBeNull();
+      expect((await sessionRow(await sessionIdOf(deps.db, user.refreshToken))).revoked_at).not.toBeNull();
       expect(store.pendingWrites).toBe(1);
       const sameInstance = await callerFor(withStoreDown, { accessToken: user.accessToken });
       expect(await outcomeWithMessage(sameInstance.auth.me())).toBe('UNAUTHORIZED: Session has been revoked');
@@ -440,13 +430,13 @@ describe('auth.sessions', () => {
     expect(items).toHaveLength(2);
     const current = items.find((item) => item.current);
     expect(current).toMatchObject({
-      id: await sessionIdOf(laptop.refreshToken),
+      id: await sessionIdOf(deps.db, laptop.refreshToken),
       userAgent: 'Laptop Browser',
       ip: '198.51.100.7',
     });
     expect(new Date(current?.expiresAt ?? 0).getTime()).toBeGreaterThan(Date.now() + 6 * 24 * 3600 * 1000);
     expect(items.filter((item) => !item.current).map((item) => item.id)).toEqual([
-      await sessionIdOf(user.refreshToken),
+      await sessionIdOf(deps.db, user.refreshToken),
     ]);
   });
 });
@@ -456,7 +446,9 @@ describe('auth.revokeSession', () => {
     const user = await createUser(deps);
     const other = await (await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD });
     const caller = await as(user.accessToken);
-    await expect(caller.auth.revokeSession({ sessionId: await sessionIdOf(other.refreshToken) })).resolves.toEqual({
+    await expect(
+      caller.auth.revokeSession({ sessionId: await sessionIdOf(deps.db, other.refreshToken) }),
+    ).resolves.toEqual({
       success: true,
     });
     expect(await outcomeWithMessage((await as(other.accessToken)).auth.me())).toBe(
@@ -467,7 +459,7 @@ describe('auth.revokeSession', () => {
 
   it("reports another user's session as not found and leaves it alone", async () => {
     const [owner, stranger] = [await createUser(deps), await createUser(deps)];
-    const sessionId = await sessionIdOf(owner.refreshToken);
+    const sessionId = await sessionIdOf(deps.db, owner.refreshToken);
     expect(await outcomeWithMessage(stranger.caller.auth.revokeSession({ sessionId }))).toBe(
       'NOT_FOUND: Session not found',
     );
@@ -480,7 +472,7 @@ describe('auth.revokeSession', () => {
   it('revoking an already revoked session succeeds without another audit event', async () => {
     const user = await createUser(deps);
     const other = await (await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD });
-    const sessionId = await sessionIdOf(other.refreshToken);
+    const sessionId = await sessionIdOf(deps.db, other.refreshToken);
     await user.caller.auth.revokeSession({ sessionId });
     await expect(user.caller.auth.revokeSession({ sessionId })).resolves.toEqual({ success: true });
     expect(await auditEvents({ actorId: user.id, action: 'auth.logout' })).toHaveLength(1);

@@ -5,8 +5,7 @@ import argon2 from 'argon2';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../common/errors.js';
-import { createPasswordHasher, type PasswordHasher } from '../../common/hash.js';
-import { hashRefreshToken } from '../../common/tokens.js';
+import type { PasswordHasher } from '../../common/hash.js';
 import {
   callerFor,
   createTestDeps,
@@ -16,12 +15,13 @@ import {
   TEST_PASSWORD,
   type TestDeps,
 } from '../../testing/index.js';
+import { createTestHasher, sessionIdOf } from '../../testing/sessions.js';
 
 const SESSIONS_MAX = 3;
 
 /** The real hasher, whose `hash` can be made to fail as a full hashing queue does. */
 function refusableHasher() {
-  const real = createPasswordHasher({ ...TEST_HASH_PARAMS, concurrency: 4, maxQueue: 1000 });
+  const real = createTestHasher();
   const control = { refuseHash: false };
   const hasher: PasswordHasher = {
     ...real,
@@ -63,15 +63,6 @@ async function storeHash(userId: string, hash: string): Promise<void> {
 /** A hash as `argon2` encodes it on its own: parameters in the m,p,t order. */
 function legacyHash(password: string, params = TEST_HASH_PARAMS) {
   return argon2.hash(password, { type: argon2.argon2id, ...params });
-}
-
-async function sessionIdOf(refreshToken: string): Promise<string> {
-  const row = await deps.db
-    .selectFrom('refresh_tokens')
-    .select('session_id')
-    .where('token_hash', '=', hashRefreshToken(refreshToken))
-    .executeTakeFirstOrThrow();
-  return row.session_id;
 }
 
 const STANDARD_TEST_HASH = /^\$argon2id\$v=19\$m=1024,t=1,p=1\$/;
@@ -153,21 +144,21 @@ describe('the cap on sessions per user', () => {
     );
     const { items } = await (await as(fourth.accessToken)).auth.sessions();
     expect(items.map((item) => item.id)).toEqual([
-      await sessionIdOf(fourth.refreshToken),
-      await sessionIdOf(first.refreshToken),
-      await sessionIdOf(third.refreshToken),
+      await sessionIdOf(deps.db, fourth.refreshToken),
+      await sessionIdOf(deps.db, first.refreshToken),
+      await sessionIdOf(deps.db, third.refreshToken),
     ]);
     const revoked = await deps.db
       .selectFrom('sessions')
       .select('revoked_reason')
-      .where('id', '=', await sessionIdOf(second.refreshToken))
+      .where('id', '=', await sessionIdOf(deps.db, second.refreshToken))
       .executeTakeFirstOrThrow();
     expect(revoked.revoked_reason).toBe('session_limit');
     const loginEvent = await deps.db
       .selectFrom('audit_events')
       .select('metadata')
       .where('action', '=', 'auth.login')
-      .where('target_id', '=', await sessionIdOf(fourth.refreshToken))
+      .where('target_id', '=', await sessionIdOf(deps.db, fourth.refreshToken))
       .executeTakeFirstOrThrow();
     expect(loginEvent.metadata).toEqual({ revokedSessions: 1 });
   });
@@ -191,8 +182,8 @@ describe('the cap on sessions per user', () => {
     const fresh = await login(user.email);
     const after = await (await as(fresh.accessToken)).auth.sessions();
     expect(after.items.map((item) => item.id)).toEqual([
-      await sessionIdOf(fresh.refreshToken),
-      await sessionIdOf(user.refreshToken),
+      await sessionIdOf(deps.db, fresh.refreshToken),
+      await sessionIdOf(deps.db, user.refreshToken),
       before.items[1]?.id,
     ]);
   });

@@ -1,5 +1,4 @@
 // projects.* procedures: wiring only; the rules live in projects.service.ts.
-import { withSearchSlot } from '../../common/search-limit.js';
 import { authedProcedure, router, writerProcedure } from '../../trpc.js';
 import { Success } from '../common.schema.js';
 import {
@@ -40,10 +39,7 @@ export const projectsRouter = router({
     })
     .input(ListProjectsInput)
     .output(ProjectPage)
-    // A search takes one of the caller's search slots; the plain listing (the dashboard's hot path) adds nothing.
-    .query(({ ctx, input }) =>
-      input.search ? withSearchSlot(ctx, () => projects.listProjects(ctx, input)) : projects.listProjects(ctx, input),
-    ),
+    .query(({ ctx, input }) => projects.listProjects(ctx, input)),
   get: authedProcedure
     .meta({
       openapi: {

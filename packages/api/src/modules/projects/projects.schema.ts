@@ -1,11 +1,9 @@
 // zod inputs and outputs of the projects procedures, shared with the web app's forms.
 import { z } from 'zod';
-import { IdInput, PageInput, paginated, SearchText, text } from '../common.schema.js';
+import { IdInput, NameInput, PageInput, paginated, SearchText, text } from '../common.schema.js';
 
-export const ProjectName = text({ error: 'Name is required' })
-  .trim()
-  .min(1, 'Name is required')
-  .max(100, 'Name must be at most 100 characters');
+/** Required, trimmed, at most 100 characters: every display name's rule. */
+export const ProjectName = NameInput;
 
 export const ProjectDescription = text().max(2000, 'Description must be at most 2000 characters');
 

@@ -1,9 +1,10 @@
-// Rules for projects.*: owners act on their own projects, ADMIN on all (missing → 404,
-// someone else's → 403); names are
-// unique per owner; deletions are audited; every change is announced to the owner live.
+// Rules for projects.*: owners act on their own projects, ADMIN on all (missing → 404, someone
+// else's → 403); names are unique per owner; deletions are audited; every change is announced to
+// the owner live; a search holds one of the caller's search slots.
 import type { ProjectRow } from '@keel/db';
 import { conflict, forbidden, isUniqueViolation, notFound } from '../../common/errors.js';
 import { toPage } from '../../common/pagination.js';
+import { withSearchSlot } from '../../common/search-limit.js';
 import type { AuthedContext } from '../../trpc.js';
 import { audit } from '../audit/audit.service.js';
 import type { ProjectChangedEvent } from '../events/events.schema.js';
@@ -64,13 +65,17 @@ export async function createProject(ctx: AuthedContext, input: CreateProjectInpu
 
 export async function listProjects(ctx: AuthedContext, input: ListProjectsInput): Promise<ProjectPage> {
   if (input.scope === 'all' && ctx.user.role !== 'ADMIN') throw forbidden('Only admins may list all projects');
-  const { rows, total } = await listProjectsCompiled(ctx.db, {
-    ownerId: input.scope === 'mine' ? ctx.user.id : undefined,
-    search: input.search || undefined,
-    sort: input.sort,
-    limit: input.limit,
-    offset: (input.page - 1) * input.limit,
-  });
+  const search = input.search || undefined;
+  const list = () =>
+    listProjectsCompiled(ctx.db, {
+      ownerId: input.scope === 'mine' ? ctx.user.id : undefined,
+      search,
+      sort: input.sort,
+      limit: input.limit,
+      offset: (input.page - 1) * input.limit,
+    });
+  // A search takes one of the caller's search slots; the plain listing (the dashboard's hot path) adds nothing.
+  const { rows, total } = search ? await withSearchSlot(ctx, list) : await list();
   return toPage(rows.map(toProject), total, input.page, input.limit);
 }
 

@@ -1,5 +1,4 @@
 // users.* procedures: wiring only; the rules live in users.service.ts.
-import { withSearchSlot } from '../../common/search-limit.js';
 import { authedProcedure, router, writerProcedure } from '../../trpc.js';
 import { SearchUsersInput, UpdateProfileInput, User, UserSearchResult } from './users.schema.js';
 import * as users from './users.service.js';
@@ -33,5 +32,5 @@ export const usersRouter = router({
     })
     .input(SearchUsersInput)
     .output(UserSearchResult)
-    .query(({ ctx, input }) => withSearchSlot(ctx, () => users.searchUsers(ctx, input))),
+    .query(({ ctx, input }) => users.searchUsers(ctx, input)),
 });

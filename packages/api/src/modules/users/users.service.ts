@@ -1,8 +1,11 @@
 // Rules for users.*: a signed-in user edits only their own profile fields; search sees active users
-// only. Also what other modules may know of users (auth signs them in, admin changes role and
-// activation): they reach the users table through the functions below, never through the repository.
-import type { UserUpdate } from '@keel/db';
+// only and holds one of the caller's search slots. Also what other modules may know of users (auth
+// signs them in, admin changes role and activation): they reach the users table through the
+// functions below, never through the repository.
+import type { DB, Role, UserRow, UserUpdate } from '@keel/db';
+import type { Kysely } from 'kysely';
 import { unauthorized } from '../../common/errors.js';
+import { withSearchSlot } from '../../common/search-limit.js';
 import type { AuthedContext } from '../../trpc.js';
 import { toUser, toUserSummary } from './users.mapper.js';
 import { findUserById, searchActiveUsers, updateUser } from './users.repository.js';
@@ -19,8 +22,20 @@ export {
   lockUser,
   rehashPassword,
   setPassword,
-  updateUser,
 } from './users.repository.js';
+
+/**
+ * An admin's role change. Only the role is written, and `updated_at` moves with it: the
+ * session-state store catches up on role changes by that column after a Redis outage.
+ */
+export function setUserRole(db: Kysely<DB>, id: string, role: Role): Promise<UserRow | undefined> {
+  return updateUser(db, id, { role });
+}
+
+/** An admin's (de)activation: only the flag is written (sessions are auth's to revoke). */
+export function setUserActive(db: Kysely<DB>, id: string, active: boolean): Promise<UserRow | undefined> {
+  return updateUser(db, id, { active });
+}
 
 export async function updateProfile(ctx: AuthedContext, input: UpdateProfileInput): Promise<User> {
   // Built field by field from the parsed input, so nothing but name and avatar can ever be written.
@@ -36,6 +51,6 @@ export async function updateProfile(ctx: AuthedContext, input: UpdateProfileInpu
 }
 
 export async function searchUsers(ctx: AuthedContext, input: SearchUsersInput): Promise<UserSearchResult> {
-  const rows = await searchActiveUsers(ctx.db, input.query, input.limit);
+  const rows = await withSearchSlot(ctx, () => searchActiveUsers(ctx.db, input.query, input.limit));
   return { items: rows.map(toUserSummary) };
 }
