@@ -3,11 +3,16 @@ import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import { type AppDeps, INTERNAL_MESSAGE } from '@keel/api/server';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { registerAuditExport } from './audit-export.js';
 import type { ServerConfig } from './config.js';
-import { isApiPath, registerDashboard } from './dashboard.js';
-import { registerEventStreamLimit } from './event-streams.js';
+import { isApiPath, isApiRoute, pathOf, registerDashboard } from './dashboard.js';
 import { type HealthCheck, registerHealthRoutes } from './health.js';
 import { contextFactory } from './http/context.js';
 import { isTrpcRequest, sendHostError, sendStatusError } from './http/errors.js';
@@ -47,6 +52,15 @@ export function fastifyTrustProxy(trust: ServerConfig['TRUST_PROXY']): boolean |
 
 type TrustFunction = (address: string, hop: number) => boolean;
 
+/**
+ * Whether an answer is the API's (never cached). A matched route's pattern is already decoded; only
+ * a request no route matched (a 404, the CORS preflight's `*`) has its URL decoded.
+ */
+function isApiAnswer(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  return route === undefined || route === '*' ? isApiPath(request.url) : isApiRoute(route);
+}
+
 function corsOrigins(config: ServerConfig): string[] {
   if (config.CORS_ORIGINS)
     return config.CORS_ORIGINS.split(',')
@@ -83,12 +97,6 @@ export async function buildApp({
     forceCloseConnections: 'idle',
   });
 
-  // Hooks on every request are callback-style: an async hook costs Fastify a promise and a turn
-  // of the microtask queue per request.
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    done();
-  });
   registerObservability(app, {
     metrics,
     tracing,
@@ -102,15 +110,18 @@ export async function buildApp({
   app.addHook('preClose', async () => {
     shutdown.draining = true;
   });
-  // Once the listener is closed, a request arriving on a connection opened earlier is refused
-  // before any work: the process is going away, another instance can take it.
+  // Hooks on every request are callback-style: an async hook costs Fastify a promise and a turn
+  // of the microtask queue per request. One hook for what every request needs, not one per concern.
   app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
     if (!shutdown.stopped) return done();
+    // Once the listener is closed, a request arriving on a connection opened earlier is refused
+    // before any work: the process is going away, another instance can take it.
     reply.header('retry-after', '1');
     sendHostError(request, reply, 'SERVICE_UNAVAILABLE', 'The server is shutting down; retry the request');
   });
   app.addHook('onSend', (request, reply, payload, done) => {
-    if (isApiPath(request.url)) reply.header('cache-control', 'no-store');
+    if (isApiAnswer(request)) reply.header('cache-control', 'no-store');
     if (shutdown.draining) reply.header('connection', 'close');
     done(null, payload);
   });
@@ -146,14 +157,17 @@ export async function buildApp({
     }
     // Methods the router does not know (PROPFIND, SEARCH…) never reach the /trpc scope's hook.
     if (isTrpcRequest(request) && !TRPC_METHODS.has(request.method)) return refuseTrpcMethod(request, reply);
-    return sendHostError(request, reply, 'NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`);
+    return sendHostError(request, reply, 'NOT_FOUND', `No route for ${request.method} ${pathOf(request.url)}`);
   });
 
   registerHealthRoutes(app, healthChecks, shutdown);
-  registerEventStreamLimit(app, { streams: deps.events.streams, max: deps.config.eventStreamsMax });
 
   const createContext = contextFactory(deps, config, procedureTracer(tracing));
-  await registerTrpcRoute(app, { fastPath: config.TRPC_FAST_PATH, createContext });
+  await registerTrpcRoute(app, {
+    fastPath: config.TRPC_FAST_PATH,
+    createContext,
+    eventStreams: { streams: deps.events.streams, max: deps.config.eventStreamsMax },
+  });
   await registerRest(app, { createContext });
   await registerAuditExport(app, { createContext });
   await registerApiDocs(app);

@@ -9,13 +9,19 @@ export const DEFAULT_WEB_DIST = resolve(import.meta.dirname, '../../web/dist');
 
 const API_PREFIXES = ['/trpc', '/api', '/health', '/metrics', '/openapi.json', '/docs'];
 
+/** A URL's path, without the query string. */
+export function pathOf(url: string): string {
+  const queryAt = url.indexOf('?');
+  return queryAt === -1 ? url : url.slice(0, queryAt);
+}
+
 /**
  * The path of a request URL as the router matches it: without the query string and percent-decoded,
  * so that `/%74rpc/auth.me` is `/trpc/auth.me` (the raw URL as it came when it does not decode).
  */
 export function decodedPath(url: string): string {
-  const queryAt = url.indexOf('?');
-  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const path = pathOf(url);
+  if (!path.includes('%')) return path;
   try {
     return decodeURIComponent(path);
   } catch {
@@ -23,10 +29,16 @@ export function decodedPath(url: string): string {
   }
 }
 
+/** Whether a decoded path, or a route pattern (`/trpc/:path`), is one of the API's rather than the dashboard's. */
+export function isApiRoute(path: string): boolean {
+  return API_PREFIXES.some(
+    (prefix) => path.startsWith(prefix) && (path.length === prefix.length || path[prefix.length] === '/'),
+  );
+}
+
 /** Whether `url` (raw, as received) routes to the API rather than to the dashboard. */
 export function isApiPath(url: string): boolean {
-  const path = decodedPath(url);
-  return API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  return isApiRoute(decodedPath(url));
 }
 
 /** Registers the dashboard when its build exists; returns whether it did. */

@@ -18,9 +18,10 @@ export interface EventStreamLimitOptions {
  * Refuses a new `events.onEvent` stream with 503 and `Retry-After` while the process holds `max`.
  * The procedure checks again when it takes its slot (streams racing past this check are refused
  * inside the stream), so the cap holds either way; this check gives clients the status code.
+ * Registered on the /trpc scope (http/trpc-route.ts), so no other request pays for it.
  */
-export function registerEventStreamLimit(app: FastifyInstance, { streams, max }: EventStreamLimitOptions) {
-  app.addHook('onRequest', (request, reply, done) => {
+export function registerEventStreamLimit(trpcScope: FastifyInstance, { streams, max }: EventStreamLimitOptions) {
+  trpcScope.addHook('onRequest', (request, reply, done) => {
     if (
       streams.count() >= max &&
       request.method === 'GET' &&

@@ -113,7 +113,27 @@ describe('Redis outage', () => {
   });
 });
 
-const readiness = (url: string) => fetch(`${url}/health/ready`).then((r) => r.status);
+/** Two instances on one database and Redis prefix; the first reaches Redis through a cuttable proxy. */
+async function twoInstances({ secondProxiesRedis }: { secondProxiesRedis: boolean }) {
+  const first = await serverBehindProxies({ proxyDatabase: false, proxyRedis: true });
+  const second = await serverBehindProxies({
+    proxyDatabase: false,
+    proxyRedis: secondProxiesRedis,
+    shareWith: { databaseUrl: first.databaseUrl, prefix: first.prefix },
+  });
+  return [first, second] as const;
+}
+
+/** Polls /health/ready of each server until it answers `status`. */
+async function untilReadiness(status: number, timeoutMs: number, ...urls: string[]) {
+  for (const url of urls) {
+    await until(
+      () => fetch(`${url}/health/ready`).then((r) => r.status),
+      (answered) => answered === status,
+      timeoutMs,
+    );
+  }
+}
 
 /** Signs `email` in on `url` after the database made it an ADMIN. */
 async function signInAs(url: string, email: string) {
@@ -124,12 +144,7 @@ async function signInAs(url: string, email: string) {
 
 describe('Redis outage with two instances', () => {
   it('a logout and a demotion made while Redis is down hold on every instance, during the outage and after it', async () => {
-    const first = await serverBehindProxies({ proxyDatabase: false, proxyRedis: true });
-    const second = await serverBehindProxies({
-      proxyDatabase: false,
-      proxyRedis: true,
-      shareWith: { databaseUrl: first.databaseUrl, prefix: first.prefix },
-    });
+    const [first, second] = await twoInstances({ secondProxiesRedis: true });
     const user = await registerUser(first.url);
     const admins = await Promise.all([registerUser(first.url), registerUser(first.url)]);
     const emails = await Promise.all(
@@ -146,12 +161,7 @@ describe('Redis outage with two instances', () => {
 
     first.redisProxy?.cut();
     second.redisProxy?.cut();
-    for (const server of [first, second])
-      await until(
-        () => readiness(server.url),
-        (status) => status === 503,
-        10_000,
-      );
+    await untilReadiness(503, 10_000, first.url, second.url);
     expect((await trpcCall(first.url, 'auth.logout', 'mutation', { refreshToken: user.refreshToken })).status).toBe(
       200,
     );
@@ -173,12 +183,7 @@ describe('Redis outage with two instances', () => {
 
     first.redisProxy?.restore();
     second.redisProxy?.restore();
-    for (const server of [first, second])
-      await until(
-        () => readiness(server.url),
-        (status) => status === 200,
-        15_000,
-      );
+    await untilReadiness(200, 15_000, first.url, second.url);
     await expectRefusedOn(second.url);
     await expectRefusedOn(first.url);
     // Redis itself holds both again, so an instance that starts now learns them too.
@@ -191,19 +196,10 @@ describe('Redis outage with two instances', () => {
   });
 
   it('a revocation made while one instance cannot reach Redis reaches the other once it can', async () => {
-    const first = await serverBehindProxies({ proxyDatabase: false, proxyRedis: true });
-    const second = await serverBehindProxies({
-      proxyDatabase: false,
-      proxyRedis: false,
-      shareWith: { databaseUrl: first.databaseUrl, prefix: first.prefix },
-    });
+    const [first, second] = await twoInstances({ secondProxiesRedis: false });
     const user = await registerUser(first.url);
     first.redisProxy?.cut();
-    await until(
-      () => readiness(first.url),
-      (status) => status === 503,
-      10_000,
-    );
+    await untilReadiness(503, 10_000, first.url);
     expect((await trpcCall(first.url, 'auth.logout', 'mutation', { refreshToken: user.refreshToken })).status).toBe(
       200,
     );

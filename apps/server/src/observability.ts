@@ -6,6 +6,7 @@ import { context } from '@opentelemetry/api';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pathOf } from './dashboard.js';
 import { sendHostError } from './http/errors.js';
 import { type Metrics, registerMetricsRoute, type Transport } from './metrics.js';
 import type { ProcedureOutcome, Tracing } from './tracing.js';
@@ -96,7 +97,7 @@ export function registerObservability(app: FastifyInstance, options: Observabili
     tracing?.endRequest(request, reply.statusCode);
     const line = {
       method: request.method,
-      url: request.url.split('?')[0],
+      url: pathOf(request.url),
       status: reply.statusCode,
       durationMs: Math.round(durationMs * 100) / 100,
       userId: observation?.userId,

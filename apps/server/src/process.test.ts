@@ -7,11 +7,10 @@ import { inheritedPath } from '@keel/api/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type ChildServer,
-  childDatabaseEnv,
   SERVER_DIR,
   startChildServer,
+  startIsolatedChildServer,
   startTestServer,
-  testEnv,
   trpcCall,
 } from './testing/server.js';
 
@@ -22,11 +21,8 @@ afterEach(async () => {
 });
 
 /** A child server with the production argon2 parameters (m=64 MiB, t=3, p=4). */
-async function productionCostServer(extra: Record<string, string> = {}): Promise<ChildServer> {
-  const database = await childDatabaseEnv();
-  cleanups.push(() => database.cleanup());
-  const env = testEnv({
-    ...database.env,
+function productionCostServer(extra: Record<string, string> = {}): Promise<ChildServer> {
+  const env = {
     ARGON2_MEMORY_COST: '65536',
     ARGON2_TIME_COST: '3',
     ARGON2_PARALLELISM: '4',
@@ -34,10 +30,8 @@ async function productionCostServer(extra: Record<string, string> = {}): Promise
     HASH_QUEUE_MAX: '32',
     LOG_LEVEL: 'info',
     ...extra,
-  });
-  const server = await startChildServer(env);
-  cleanups.push(() => server.stop('SIGKILL'));
-  return server;
+  };
+  return startIsolatedChildServer(env, (step) => cleanups.push(step));
 }
 
 function rssBytes(pid: number): number {

@@ -1,28 +1,59 @@
 // The REST surface /api/* and /openapi.json: a valid document, each module reachable through the
 // paths it declares, errors in the REST envelope with the same statuses as tRPC.
+
+import type { OutputAt } from '@keel/api/testing';
 import { validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RestErrorBody, readJson } from './testing/bodies.js';
 import { startTestServer, type TestServer, trpcCall } from './testing/server.js';
 
 const PASSWORD = 'Passw0rd!';
 const ADMIN = { email: 'rest-admin@example.com', password: 'Adm1n-Passw0rd' };
 let server: TestServer;
-let document: any;
+let document: OpenApiDocument;
 let counter = 0;
 const email = () => `rest${++counter}-${Date.now()}@example.com`;
 
-interface Answer {
+/** What these tests read of /openapi.json; `validate` checks the document as a whole. */
+interface OpenApiDocument {
+  openapi: string;
+  servers: [{ url: string }, ...{ url: string }[]];
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: { securitySchemes: Record<string, unknown>; schemas: Record<string, { required?: string[] }> };
+}
+
+interface OpenApiOperation {
+  security?: unknown;
+  parameters?: { name: string }[];
+  requestBody?: { content: Record<string, { schema: JsonSchema }> };
+  responses: Record<string, { content?: Record<string, { schema: JsonSchema }> }>;
+}
+
+interface JsonSchema {
+  properties?: Record<string, JsonSchema>;
+  enum?: unknown[];
+}
+
+/** The operation `/openapi.json` declares at `path` for `method`; fails the test when there is none. */
+function operation(path: string, method: string): OpenApiOperation {
+  const declared = document.paths[path]?.[method];
+  if (!declared) throw new Error(`${method.toUpperCase()} ${path} is not declared`);
+  return declared;
+}
+
+/** An answer of /api, its body typed as the test expects it (`OutputAt<procedure>`, `RestErrorBody`). */
+interface Answer<T = unknown> {
   status: number;
   headers: Headers;
-  body: any;
+  body: T;
 }
 
 /** Calls `METHOD path` only if /openapi.json declares that operation, at the server it names. */
-async function rest(
+async function rest<T = unknown>(
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   template: string,
   options: { params?: Record<string, string>; query?: string; body?: unknown; token?: string; cookie?: string } = {},
-): Promise<Answer> {
+): Promise<Answer<T>> {
   expect(document.paths[template]?.[method.toLowerCase()], `${method} ${template} is declared`).toBeDefined();
   const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(options.params?.[name] ?? ''));
   const headers: Record<string, string> = {};
@@ -38,34 +69,37 @@ async function rest(
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
 async function signUp(name = 'Rest User') {
-  const res = await rest('POST', '/auth/register', { body: { email: email(), password: PASSWORD, name } });
+  const res = await rest<OutputAt<'auth.register'>>('POST', '/auth/register', {
+    body: { email: email(), password: PASSWORD, name },
+  });
   expect(res.status).toBe(200);
-  return res.body as { accessToken: string; refreshToken: string; user: { id: string; email: string } };
+  return res.body;
 }
 
 /** The REST error envelope, exactly: no other keys, the request id of the x-request-id header. */
-function expectEnvelope(res: Answer, status: number, code: string, path: string) {
+function expectEnvelope(res: Answer<RestErrorBody>, status: number, code: string, path: string) {
+  const { body } = res;
   expect(res.status).toBe(status);
-  expect(Object.keys(res.body).sort()).toEqual(['error', 'meta']);
-  expect(res.body.error.code).toBe(code);
-  expect(typeof res.body.error.message).toBe('string');
-  for (const key of Object.keys(res.body.error)) expect(['code', 'message', 'details']).toContain(key);
-  expect(Object.keys(res.body.meta).sort()).toEqual(['path', 'requestId', 'timestamp']);
-  expect(res.body.meta.path).toBe(path);
-  expect(new Date(res.body.meta.timestamp).toISOString()).toBe(res.body.meta.timestamp);
-  expect(res.body.meta.requestId).toBe(res.headers.get('x-request-id'));
-  expect(res.body.meta.requestId).toBeTruthy();
+  expect(Object.keys(body).sort()).toEqual(['error', 'meta']);
+  expect(body.error.code).toBe(code);
+  expect(typeof body.error.message).toBe('string');
+  for (const key of Object.keys(body.error)) expect(['code', 'message', 'details']).toContain(key);
+  expect(Object.keys(body.meta).sort()).toEqual(['path', 'requestId', 'timestamp']);
+  expect(body.meta.path).toBe(path);
+  expect(new Date(body.meta.timestamp).toISOString()).toBe(body.meta.timestamp);
+  expect(body.meta.requestId).toBe(res.headers.get('x-request-id'));
+  expect(body.meta.requestId).toBeTruthy();
 }
 
 beforeAll(async () => {
   server = await startTestServer({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
   const res = await fetch(`${server.url}/openapi.json`);
   expect(res.status).toBe(200);
-  document = await res.json();
+  document = await readJson<OpenApiDocument>(res);
 });
 afterAll(async () => {
   await server?.close();
@@ -74,7 +108,9 @@ afterAll(async () => {
 describe('/openapi.json', () => {
   it('is a valid OpenAPI 3.x document', async () => {
     expect(document.openapi).toMatch(/^3\./);
-    const result = await validate(structuredClone(document), { resolve: { external: false } });
+    // The validator reads the whole document: hand it over as the OpenAPI type it declares.
+    const whole = structuredClone(document) as unknown as Parameters<typeof validate>[0];
+    const result = await validate(whole, { resolve: { external: false } });
     expect(result.valid ? [] : result.errors).toEqual([]);
   });
 
@@ -113,33 +149,31 @@ describe('/openapi.json', () => {
 
   it('documents bearer security, the zod schemas and every error as the REST error envelope', () => {
     expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(document.paths['/auth/login'].post.security).toBeUndefined();
-    expect(document.paths['/projects'].get.security).toEqual([{ bearerAuth: [] }]);
-    const register = document.paths['/auth/register'].post;
-    expect(register.requestBody.content['application/json'].schema.properties.password).toMatchObject({
+    expect(operation('/auth/login', 'post').security).toBeUndefined();
+    expect(operation('/projects', 'get').security).toEqual([{ bearerAuth: [] }]);
+    const register = operation('/auth/register', 'post');
+    expect(register.requestBody?.content['application/json']?.schema.properties?.password).toMatchObject({
       minLength: 8,
       maxLength: 100,
     });
-    expect(register.responses['200'].content['application/json'].schema.properties.user.properties.role.enum).toEqual([
-      'ADMIN',
-      'USER',
-      'GUEST',
-    ]);
-    expect(document.paths['/projects'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+    expect(
+      register.responses['200']?.content?.['application/json']?.schema.properties?.user?.properties?.role?.enum,
+    ).toEqual(['ADMIN', 'USER', 'GUEST']);
+    expect(operation('/projects', 'get').parameters?.map((p) => p.name)).toEqual(
       expect.arrayContaining(['page', 'limit', 'sort', 'search', 'scope']),
     );
     for (const item of Object.values(document.paths)) {
-      for (const operation of Object.values(item as Record<string, any>)) {
-        const errors = Object.entries(operation.responses).filter(([status]) => Number(status) >= 400);
+      for (const declared of Object.values(item)) {
+        const errors = Object.entries(declared.responses).filter(([status]) => Number(status) >= 400);
         expect(errors.map(([status]) => status)).toEqual(expect.arrayContaining(['429', '500']));
         for (const [, response] of errors) {
-          expect((response as any).content['application/json'].schema).toEqual({
+          expect(response.content?.['application/json']?.schema).toEqual({
             $ref: '#/components/schemas/ErrorEnvelope',
           });
         }
       }
     }
-    expect(document.components.schemas.ErrorEnvelope.required).toEqual(['error', 'meta']);
+    expect(document.components.schemas.ErrorEnvelope?.required).toEqual(['error', 'meta']);
   });
 });
 
@@ -153,7 +187,9 @@ describe('each module through REST', () => {
     expect(registered.body).toMatchObject({ tokenType: 'Bearer', user: { email: address, role: 'USER' } });
     expect(registered.headers.get('cache-control')).toBe('no-store');
 
-    const login = await rest('POST', '/auth/login', { body: { email: address, password: PASSWORD } });
+    const login = await rest<OutputAt<'auth.login'>>('POST', '/auth/login', {
+      body: { email: address, password: PASSWORD },
+    });
     expect(login.status).toBe(200);
     const cookie = login.headers
       .getSetCookie()
@@ -164,11 +200,11 @@ describe('each module through REST', () => {
     const me = await rest('GET', '/auth/me', { token: login.body.accessToken });
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ email: address, name: 'Ada' });
-    const sessions = await rest('GET', '/auth/sessions', { token: login.body.accessToken });
-    expect(sessions.body.items.some((s: { current: boolean }) => s.current)).toBe(true);
+    const sessions = await rest<OutputAt<'auth.sessions'>>('GET', '/auth/sessions', { token: login.body.accessToken });
+    expect(sessions.body.items.some((s) => s.current)).toBe(true);
 
     // The refresh token comes from the cookie alone, as the dashboard sends it.
-    const refreshed = await rest('POST', '/auth/refresh', { cookie });
+    const refreshed = await rest<OutputAt<'auth.refresh'>>('POST', '/auth/refresh', { cookie });
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.refreshToken).not.toBe(login.body.refreshToken);
     const nextCookie = refreshed.headers
@@ -183,9 +219,12 @@ describe('each module through REST', () => {
 
   it('auth: revokes a session by its path parameter and changes the password', async () => {
     const user = await signUp();
-    const other = await rest('POST', '/auth/login', { body: { email: user.user.email, password: PASSWORD } });
-    const sessions = await rest('GET', '/auth/sessions', { token: user.accessToken });
-    const otherSession = sessions.body.items.find((s: { current: boolean }) => !s.current);
+    const other = await rest<OutputAt<'auth.login'>>('POST', '/auth/login', {
+      body: { email: user.user.email, password: PASSWORD },
+    });
+    const sessions = await rest<OutputAt<'auth.sessions'>>('GET', '/auth/sessions', { token: user.accessToken });
+    const otherSession = sessions.body.items.find((s) => !s.current);
+    if (!otherSession) throw new Error('the second sign-in is not listed among the sessions');
     const revoked = await rest('DELETE', '/auth/sessions/{sessionId}', {
       params: { sessionId: otherSession.id },
       token: user.accessToken,
@@ -198,9 +237,11 @@ describe('each module through REST', () => {
       body: { currentPassword: PASSWORD, newPassword: 'N3w-Passw0rd' },
     });
     expect(changed.status).toBe(200);
-    const relogin = await rest('POST', '/auth/login', { body: { email: user.user.email, password: 'N3w-Passw0rd' } });
+    const relogin = await rest<OutputAt<'auth.login'>>('POST', '/auth/login', {
+      body: { email: user.user.email, password: 'N3w-Passw0rd' },
+    });
     expect(relogin.status).toBe(200);
-    const all = await rest('POST', '/auth/logout-all', { token: relogin.body.accessToken });
+    const all = await rest<OutputAt<'auth.logoutAll'>>('POST', '/auth/logout-all', { token: relogin.body.accessToken });
     expect(all.status).toBe(200);
     expect(all.body.revokedSessions).toBeGreaterThan(0);
   });
@@ -213,14 +254,17 @@ describe('each module through REST', () => {
     });
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ name: 'Grace B. Hopper', role: 'USER' });
-    const found = await rest('GET', '/users/search', { token: user.accessToken, query: 'query=Grace%20B.&limit=5' });
+    const found = await rest<OutputAt<'users.search'>>('GET', '/users/search', {
+      token: user.accessToken,
+      query: 'query=Grace%20B.&limit=5',
+    });
     expect(found.status).toBe(200);
-    expect(found.body.items.map((u: { id: string }) => u.id)).toContain(user.user.id);
+    expect(found.body.items.map((u) => u.id)).toContain(user.user.id);
   });
 
   it('projects: create, list with query-string paging, get, update and delete', async () => {
     const user = await signUp();
-    const created = await rest('POST', '/projects', {
+    const created = await rest<OutputAt<'projects.create'>>('POST', '/projects', {
       token: user.accessToken,
       body: { name: 'Apollo', description: 'to the moon' },
     });
@@ -228,12 +272,15 @@ describe('each module through REST', () => {
     expect(created.body).toMatchObject({ name: 'Apollo', ownerId: user.user.id });
     await rest('POST', '/projects', { token: user.accessToken, body: { name: 'Gemini' } });
 
-    const page = await rest('GET', '/projects', { token: user.accessToken, query: 'page=1&limit=1&sort=name' });
+    const page = await rest<OutputAt<'projects.list'>>('GET', '/projects', {
+      token: user.accessToken,
+      query: 'page=1&limit=1&sort=name',
+    });
     expect(page.status).toBe(200);
     expect(page.body).toMatchObject({ total: 2, page: 1, limit: 1, totalPages: 2 });
-    expect(page.body.items[0].name).toBe('Apollo');
+    expect(page.body.items[0]?.name).toBe('Apollo');
 
-    const id = created.body.id as string;
+    const { id } = created.body;
     const got = await rest('GET', '/projects/{id}', { params: { id }, token: user.accessToken });
     expect(got.body).toEqual(created.body);
     const updated = await rest('PATCH', '/projects/{id}', {
@@ -249,7 +296,7 @@ describe('each module through REST', () => {
   });
 
   it('credits: balance, a transfer and the history', async () => {
-    const admin = await rest('POST', '/auth/login', { body: ADMIN });
+    const admin = await rest<OutputAt<'auth.login'>>('POST', '/auth/login', { body: ADMIN });
     const sender = await signUp();
     const recipient = await signUp();
     const grant = await trpcCall(
@@ -268,11 +315,14 @@ describe('each module through REST', () => {
     expect(transfer.status).toBe(200);
     expect(transfer.body).toMatchObject({ amount: 30, balanceAfter: 70, toUserId: recipient.user.id });
     expect((await rest('GET', '/credits/balance', { token: sender.accessToken })).body).toEqual({ balance: 70 });
-    const history = await rest('GET', '/credits/history', { token: recipient.accessToken, query: 'limit=10' });
+    const history = await rest<OutputAt<'credits.history'>>('GET', '/credits/history', {
+      token: recipient.accessToken,
+      query: 'limit=10',
+    });
     expect(history.status).toBe(200);
     expect(history.body.items[0]).toMatchObject({ direction: 'in', amount: 30, counterpartyId: sender.user.id });
 
-    const overdraft = await rest('POST', '/credits/transfers', {
+    const overdraft = await rest<RestErrorBody>('POST', '/credits/transfers', {
       token: recipient.accessToken,
       body: { toUserId: sender.user.id, amount: 31 },
     });
@@ -283,10 +333,13 @@ describe('each module through REST', () => {
 describe('errors in the REST envelope, with the statuses of tRPC', () => {
   it('answers a bad body with 400 VALIDATION_ERROR listing every failing field', async () => {
     const user = await signUp();
-    const res = await rest('POST', '/projects', { token: user.accessToken, body: { name: '', description: 42 } });
+    const res = await rest<RestErrorBody>('POST', '/projects', {
+      token: user.accessToken,
+      body: { name: '', description: 42 },
+    });
     expectEnvelope(res, 400, 'VALIDATION_ERROR', '/api/projects');
     expect(res.body.error.message).toBe('Invalid input');
-    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['description', 'name']);
+    expect(res.body.error.details?.map((d) => d.field).sort()).toEqual(['description', 'name']);
     const viaTrpc = await trpcCall(
       server.url,
       'projects.create',
@@ -301,22 +354,26 @@ describe('errors in the REST envelope, with the statuses of tRPC', () => {
 
   it('answers a query-string value of the wrong type with 400 VALIDATION_ERROR', async () => {
     const user = await signUp();
-    const res = await rest('GET', '/projects', { token: user.accessToken, query: 'limit=lots' });
+    const res = await rest<RestErrorBody>('GET', '/projects', { token: user.accessToken, query: 'limit=lots' });
     expectEnvelope(res, 400, 'VALIDATION_ERROR', '/api/projects');
-    expect(res.body.error.details[0].field).toBe('limit');
+    expect(res.body.error.details?.[0]?.field).toBe('limit');
   });
 
   it('answers without a token with 401 UNAUTHORIZED', async () => {
-    expectEnvelope(await rest('GET', '/projects'), 401, 'UNAUTHORIZED', '/api/projects');
-    expectEnvelope(await rest('GET', '/auth/me', { token: 'not-a-jwt' }), 401, 'UNAUTHORIZED', '/api/auth/me');
+    expectEnvelope(await rest<RestErrorBody>('GET', '/projects'), 401, 'UNAUTHORIZED', '/api/projects');
+    const badToken = await rest<RestErrorBody>('GET', '/auth/me', { token: 'not-a-jwt' });
+    expectEnvelope(badToken, 401, 'UNAUTHORIZED', '/api/auth/me');
   });
 
   it("answers someone else's project with 403 FORBIDDEN and a missing one with 404 NOT_FOUND", async () => {
     const owner = await signUp();
     const stranger = await signUp();
-    const project = await rest('POST', '/projects', { token: owner.accessToken, body: { name: 'Private' } });
+    const project = await rest<OutputAt<'projects.create'>>('POST', '/projects', {
+      token: owner.accessToken,
+      body: { name: 'Private' },
+    });
     const path = `/api/projects/${project.body.id}`;
-    const foreign = await rest('GET', '/projects/{id}', {
+    const foreign = await rest<RestErrorBody>('GET', '/projects/{id}', {
       params: { id: project.body.id },
       token: stranger.accessToken,
     });
@@ -333,14 +390,17 @@ describe('errors in the REST envelope, with the statuses of tRPC', () => {
     expect(viaTrpc.status).toBe(403);
 
     const missingId = '00000000-0000-4000-8000-000000000000';
-    const missing = await rest('DELETE', '/projects/{id}', { params: { id: missingId }, token: owner.accessToken });
+    const missing = await rest<RestErrorBody>('DELETE', '/projects/{id}', {
+      params: { id: missingId },
+      token: owner.accessToken,
+    });
     expectEnvelope(missing, 404, 'NOT_FOUND', `/api/projects/${missingId}`);
   });
 
   it('answers a conflict with 409 and a non-JSON body with 415', async () => {
     const user = await signUp();
     await rest('POST', '/projects', { token: user.accessToken, body: { name: 'Twice' } });
-    const again = await rest('POST', '/projects', { token: user.accessToken, body: { name: 'Twice' } });
+    const again = await rest<RestErrorBody>('POST', '/projects', { token: user.accessToken, body: { name: 'Twice' } });
     expectEnvelope(again, 409, 'CONFLICT', '/api/projects');
 
     const res = await fetch(`${server.url}/api/projects`, {
@@ -349,7 +409,7 @@ describe('errors in the REST envelope, with the statuses of tRPC', () => {
       body: '{"name":"x"}',
     });
     expectEnvelope(
-      { status: res.status, headers: res.headers, body: await res.json() },
+      { status: res.status, headers: res.headers, body: await readJson<RestErrorBody>(res) },
       415,
       'UNSUPPORTED_MEDIA_TYPE',
       '/api/projects',
@@ -363,7 +423,7 @@ describe('errors in the REST envelope, with the statuses of tRPC', () => {
     expect(body.meta.requestId).toBe('rest-req-7');
     const unknown = await fetch(`${server.url}/api/nothing`);
     expectEnvelope(
-      { status: unknown.status, headers: unknown.headers, body: await unknown.json() },
+      { status: unknown.status, headers: unknown.headers, body: await readJson<RestErrorBody>(unknown) },
       404,
       'NOT_FOUND',
       '/api/nothing',
@@ -404,7 +464,7 @@ describe('rate limits on REST', () => {
     expect(viaTrpc.status).toBe(429);
     const res = await attempt();
     expectEnvelope(
-      { status: res.status, headers: res.headers, body: await res.json() },
+      { status: res.status, headers: res.headers, body: await readJson<RestErrorBody>(res) },
       429,
       'RATE_LIMITED',
       '/api/auth/login',

@@ -5,7 +5,7 @@ import { until } from '@keel/api/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 import { shutdownTimes } from './shutdown.js';
-import { type ChildServer, childDatabaseEnv, startChildServer, testEnv, trpcCall } from './testing/server.js';
+import { type ChildServer, startIsolatedChildServer, trpcCall } from './testing/server.js';
 
 const PASSWORD = 'Passw0rd!';
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -13,12 +13,8 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
 
-async function childServer(extra: Record<string, string> = {}): Promise<ChildServer> {
-  const database = await childDatabaseEnv();
-  cleanups.push(() => database.cleanup());
-  const server = await startChildServer(testEnv({ ...database.env, LOG_LEVEL: 'info', ...extra }));
-  cleanups.push(() => server.stop('SIGKILL'));
-  return server;
+function childServer(extra: Record<string, string> = {}): Promise<ChildServer> {
+  return startIsolatedChildServer({ LOG_LEVEL: 'info', ...extra }, (step) => cleanups.push(step));
 }
 
 async function registeredToken(url: string): Promise<string> {

@@ -95,14 +95,14 @@ export async function stopAccepting(server: Server): Promise<void> {
  * `Connection: close`); idle keep-alive connections, and connections that have sent nothing since
  * they were accepted, are closed, each time right after the event loop has read what arrived, so that
  * a request already sent is never mistaken for idleness. What is still open at `deadline` (a
- * `Date.now()` value) is closed; returns how many connections that was.
+ * `Date.now()` value) is closed, with a warning that says how many connections that was.
  */
 export async function drainConnections(
   server: Server,
   connections: Connections,
   deadline: number,
   logger: Logger,
-): Promise<number> {
+): Promise<void> {
   for (;;) {
     await nextTurn();
     await nextTurn();
@@ -111,13 +111,12 @@ export async function drainConnections(
     for (const [socket, acceptedAt] of connections) {
       if (socket.bytesRead === 0 && now - acceptedAt >= SILENT_CONNECTION_MS) socket.destroy();
     }
-    if (connections.size === 0) return 0;
+    if (connections.size === 0) return;
     if (now >= deadline) {
       logger.warn({ connections: connections.size }, 'shutdown: closing connections still open after the drain');
-      const remaining = connections.size;
       server.closeAllConnections();
       for (const socket of connections.keys()) socket.destroy();
-      return remaining;
+      return;
     }
     await sleep(SWEEP_INTERVAL_MS);
   }

@@ -39,6 +39,7 @@ import {
   DB_SYSTEM_NAME_VALUE_POSTGRESQL,
 } from '@opentelemetry/semantic-conventions';
 import type { FastifyRequest } from 'fastify';
+import { pathOf } from './dashboard.js';
 
 export interface TracingConfig {
   OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
@@ -160,7 +161,7 @@ export function createTracing(config: TracingConfig, options: TracingOptions = {
           kind: SpanKind.SERVER,
           attributes: {
             [ATTR_HTTP_REQUEST_METHOD]: request.method,
-            [ATTR_URL_PATH]: request.url.split('?')[0] ?? '/',
+            [ATTR_URL_PATH]: pathOf(request.url),
             'keel.request_id': request.id,
           },
         },

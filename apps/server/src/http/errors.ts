@@ -9,7 +9,7 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { getStatusKeyFromCode } from '@trpc/server/unstable-core-do-not-import';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { decodedPath } from '../dashboard.js';
+import { decodedPath, pathOf } from '../dashboard.js';
 
 /** Whether the request is for /trpc as routed (decoded: `/%74rpc/…` is /trpc too). */
 export function isTrpcRequest(request: FastifyRequest): boolean {
@@ -49,7 +49,7 @@ export function sendError(
   }
   return reply.status(status).send({
     error: { code, message: text, ...(details ? { details } : {}) },
-    meta: { timestamp: new Date().toISOString(), path: request.url.split('?')[0], requestId: request.id },
+    meta: { timestamp: new Date().toISOString(), path: pathOf(request.url), requestId: request.id },
   });
 }
 

@@ -22,6 +22,7 @@ import { type FastifyTRPCPluginOptions, fastifyRequestHandler } from '@trpc/serv
 import { getHTTPStatusCode } from '@trpc/server/http';
 import type { TRPCResponse } from '@trpc/server/rpc';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { mediaType } from './json-body.js';
 
 type TrpcOptions<TRouter extends AnyTRPCRouter> = FastifyTRPCPluginOptions<TRouter>['trpcOptions'];
 type RequestInfo = Parameters<NonNullable<TrpcOptions<AnyTRPCRouter>['createContext']>>[0]['info'];
@@ -33,8 +34,7 @@ const TYPE_OF_METHOD: Record<string, TRPCProcedureType | undefined> = { GET: 'qu
 
 /** tRPC's `application/json` test: the media type before any parameter, case-insensitive. */
 function isJson(contentType: string | undefined): boolean {
-  if (contentType === undefined) return false;
-  return contentType.toLowerCase().split(';', 1)[0]?.trim() === 'application/json';
+  return contentType !== undefined && mediaType(contentType) === 'application/json';
 }
 
 function wantsStream(req: FastifyRequest): boolean {

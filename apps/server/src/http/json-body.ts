@@ -6,7 +6,7 @@ import { sendHostError } from './errors.js';
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /** The media type of a Content-Type header, lower-cased, without parameters. */
-function mediaType(contentType: string | undefined): string {
+export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
 }
 

@@ -25,6 +25,7 @@ import type { AppRouter } from '@keel/api';
 import { appRouter, isLogged } from '@keel/api/server';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type EventStreamLimitOptions, registerEventStreamLimit } from '../event-streams.js';
 import type { ContextFactory } from './context.js';
 import { sendHostError } from './errors.js';
 import { trpcFastPathPlugin } from './fast-path.js';
@@ -53,16 +54,22 @@ export interface TrpcRouteOptions {
   /** TRPC_FAST_PATH: single calls through the fast path, the rest through the adapter. */
   fastPath: boolean;
   createContext: ContextFactory;
+  /** The cap on live event streams, checked on this scope only. */
+  eventStreams: EventStreamLimitOptions;
 }
 
-export async function registerTrpcRoute(app: FastifyInstance, { fastPath, createContext }: TrpcRouteOptions) {
+export async function registerTrpcRoute(
+  app: FastifyInstance,
+  { fastPath, createContext, eventStreams }: TrpcRouteOptions,
+) {
   await app.register(async (trpcScope) => {
     // TRACE, PUT, DELETE… are no tRPC call: 405 here, before the adapter fails on them with a 500.
+    // One hook with the JSON-body guard: a hook per check would cost each /trpc request a call more.
     trpcScope.addHook('onRequest', (request, reply, done) => {
-      if (TRPC_METHODS.has(request.method)) done();
+      if (TRPC_METHODS.has(request.method)) requireJsonBody(request, reply, done);
       else refuseTrpcMethod(request, reply);
     });
-    trpcScope.addHook('onRequest', requireJsonBody);
+    registerEventStreamLimit(trpcScope, eventStreams);
     // Same options either way; the fast path hands everything but single calls to the official adapter.
     await trpcScope.register(fastPath ? trpcFastPathPlugin : fastifyTRPCPlugin, {
       prefix: TRPC_PREFIX,

@@ -16,7 +16,15 @@ export interface HealthBody {
   checks: Record<string, string>;
 }
 
-/** The body of `response` parsed as JSON, typed as the answer `T` the test expects. */
+/**
+ * The body of `response` parsed as JSON, typed as the answer `T` the test expects; an answer that is
+ * not JSON fails with its status and the start of its body, not with a bare parser error.
+ */
 export async function readJson<T>(response: Response): Promise<T> {
-  return (await response.json()) as T;
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Error(`${response.url} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+  }
 }

@@ -20,6 +20,7 @@ import { inject } from 'vitest';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createRuntime, type Runtime, type RuntimeOverrides } from '../runtime.js';
+import { readJson } from './bodies.js';
 
 export const SERVER_DIR = resolve(import.meta.dirname, '../..');
 
@@ -147,6 +148,21 @@ export async function startChildServer(env: Record<string, string>): Promise<Chi
   };
 }
 
+/**
+ * A child server (`testEnv` plus `env`) on a database of its own. `onCleanup` receives the steps that
+ * undo it, in the order they must run last-first: the server is killed before its database goes.
+ */
+export async function startIsolatedChildServer(
+  env: Record<string, string>,
+  onCleanup: (step: () => Promise<unknown>) => void,
+): Promise<ChildServer> {
+  const database = await childDatabaseEnv();
+  onCleanup(() => database.cleanup());
+  const server = await startChildServer(testEnv({ ...database.env, ...env }));
+  onCleanup(() => server.stop('SIGKILL'));
+  return server;
+}
+
 /** Creates a PostgreSQL test database a child server can use, or a temporary PGlite directory. */
 export async function childDatabaseEnv(): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keel-child-'));
@@ -198,12 +214,6 @@ export async function trpcCall<P extends string>(
       body: input === undefined ? undefined : JSON.stringify(input),
     });
   }
-  const text = await response.text();
-  let body: TrpcEnvelope<OutputAt<P>>;
-  try {
-    body = JSON.parse(text) as TrpcEnvelope<OutputAt<P>>;
-  } catch {
-    throw new Error(`${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
-  }
+  const body = await readJson<TrpcEnvelope<OutputAt<P>>>(response);
   return { status: response.status, headers: response.headers, body };
 }
