@@ -10,7 +10,7 @@ import {
   type DashboardServer,
   eventually,
   launchChromium,
-  newProfile,
+  openProfiles,
   screenshot,
   signIn,
   signUp,
@@ -25,35 +25,20 @@ const bob = { name: 'Bob Baker', email: `bob-${run}@keel.test`, password: 'Bob-P
 
 let server: DashboardServer;
 let browser: Browser;
-let aliceContext: BrowserContext;
-let bobContext: BrowserContext;
-let adminContext: BrowserContext;
+let contexts: BrowserContext[] = [];
 let alicePage: Page;
 let bobPage: Page;
 let adminPage: Page;
-const problems: string[][] = [];
+let problems: string[][] = [];
 
 beforeAll(async () => {
   server = await startDashboardServer();
   browser = await launchChromium();
-  for (const assign of [
-    (p: { context: BrowserContext; problems: string[] }) => {
-      aliceContext = p.context;
-    },
-    (p: { context: BrowserContext; problems: string[] }) => {
-      bobContext = p.context;
-    },
-    (p: { context: BrowserContext; problems: string[] }) => {
-      adminContext = p.context;
-    },
-  ]) {
-    const profile = await newProfile(browser, server.url);
-    problems.push(profile.problems);
-    assign(profile);
-  }
-  alicePage = await aliceContext.newPage();
-  bobPage = await bobContext.newPage();
-  adminPage = await adminContext.newPage();
+  ({
+    pages: { alice: alicePage, bob: bobPage, admin: adminPage },
+    contexts,
+    problems,
+  } = await openProfiles(browser, server.url, ['alice', 'bob', 'admin']));
 });
 
 afterEach(async (context) => {
@@ -63,7 +48,7 @@ afterEach(async (context) => {
 });
 
 afterAll(async () => {
-  await closeAll(aliceContext, bobContext, adminContext, browser, server);
+  await closeAll(...contexts, browser, server);
 });
 
 describe('the dashboard in a real browser', () => {

@@ -78,6 +78,23 @@ export async function newProfile(browser: Browser, baseURL: string, viewport = {
   return { context, problems };
 }
 
+/**
+ * One profile per name, each with a page open: `pages.<name>`, the `contexts` to close, and each
+ * profile's `problems` (see newProfile), which a suite expects to stay empty.
+ */
+export async function openProfiles<Name extends string>(browser: Browser, baseURL: string, names: readonly Name[]) {
+  const pages = {} as Record<Name, Page>;
+  const contexts: BrowserContext[] = [];
+  const problems: string[][] = [];
+  for (const name of names) {
+    const profile = await newProfile(browser, baseURL);
+    contexts.push(profile.context);
+    problems.push(profile.problems);
+    pages[name] = await profile.context.newPage();
+  }
+  return { pages, contexts, problems };
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   // Wait for fonts and pending renders; spinners in a screenshot document nothing.

@@ -8,7 +8,7 @@ import {
   closeAll,
   type DashboardServer,
   launchChromium,
-  newProfile,
+  openProfiles,
   signIn,
   signUp,
   startDashboardServer,
@@ -19,22 +19,19 @@ const carol = { name: 'Carol Cole', email: `carol-${run}@keel.test`, password: '
 
 let server: DashboardServer;
 let browser: Browser;
-let userContext: BrowserContext;
-let adminContext: BrowserContext;
+let contexts: BrowserContext[] = [];
 let page: Page;
 let admin: Page;
-const problems: string[][] = [];
+let problems: string[][] = [];
 
 beforeAll(async () => {
   server = await startDashboardServer();
   browser = await launchChromium();
-  const userProfile = await newProfile(browser, server.url);
-  const adminProfile = await newProfile(browser, server.url);
-  problems.push(userProfile.problems, adminProfile.problems);
-  userContext = userProfile.context;
-  adminContext = adminProfile.context;
-  page = await userContext.newPage();
-  admin = await adminContext.newPage();
+  ({
+    pages: { user: page, admin },
+    contexts,
+    problems,
+  } = await openProfiles(browser, server.url, ['user', 'admin']));
 });
 
 afterEach(async (context) => {
@@ -42,7 +39,7 @@ afterEach(async (context) => {
 });
 
 afterAll(async () => {
-  await closeAll(userContext, adminContext, browser, server);
+  await closeAll(...contexts, browser, server);
 });
 
 const path = (p: Page) => new URL(p.url()).pathname;

@@ -7,33 +7,32 @@ const projects = ListProjectsInput.shape;
 const users = ListUsersInput.unwrap().shape;
 
 /**
+ * What a value falls back to, and what is left out of the URL (`stripSearchParams`): `/projects`
+ * alone is the first page, newest first.
+ */
+export const PROJECTS_SEARCH_DEFAULTS = { sort: '-createdAt', page: 1, scope: 'mine' } as const;
+/**
  * `/projects?q=&sort=&page=&scope=`. A URL can be typed by hand: each malformed value falls back
  * to its default (`.catch`) instead of failing the page.
  */
 export const ProjectsSearch = z.object({
   q: projects.search.catch(undefined),
-  sort: projects.sort.catch('-createdAt'),
-  page: projects.page.catch(1),
-  scope: projects.scope.catch('mine'),
+  sort: projects.sort.catch(PROJECTS_SEARCH_DEFAULTS.sort),
+  page: projects.page.catch(PROJECTS_SEARCH_DEFAULTS.page),
+  scope: projects.scope.catch(PROJECTS_SEARCH_DEFAULTS.scope),
 });
 export type ProjectsSearch = z.output<typeof ProjectsSearch>;
-/** Left out of the URL (`stripSearchParams`): `/projects` alone is the first page, newest first. */
-export const PROJECTS_SEARCH_DEFAULTS = { sort: '-createdAt', page: 1, scope: 'mine' } as const satisfies Partial<
-  z.input<typeof ProjectsSearch>
->;
 
+export const ADMIN_USERS_SEARCH_DEFAULTS = { sort: '-createdAt', page: 1 } as const;
 /** `/admin/users?q=&sort=&role=&active=&page=`, malformed values falling back as for projects. */
 export const AdminUsersSearch = z.object({
   q: users.search.catch(undefined),
-  sort: users.sort.catch('-createdAt'),
+  sort: users.sort.catch(ADMIN_USERS_SEARCH_DEFAULTS.sort),
   role: users.role.catch(undefined),
   active: users.active.catch(undefined),
-  page: users.page.catch(1),
+  page: users.page.catch(ADMIN_USERS_SEARCH_DEFAULTS.page),
 });
 export type AdminUsersSearch = z.output<typeof AdminUsersSearch>;
-export const ADMIN_USERS_SEARCH_DEFAULTS = { sort: '-createdAt', page: 1 } as const satisfies Partial<
-  z.input<typeof AdminUsersSearch>
->;
 
 /**
  * The audit filters stay as typed: the page checks them with `AuditListInput` and shows a bad one

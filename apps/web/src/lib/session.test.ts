@@ -155,6 +155,20 @@ describe('createSession', () => {
     expect(session.store.get()).toEqual({ status: 'signed-out', notice: 'You signed out in another tab.' });
   });
 
+  it('authFetch (the CSV download) sends the access token of this tab', async () => {
+    fakeServer([() => json({ result: { data: payload('token-1') } })]);
+    const session = createSession({ baseUrl: BASE_URL, tabSync: fakeTabs().tabSync });
+    await session.restore();
+    const sent: (string | null)[] = [];
+    vi.stubGlobal('fetch', async (_input: RequestInfo | URL, init?: RequestInit) => {
+      sent.push(new Headers(init?.headers).get('authorization'));
+      return new Response('csv');
+    });
+    const response = await session.authFetch('http://keel.test/api/admin/audit.csv');
+    expect(await response.text()).toBe('csv');
+    expect(sent).toEqual(['Bearer token-1']);
+  });
+
   it("defaults to the page's origin and the browser's tab sync", async () => {
     const server = fakeServer([() => json({ result: { data: payload('token-1') } })]);
     vi.stubGlobal('window', { location: { origin: 'http://keel.test' } });

@@ -38,6 +38,8 @@ export interface Session {
   client: TRPCClient<AppRouter>;
   queryClient: QueryClient;
   coordinator: RefreshCoordinator;
+  /** `fetch` with this tab's access token, refreshed and retried once on a 401 (the tRPC links use it too). */
+  authFetch: typeof fetch;
   /** Sign-in and sign-up answers: keep the token, tell the other tabs, forget the previous user's data. */
   establish(payload: AuthPayload): void;
   /** Revokes this session on the server (best effort), then signs out here and in the other tabs. */
@@ -155,6 +157,7 @@ export function createSession(options: { baseUrl?: string; tabSync?: TabSync } =
     client,
     queryClient,
     coordinator,
+    authFetch,
     establish(payload) {
       queryClient.clear();
       store.signIn(payload.accessToken, payload.user);

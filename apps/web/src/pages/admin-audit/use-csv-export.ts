@@ -1,23 +1,17 @@
 // The audit log's CSV download: fetched with the in-memory token (a plain link could not send it).
 import { useState } from 'react';
 import { errorMessage } from '../../lib/errors.js';
-import { createAuthFetch } from '../../lib/refresh-coordinator.js';
 import { useSession } from '../../lib/session-context.js';
 
 const EXPORT_URL = '/api/admin/audit.csv';
 
 /** `start(filters)` downloads the filtered log; `busy`, `error` and `notice` say how it went. */
 export function useCsvExport() {
-  const { store, coordinator } = useSession();
+  const { authFetch } = useSession();
   const [state, setState] = useState<{ busy: boolean; error?: string; notice?: string }>({ busy: false });
   const start = async (filters: Record<string, string>) => {
     setState({ busy: true });
     try {
-      const authFetch = createAuthFetch({
-        fetch: (input, init) => fetch(input, init),
-        currentToken: store.token,
-        coordinator,
-      });
       const response = await authFetch(`${EXPORT_URL}?${new URLSearchParams(filters)}`);
       if (!response.ok) {
         const body = (await response.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
