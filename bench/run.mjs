@@ -294,8 +294,9 @@ async function bench({ report, startServer, auth, usersFile, loginFile, database
       const keelRatio = median(keelRatios);
       const stockRatio = median(stockRatios);
       const gain = median(gains);
+      const eachRound = (ratios, format = percent) => ratios.map(format).join(', ');
       const ofBaseline = (ratio, ratios) =>
-        `${percent(ratio)} of baseline (median of ${ratios.length}; rounds ${ratios.map((r) => percent(r)).join(', ')})`;
+        `${percent(ratio)} of baseline (median of ${ratios.length}; rounds ${eachRound(ratios)})`;
       const baseline = {
         key: 'baseline',
         name: 'baseline: node:http + pg, same JWT + SQL',
@@ -326,13 +327,13 @@ async function bench({ report, startServer, auth, usersFile, loginFile, database
       checks.push({
         name: `projects.list ≥ ${percent(minRatio)} of the baseline (median of ${rounds} round${rounds === 1 ? '' : 's'})`,
         ok: keelRatio >= minRatio,
-        detail: `median ${(keelRatio * 100).toFixed(1)} % (rounds: ${keelRatios.map((r) => percent(r)).join(', ')}); stock ${(stockRatio * 100).toFixed(1)} % (rounds: ${stockRatios.map((r) => percent(r)).join(', ')})`,
+        detail: `median ${(keelRatio * 100).toFixed(1)} % (rounds: ${eachRound(keelRatios)}); stock ${(stockRatio * 100).toFixed(1)} % (rounds: ${eachRound(stockRatios)})`,
       });
       checks.push({
         name: 'fast path: Keel vs stock (TRPC_FAST_PATH=false), median gain',
         ok: true,
         info: true,
-        detail: `${signedPercent(gain)} (rounds: ${gains.map((g) => signedPercent(g)).join(', ')})`,
+        detail: `${signedPercent(gain)} (rounds: ${eachRound(gains, signedPercent)})`,
       });
       // The yardsticks themselves must have answered: a ratio against failing requests means nothing.
       for (const row of [baseline, stockRow]) {
