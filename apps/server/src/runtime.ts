@@ -136,6 +136,7 @@ export async function createRuntime(
       })
     : undefined;
   const sessionState = durableSessionState ?? createMemorySessionState(config.ACCESS_TOKEN_TTL_SECONDS);
+  const rateLimitStoreWarning = throttledWarning(logger);
   const deps: AppDeps = {
     db: database.db,
     config: apiConfig,
@@ -161,7 +162,7 @@ export async function createRuntime(
       multiplier: config.RATE_LIMIT_MULTIPLIER,
       onStoreFailure: (err) => {
         metrics.rateLimitStoreFailure();
-        logger.warn({ err }, 'rate-limit store failed; in-memory limiter answered');
+        rateLimitStoreWarning('rate-limit store failed; counted in this process meanwhile', err);
       },
       onDecision: metrics.rateLimitDecision,
     }),

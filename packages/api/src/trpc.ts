@@ -255,7 +255,9 @@ export interface AuthedUser {
 async function authenticate(ctx: Context, roles: readonly Role[] | undefined): Promise<AuthedUser> {
   const { token } = ctx;
   if (!token) throw unauthorized(ctx.tokenInvalid ? 'Invalid or expired access token' : 'Authentication required');
-  const state = await ctx.sessionState.lookup(token.sessionId, token.userId);
+  // Answered from memory on an ordinary call: awaited only when the store has to ask the database.
+  const found = ctx.sessionState.lookup(token.sessionId, token.userId);
+  const state = found instanceof Promise ? await found : found;
   if (state.revoked) throw unauthorized('Session has been revoked');
   const role = state.role ?? token.role;
   if (roles && !roles.includes(role)) throw forbidden(`Requires role ${roles.join(' or ')}`);

@@ -2,8 +2,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearRedisPrefix, connectTestRedis } from '../testing/index.js';
-import { createRateLimiter, type RateLimitDecision, type RateLimitRuleName } from './rate-limit.js';
+import { clearRedisPrefix, connectTestRedis, until } from '../testing/index.js';
+import {
+  createRateLimiter,
+  LOCAL_FIRST_SETTLE_MS,
+  localFirstBatch,
+  RATE_LIMIT_RULES,
+  type RateLimitDecision,
+  type RateLimitRuleName,
+} from './rate-limit.js';
 
 let redis: Redis | undefined;
 const prefixes: string[] = [];
@@ -58,5 +65,69 @@ describe('rate limiter shared through Redis', () => {
     await consumeTimes(instanceA, 'login', 5);
     await instanceB.reset('login', 'key');
     expect(await instanceA.consume('login', 'key')).toMatchObject({ allowed: true, remaining: 4 });
+  });
+});
+
+describe('local-first counting of the default rule', () => {
+  const limit = RATE_LIMIT_RULES.default.points;
+  const batch = localFirstBatch(limit);
+  const storedCount = async (prefix: string, key: string) =>
+    Number((await redis?.get(`${prefix}rl:default:${key}`)) ?? 0);
+
+  it('counts calls in process and adds them to the shared count in Redis within the settle interval', async () => {
+    const prefix = freshPrefix();
+    const limiter = createRateLimiter({ redis, prefix, multiplier: 1 });
+    // The first call of the window asks Redis; the next few are only counted here.
+    await limiter.consume('default', 'user:a');
+    const fewerThanABatch = batch - 2;
+    for (let i = 0; i < fewerThanABatch; i++) await limiter.consume('default', 'user:a');
+    expect(await storedCount(prefix, 'user:a')).toBe(1);
+    const settled = await until(
+      () => storedCount(prefix, 'user:a'),
+      (count) => count === 1 + fewerThanABatch,
+      LOCAL_FIRST_SETTLE_MS * 20,
+    );
+    expect(settled).toBe(1 + fewerThanABatch);
+    expect(await limiter.consume('default', 'user:a')).toMatchObject({
+      allowed: true,
+      remaining: limit - 2 - fewerThanABatch,
+    });
+  });
+
+  it('refuses at once the first call of a key another instance has spent', async () => {
+    const prefix = freshPrefix();
+    const [spender, other] = [0, 1].map(() => createRateLimiter({ redis, prefix, multiplier: 1 }));
+    if (!spender || !other) throw new Error('two limiters');
+    let admitted = 0;
+    while ((await spender.consume('default', 'user:b')).allowed) admitted += 1;
+    expect(admitted).toBe(limit);
+    await until(
+      () => storedCount(prefix, 'user:b'),
+      (count) => count >= limit,
+      LOCAL_FIRST_SETTLE_MS * 20,
+    );
+    expect(await other.consume('default', 'user:b')).toMatchObject({ allowed: false, remaining: 0 });
+  });
+
+  it('across instances admits the limit, and at most one batch per other instance more', async () => {
+    const prefix = freshPrefix();
+    const instances = [0, 1, 2].map(() => createRateLimiter({ redis, prefix, multiplier: 1 }));
+    const admitted = await Promise.all(
+      instances.map(async (limiter) => {
+        let count = 0;
+        // Each instance serves calls until it refuses, interleaved with the others on the event loop.
+        for (let refused = 0; refused < 3; ) {
+          if ((await limiter.consume('default', 'user:c')).allowed) count += 1;
+          else {
+            refused += 1;
+            await new Promise((resolve) => setTimeout(resolve, LOCAL_FIRST_SETTLE_MS));
+          }
+        }
+        return count;
+      }),
+    );
+    const total = admitted.reduce((sum, n) => sum + n, 0);
+    expect(total).toBeGreaterThanOrEqual(limit);
+    expect(total).toBeLessThanOrEqual(limit + (instances.length - 1) * batch);
   });
 });

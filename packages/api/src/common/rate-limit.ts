@@ -1,5 +1,6 @@
 // Rate limits per procedure rule (the README's table): rate-limiter-flexible on Redis when configured, the same limiter in
-// memory otherwise, and the in-memory one as insurance when Redis fails.
+// memory otherwise, and the in-memory one as insurance when Redis fails. The generous `default` rule
+// counts in process first and settles with Redis in batches (local-first counting, below).
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
@@ -8,6 +9,11 @@ export type RateLimitRuleName = 'login' | 'login_account' | 'auth' | 'refresh' |
 export interface RateLimitRule {
   points: number;
   durationSeconds: number;
+  /**
+   * Counted in process and settled with Redis in batches instead of a round trip per call: for a
+   * generous rule, where a few calls over the limit across instances do no harm (`LocalFirstCounter`).
+   */
+  localFirst?: boolean;
 }
 
 export const RATE_LIMIT_RULES: Record<RateLimitRuleName, RateLimitRule> = {
@@ -17,8 +23,16 @@ export const RATE_LIMIT_RULES: Record<RateLimitRuleName, RateLimitRule> = {
   login_account: { points: 20, durationSeconds: 15 * 60 },
   auth: { points: 50, durationSeconds: 15 * 60 },
   refresh: { points: 150, durationSeconds: 5 * 60 },
-  default: { points: 1000, durationSeconds: 60 * 60 },
+  default: { points: 1000, durationSeconds: 60 * 60, localFirst: true },
 };
+
+/** How often the local-first counts are settled with Redis. */
+export const LOCAL_FIRST_SETTLE_MS = 100;
+
+/** The calls one instance may count for a key before settling it: 1 % of the limit, 1 to 100. */
+export function localFirstBatch(limit: number): number {
+  return Math.min(100, Math.max(1, Math.floor(limit / 100)));
+}
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -49,6 +63,133 @@ interface RuleLimiters {
   limit: number;
   primary: RateLimiterRedis | RateLimiterMemory;
   insurance: RateLimiterMemory;
+  local?: LocalFirstCounter;
+}
+
+interface LocalCount {
+  /** Whether Redis has been asked in this window (answered or failed: either way, later calls decide here). */
+  known: boolean;
+  /** The key's count in Redis at the last settlement, this instance's settled calls included. */
+  settled: number;
+  /** Calls counted here and not yet added in Redis. */
+  unsent: number;
+  /** When the window ends, as Redis said at the last settlement. */
+  resetAt: number;
+  settling?: Promise<void>;
+}
+
+/**
+ * Counts a rule's calls in process and adds them to the shared count in Redis every
+ * `LOCAL_FIRST_SETTLE_MS` or every `localFirstBatch(limit)` calls of a key, whichever comes first.
+ * A key's first call in a window waits for Redis, so a key spent on another instance is refused at
+ * once. Between settlements, each of N instances admits only while the shared count it last saw plus
+ * its own unsent calls is under the limit, and holds at most a batch unsent (a call that would make
+ * more waits for the settlement in flight), so a window admits at most the limit plus what the other
+ * N − 1 instances hold unsent: (N − 1) × batch (docs/performance.md). While Redis fails, calls are
+ * decided here against the last shared count, and sent when Redis answers again.
+ */
+class LocalFirstCounter {
+  private readonly counts = new Map<string, LocalCount>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly batch: number;
+
+  constructor(
+    private readonly store: RateLimiterRedis,
+    private readonly limit: number,
+    private readonly durationMs: number,
+    private readonly onStoreFailure: ((error: unknown) => void) | undefined,
+  ) {
+    this.batch = localFirstBatch(limit);
+    this.timer = setInterval(() => this.settleAll(), LOCAL_FIRST_SETTLE_MS);
+    this.timer.unref();
+  }
+
+  async consume(key: string): Promise<RateLimitDecision> {
+    const count = this.current(key);
+    if (!count.known) {
+      // The key's first call in this window here asks Redis, so that a key spent on another
+      // instance is refused at once; calls that arrive meanwhile wait for the same answer.
+      if (!count.settling) {
+        count.unsent += 1;
+        await this.settle(key, count);
+        return this.decision(count, count.settled <= this.limit);
+      }
+      await count.settling;
+    }
+    // A full batch waits for the settlement in flight: no instance holds more than a batch unsent.
+    while (count.unsent >= this.batch && count.settling) await count.settling;
+    const allowed = count.settled + count.unsent < this.limit;
+    if (allowed) {
+      count.unsent += 1;
+      if (count.unsent >= this.batch) void this.settle(key, count);
+    }
+    return this.decision(count, allowed);
+  }
+
+  /** The key's count in the current window; a window that has ended starts afresh. */
+  private current(key: string): LocalCount {
+    const existing = this.counts.get(key);
+    if (existing && existing.resetAt > Date.now()) return existing;
+    const count: LocalCount = { known: false, settled: 0, unsent: 0, resetAt: Date.now() + this.durationMs };
+    this.counts.set(key, count);
+    return count;
+  }
+
+  private decision(count: LocalCount, allowed: boolean): RateLimitDecision {
+    return {
+      allowed,
+      limit: this.limit,
+      remaining: Math.max(0, this.limit - count.settled - count.unsent),
+      resetSeconds: Math.max(1, Math.ceil((count.resetAt - Date.now()) / 1000)),
+    };
+  }
+
+  /** Adds the unsent calls of `key` to Redis and learns the shared count. */
+  private settle(key: string, count: LocalCount): Promise<void> {
+    if (count.settling) return count.settling;
+    const sending = count.unsent;
+    if (sending === 0) return Promise.resolve();
+    count.settling = this.store
+      .penalty(key, sending)
+      .then(
+        (res) => {
+          count.known = true;
+          count.unsent -= sending;
+          count.settled = res.consumedPoints;
+          count.resetAt = Date.now() + res.msBeforeNext;
+        },
+        (error: unknown) => {
+          // Kept unsent, and decided here meanwhile; the next settlement sends it.
+          count.known = true;
+          this.onStoreFailure?.(error);
+        },
+      )
+      .finally(() => {
+        count.settling = undefined;
+      });
+    return count.settling;
+  }
+
+  private settleAll(): void {
+    const now = Date.now();
+    for (const [key, count] of this.counts) {
+      if (count.resetAt <= now) this.counts.delete(key);
+      else if (count.unsent > 0) void this.settle(key, count);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    this.counts.delete(key);
+    await this.store.delete(key);
+  }
+
+  /** One call back: taken from the unsent ones when there are, otherwise from Redis. */
+  async refund(key: string): Promise<boolean> {
+    const count = this.counts.get(key);
+    if (!count || count.unsent === 0) return false;
+    count.unsent -= 1;
+    return true;
+  }
 }
 
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
@@ -58,7 +199,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     const base = { points, duration: rule.durationSeconds, keyPrefix: `${options.prefix}rl:${name}` };
     const insurance = new RateLimiterMemory(base);
     const primary = options.redis ? new RateLimiterRedis({ ...base, storeClient: options.redis }) : insurance;
-    limiters.set(name, { limit: points, primary, insurance });
+    // In memory every count is already in process.
+    const local =
+      rule.localFirst && primary instanceof RateLimiterRedis
+        ? new LocalFirstCounter(primary, points, rule.durationSeconds * 1000, options.onStoreFailure)
+        : undefined;
+    limiters.set(name, { limit: points, primary, insurance, local });
   }
 
   const get = (rule: RateLimitRuleName) => limiters.get(rule) as RuleLimiters;
@@ -96,10 +242,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
   return {
     async consume(rule, key) {
-      const { primary, insurance, limit } = get(rule);
+      const { primary, insurance, limit, local } = get(rule);
       let result: RateLimitDecision;
       try {
-        result = await consumeWith(primary, limit, key);
+        result = local ? await local.consume(key) : await consumeWith(primary, limit, key);
       } catch (error) {
         if (primary === insurance) throw error;
         options.onStoreFailure?.(error);
@@ -109,18 +255,19 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       return result;
     },
     async reset(rule, key) {
-      const { primary, insurance } = get(rule);
+      const { primary, insurance, local } = get(rule);
       await insurance.delete(key);
       if (primary !== insurance) {
         try {
-          await primary.delete(key);
+          await (local ?? primary).delete(key);
         } catch (error) {
           options.onStoreFailure?.(error);
         }
       }
     },
     async refund(rule, key) {
-      const { primary, insurance } = get(rule);
+      const { primary, insurance, local } = get(rule);
+      if (await local?.refund(key)) return;
       try {
         await refundWith(primary, key);
       } catch (error) {

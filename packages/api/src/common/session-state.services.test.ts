@@ -14,7 +14,7 @@ import {
   testRedisUrl,
   until,
 } from '../testing/index.js';
-import { createRedisSessionState, type DurableSessionStateStore } from './session-state.js';
+import { createRedisSessionState, type DurableSessionStateStore, type SessionRecord } from './session-state.js';
 
 const TTL_SECONDS = 900;
 let redis: Redis;
@@ -33,17 +33,38 @@ afterAll(async () => {
   await deps.close();
 });
 
-function store(client: Redis = redis): DurableSessionStateStore {
+interface StoreOptions {
+  /** The publishing connection (its duplicate subscribes unless `subscriber` is given). */
+  client?: Redis;
+  subscriber?: Redis;
+  record?: SessionRecord;
+}
+
+function store({ client = redis, subscriber, record = createSessionRecord(deps.db) }: StoreOptions = {}) {
   const created = createRedisSessionState({
     redis: client,
+    subscriber,
     prefix,
     ttlSeconds: TTL_SECONDS,
-    record: createSessionRecord(deps.db),
+    record,
     retryIntervalMs: 50,
   });
   cleanups.push(() => created.close());
   return created;
 }
+
+const untilSynced = (...stores: DurableSessionStateStore[]) =>
+  until(
+    async () => stores.every((s) => s.synced),
+    (synced) => synced,
+    5_000,
+  );
+const untilDistrusted = (instance: DurableSessionStateStore) =>
+  until(
+    async () => instance.synced,
+    (synced) => !synced,
+    5_000,
+  );
 
 /** A Redis client configured as the server's, whose connection goes through a cuttable proxy. */
 async function clientBehindProxy(): Promise<{ client: Redis; proxy: TcpProxy }> {
@@ -67,39 +88,63 @@ async function clientBehindProxy(): Promise<{ client: Redis; proxy: TcpProxy }> 
   return { client, proxy };
 }
 
+/** Revokes a session in the record, as another instance's logout commits it. */
+const revokeInRecord = (sessionId: string) =>
+  deps.db.updateTable('sessions').set({ revoked_at: new Date() }).where('id', '=', sessionId).execute();
+
 describe('Redis session state', () => {
-  it('is shared: a revocation written by one instance is seen by another', async () => {
+  it('is shared: a revocation and a role change made on one instance are heard by another within the bound', async () => {
     const [instanceA, instanceB] = [store(), store()];
+    await untilSynced(instanceA, instanceB);
     const [sessionId, userId] = [randomUUID(), randomUUID()];
     await instanceA.revokeSessions([sessionId]);
     await instanceA.setUserRole(userId, 'GUEST');
-    expect(await instanceB.lookup(sessionId, userId)).toEqual({ revoked: true, role: 'GUEST' });
+    expect(instanceA.lookup(sessionId, userId)).toEqual({ revoked: true, role: undefined });
+    const heard = await until(
+      async () => [await instanceB.lookup(sessionId, userId), await instanceB.lookup(randomUUID(), userId)],
+      ([revocation, role]) => revocation?.revoked === true && role?.role === 'GUEST',
+      1_000,
+    );
+    expect(heard).toEqual([
+      { revoked: true, role: undefined },
+      { revoked: false, role: 'GUEST' },
+    ]);
   });
 
-  it('keeps its entries only as long as an access token lives', async () => {
+  it('once caught up, answers an ordinary call from memory, without waiting for Redis or the database', async () => {
     const instance = store();
-    const [sessionId, userId] = [randomUUID(), randomUUID()];
-    await instance.revokeSessions([sessionId]);
-    await instance.setUserRole(userId, 'USER');
-    for (const key of [`${prefix}session-revoked:${sessionId}`, `${prefix}user-role:${userId}`]) {
-      const ttl = await redis.ttl(key);
-      expect(ttl).toBeGreaterThan(TTL_SECONDS - 5);
-      expect(ttl).toBeLessThanOrEqual(TTL_SECONDS);
-    }
+    await untilSynced(instance);
+    const answer = instance.lookup(randomUUID(), randomUUID());
+    expect(answer).not.toBeInstanceOf(Promise);
+    expect(answer).toEqual({ revoked: false, role: undefined });
+  });
+
+  it('an instance started later learns the revocations and role changes of the last token lifetime from the record', async () => {
+    const user = await createUser(deps);
+    const demoted = await createUser(deps, { role: 'ADMIN' });
+    await revokeInRecord(user.sessionId);
+    await deps.db
+      .updateTable('users')
+      .set({ role: 'USER', updated_at: new Date() })
+      .where('id', '=', demoted.id)
+      .execute();
+    const instance = store();
+    // Before it has caught up it asks the database; after, its memory knows.
+    expect(await instance.lookup(user.sessionId, user.id)).toMatchObject({ revoked: true });
+    await untilSynced(instance);
+    expect(instance.lookup(user.sessionId, user.id)).toEqual({ revoked: true, role: undefined });
+    expect(instance.lookup(demoted.sessionId, demoted.id)).toEqual({ revoked: false, role: 'USER' });
   });
 });
 
 describe('a revocation made while Redis is unreachable is never lost', () => {
   it('a revocation and a role change Redis refused reach every instance once Redis answers again', async () => {
     const { client, proxy } = await clientBehindProxy();
-    const [writer, other] = [store(client), store()];
+    const [writer, other] = [store({ client }), store()];
+    await untilSynced(writer, other);
     const [sessionId, userId] = [randomUUID(), randomUUID()];
     proxy.cut();
-    await until(
-      async () => writer.synced,
-      (synced) => !synced,
-      5_000,
-    );
+    await untilDistrusted(writer);
     await writer.revokeSessions([sessionId]);
     await writer.setUserRole(userId, 'GUEST');
     expect(writer.pendingWrites).toBe(2);
@@ -108,49 +153,113 @@ describe('a revocation made while Redis is unreachable is never lost', () => {
     expect(await other.lookup(sessionId, userId)).toEqual({ revoked: false, role: undefined });
 
     proxy.restore();
-    // The writer's queue drains once Redis has acknowledged both writes (its replies come through
-    // the proxy, so the other instance could read the keys a moment earlier); from then on every
-    // instance sees them.
     await until(
       () => writer.pendingWrites,
       (pending) => pending === 0,
       10_000,
     );
-    expect(await other.lookup(sessionId, userId)).toEqual({ revoked: true, role: 'GUEST' });
+    const heard = await until(
+      async () => [await other.lookup(sessionId, userId), await other.lookup(randomUUID(), userId)],
+      ([revocation, role]) => revocation?.revoked === true && role?.role === 'GUEST',
+      1_000,
+    );
+    expect(heard).toEqual([
+      { revoked: true, role: undefined },
+      { revoked: false, role: 'GUEST' },
+    ]);
   });
 
-  it('after a reconnect, what the database revoked meanwhile is copied into Redis before Redis is trusted', async () => {
+  it('after a reconnect, what the database revoked meanwhile is copied in before memory is trusted again', async () => {
     const user = await createUser(deps);
     const demoted = await createUser(deps, { role: 'ADMIN' });
     const { client, proxy } = await clientBehindProxy();
-    const instance = store(client);
-    expect(instance.synced).toBe(true);
+    const instance = store({ client });
+    await untilSynced(instance);
     proxy.cut();
-    await until(
-      async () => instance.synced,
-      (synced) => !synced,
-      5_000,
-    );
-    // Another instance revoked the session and demoted the admin, then died before telling Redis.
-    await deps.db.updateTable('sessions').set({ revoked_at: new Date() }).where('id', '=', user.sessionId).execute();
+    await untilDistrusted(instance);
+    // Another instance revoked the session and demoted the admin; its messages never came here.
+    await revokeInRecord(user.sessionId);
     await deps.db
       .updateTable('users')
       .set({ role: 'USER', updated_at: new Date() })
       .where('id', '=', demoted.id)
       .execute();
-    // Unsure of Redis, this instance asks the database.
+    // Unsure of what it missed, this instance asks the database.
     expect((await instance.lookup(user.sessionId, user.id)).revoked).toBe(true);
     expect((await instance.lookup(demoted.sessionId, demoted.id)).role).toBe('USER');
 
     proxy.restore();
-    await until(
-      async () => instance.synced,
-      (synced) => synced,
-      10_000,
+    await untilSynced(instance);
+    expect(instance.lookup(user.sessionId, user.id)).toEqual({ revoked: true, role: undefined });
+    expect(instance.lookup(demoted.sessionId, demoted.id)).toEqual({ revoked: false, role: 'USER' });
+  });
+});
+
+describe('pub/sub that drops or lags never lets a revoked token through', () => {
+  it('a subscription that stalls: past the bound the instance asks the database, and trusts memory again once it hears itself', async () => {
+    const user = await createUser(deps);
+    const { client: subscriber, proxy } = await clientBehindProxy();
+    const [instance, other] = [store({ subscriber }), store()];
+    await untilSynced(instance, other);
+    proxy.pause();
+    // The revocation's message is held in the stalled connection.
+    await revokeInRecord(user.sessionId);
+    await other.revokeSessions([user.sessionId]);
+    const refused = await until(
+      async () => instance.lookup(user.sessionId, user.id),
+      (state) => state.revoked,
+      2_000,
     );
-    expect(await redis.get(`${prefix}session-revoked:${user.sessionId}`)).toBe('1');
-    expect(await redis.get(`${prefix}user-role:${demoted.id}`)).toBe('USER');
-    // An instance that never lost Redis now sees both through Redis alone.
-    expect(await store().lookup(user.sessionId, demoted.id)).toEqual({ revoked: true, role: 'USER' });
+    expect(refused.revoked).toBe(true);
+    expect(instance.synced).toBe(false);
+
+    proxy.resume();
+    await untilSynced(instance);
+    expect(instance.lookup(user.sessionId, user.id)).toEqual({ revoked: true, role: undefined });
+  });
+
+  it('a revocation raced with a reconnect: a message heard during the catch-up and a row written before it both hold', async () => {
+    const [heardDuring, committedBefore] = [await createUser(deps), await createUser(deps)];
+    const record = createSessionRecord(deps.db);
+    let releaseCatchUp: () => void = () => {};
+    let catchUpStarted: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      catchUpStarted = resolve;
+    });
+    let gated = false;
+    const gatedRecord: SessionRecord = {
+      ...record,
+      async sessionsRevokedSince(since) {
+        if (gated) {
+          catchUpStarted();
+          await new Promise<void>((resolve) => {
+            releaseCatchUp = resolve;
+          });
+        }
+        return record.sessionsRevokedSince(since);
+      },
+    };
+    const { client: subscriber, proxy } = await clientBehindProxy();
+    const [instance, other] = [store({ subscriber, record: gatedRecord }), store()];
+    await untilSynced(instance, other);
+    gated = true;
+    proxy.cut();
+    await untilDistrusted(instance);
+    await revokeInRecord(committedBefore.sessionId);
+    proxy.restore();
+    await started;
+    // The catch-up has begun but not read the record: the subscription delivers again. Only the
+    // message says this one is revoked, so memory can only know it by hearing it.
+    await other.revokeSessions([heardDuring.sessionId]);
+    await until(
+      async () => instance.lookup(heardDuring.sessionId, heardDuring.id),
+      (state) => state.revoked,
+      1_000,
+    );
+    expect(instance.synced).toBe(false);
+    releaseCatchUp();
+    await untilSynced(instance);
+    expect(instance.lookup(heardDuring.sessionId, heardDuring.id)).toEqual({ revoked: true, role: undefined });
+    expect(instance.lookup(committedBefore.sessionId, committedBefore.id)).toEqual({ revoked: true, role: undefined });
   });
 });

@@ -9,6 +9,7 @@ import {
   createUser,
   type TestDeps,
   testRedisUrl,
+  until,
 } from '../testing/index.js';
 import { sessionStateWithRedisDown, unreachableRedis } from '../testing/unreachable.js';
 import {
@@ -40,10 +41,11 @@ afterAll(async () => {
   down.disconnect();
 });
 
-const stores: ['memory' | 'redis', () => SessionStateStore][] = [
-  ['memory', () => createMemorySessionState(TTL_SECONDS)],
+const stores: ['memory' | 'redis', () => Promise<SessionStateStore>][] = [
+  ['memory', async () => createMemorySessionState(TTL_SECONDS)],
 ];
-function redisStore(): DurableSessionStateStore {
+/** A Redis store once it has caught up, when it answers from memory. */
+async function redisStore(): Promise<DurableSessionStateStore> {
   const store = createRedisSessionState({
     redis: redis as Redis,
     prefix,
@@ -51,17 +53,22 @@ function redisStore(): DurableSessionStateStore {
     record: createSessionRecord(deps.db),
   });
   opened.push(store);
+  await until(
+    async () => store.synced,
+    (synced) => synced,
+    5_000,
+  );
   return store;
 }
 if (testRedisUrl) stores.push(['redis', redisStore]);
 
 describe.each(stores)('session-state store on %s', (_name, create) => {
   it('knows nothing of a session that was never revoked nor a user whose role never changed', async () => {
-    expect(await create().lookup(randomUUID(), randomUUID())).toEqual({ revoked: false, role: undefined });
+    expect(await (await create()).lookup(randomUUID(), randomUUID())).toEqual({ revoked: false, role: undefined });
   });
 
   it('reports a revoked session as revoked, and only that one', async () => {
-    const store = create();
+    const store = await create();
     const [revoked, other, kept] = [randomUUID(), randomUUID(), randomUUID()];
     await store.revokeSessions([revoked, other]);
     expect((await store.lookup(revoked, randomUUID())).revoked).toBe(true);
@@ -70,7 +77,7 @@ describe.each(stores)('session-state store on %s', (_name, create) => {
   });
 
   it('reports the changed role of a user for every one of their sessions', async () => {
-    const store = create();
+    const store = await create();
     const userId = randomUUID();
     await store.setUserRole(userId, 'GUEST');
     expect(await store.lookup(randomUUID(), userId)).toEqual({ revoked: false, role: 'GUEST' });
@@ -80,7 +87,7 @@ describe.each(stores)('session-state store on %s', (_name, create) => {
   });
 
   it('revoking an empty list of sessions is a harmless no-op', async () => {
-    const store = create();
+    const store = await create();
     await expect(store.revokeSessions([])).resolves.toBeUndefined();
   });
 });

@@ -1,7 +1,9 @@
 // What every instance must know about sessions before the access tokens expire: revoked sessions
-// and changed roles. In process without Redis, shared through Redis with it; PostgreSQL is the
-// record either way (docs: README, "Security").
+// and changed roles. In process without Redis; with Redis, each instance keeps them in memory and
+// hears every change through Redis pub/sub. PostgreSQL is the record either way (docs: README,
+// "Security"; docs/architecture.md).
 
+import { randomUUID } from 'node:crypto';
 import type { Role } from '@keel/db';
 import type { Redis } from 'ioredis';
 
@@ -14,7 +16,8 @@ export interface SessionState {
 export interface SessionStateStore {
   revokeSessions(sessionIds: readonly string[]): Promise<void>;
   setUserRole(userId: string, role: Role): Promise<void>;
-  lookup(sessionId: string, userId: string): Promise<SessionState>;
+  /** Synchronous when memory can answer, so an ordinary call waits for nothing. */
+  lookup(sessionId: string, userId: string): SessionState | Promise<SessionState>;
 }
 
 interface MemoryState {
@@ -69,7 +72,7 @@ export function createMemorySessionState(ttlSeconds: number, now: () => number =
     async setUserRole(userId, role) {
       state.setRole(userId, role);
     },
-    async lookup(sessionId, userId) {
+    lookup(sessionId, userId) {
       return { revoked: state.isRevoked(sessionId), role: state.roleOf(userId) };
     },
   };
@@ -77,7 +80,7 @@ export function createMemorySessionState(ttlSeconds: number, now: () => number =
 
 /**
  * What PostgreSQL, the record of every revocation and role, says about sessions: the Redis store
- * reads it when Redis cannot answer, and catches Redis up from it after every reconnect.
+ * answers from it until it has caught up with it, after every start, reconnect or silence.
  */
 export interface SessionRecord {
   /** One session as the database has it; `undefined` when there is no such session. */
@@ -89,73 +92,101 @@ export interface SessionRecord {
 }
 
 export interface RedisSessionStateOptions {
+  /** Publishes changes and heartbeats. */
   redis: Redis;
+  /** The connection that subscribes (a subscribed connection can do nothing else); by default a duplicate of `redis`. Closed with the store. */
+  subscriber?: Redis;
   prefix: string;
   /** The access tokens' lifetime: entries need not outlive it. */
   ttlSeconds: number;
   record: SessionRecord;
-  /** Told when Redis failed and the store answered from memory or the database instead; must not throw. */
+  /** Told when Redis failed and the store answered from the database instead; must not throw. */
   onDegraded?: (message: string, error: unknown) => void;
-  /** How often writes Redis refused and an unfinished catch-up are tried again. */
+  /** How often changes Redis refused and an unfinished catch-up are tried again. */
   retryIntervalMs?: number;
+  /** How often this instance publishes the heartbeat it listens for. */
+  heartbeatIntervalMs?: number;
+  /**
+   * The bound of SPEC's revocation rule on other instances: when this instance has not heard its own
+   * heartbeat for this long, its subscription may be missing changes, and the database answers.
+   */
+  maxLagMs?: number;
 }
 
-/** A store backed by Redis that never loses a revocation and never answers from a Redis it cannot trust. */
+/** A store shared through Redis that never loses a revocation and never answers from a subscription it cannot trust. */
 export type DurableSessionStateStore = SessionStateStore & {
-  /** Until a catch-up after a (re)connect has finished, lookups are answered by the database. */
+  /** Caught up with the database and hearing its own heartbeat: lookups are answered from memory. */
   readonly synced: boolean;
   /** Revocations and role changes Redis has not taken yet. */
   readonly pendingWrites: number;
   close(): void;
 };
 
+/** `from`: the publishing instance, which applied the change when it made it. */
+type ChangeMessage = { from: string } & (
+  | { type: 'revoke'; sessionIds: readonly string[] }
+  | { type: 'role'; userId: string; role: Role }
+);
+type ChannelMessage = ChangeMessage | { type: 'heartbeat'; instance: string; sentAt: number };
+
 /**
- * Shared through Redis, with three guarantees Redis alone does not give:
- * - the instance that revokes a session refuses it from its next request on, whatever Redis does
- *   (it remembers its own revocations in memory);
- * - a write Redis refuses is kept and retried until Redis takes it;
- * - after any disconnection Redis may have lost keys (it may have restarted empty, or another
- *   instance may have revoked sessions while it was away), so every (re)connect is followed by a
- *   catch-up that copies the revocations and roles of the last access-token lifetime from
- *   PostgreSQL into Redis; until that has finished, and whenever Redis fails a lookup, the
- *   database answers.
+ * Every instance keeps every revocation and role change of the last access-token lifetime in
+ * memory, so an ordinary call's check is a lookup in a Map, with no round trip. Changes travel by
+ * Redis pub/sub, which may drop or delay messages; four rules make that safe:
+ * - the instance that makes a change applies it to its own memory at once;
+ * - a change Redis refuses to publish is kept and published again until Redis takes it;
+ * - every instance publishes a heartbeat and listens for it: after a (re)connect, at start, or when
+ *   it has not heard its own heartbeat within `maxLagMs`, it stops trusting its memory and asks
+ *   PostgreSQL on every call;
+ * - it trusts its memory again only after hearing a heartbeat it sent since then (so the
+ *   subscription delivers again) and then copying the revocations and roles of the last token
+ *   lifetime from PostgreSQL. A change committed before that copy is in it; one committed after is
+ *   published after the heartbeat, on a subscription that delivers.
  */
 export function createRedisSessionState(options: RedisSessionStateOptions): DurableSessionStateStore {
-  const { redis, prefix, ttlSeconds, record } = options;
+  const { redis, ttlSeconds, record } = options;
   const retryIntervalMs = options.retryIntervalMs ?? 250;
-  const sessionKey = (id: string) => `${prefix}session-revoked:${id}`;
-  const roleKey = (id: string) => `${prefix}user-role:${id}`;
-  // This instance's own revocations, authoritative here at once (its role changes Redis lacks wait
-  // in `pendingRoles`, which lookups read); then the queue of what Redis still lacks.
-  const own = createMemoryState(ttlSeconds, Date.now);
-  const pendingSessions = new Set<string>();
-  const pendingRoles = new Map<string, Role>();
-  // A client not yet ready starts its first catch-up on 'ready', like every reconnect.
-  let synced = redis.status === 'ready';
-  // Bumped on every disconnection, so a catch-up that raced one does not claim to be current.
-  let connection = 0;
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 200;
+  const maxLagMs = options.maxLagMs ?? 1000;
+  const channel = `${options.prefix}session-state`;
+  const instance = randomUUID();
+  const known = createMemoryState(ttlSeconds, Date.now);
+  const pending: ChangeMessage[] = [];
+  const subscriber =
+    options.subscriber ??
+    redis.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, autoResubscribe: false });
+  let synced = false;
+  // When memory stopped being trusted: a heartbeat sent before then proves nothing.
+  let distrustedAt = Date.now();
+  // When the newest heartbeat this instance has heard from itself was sent.
+  let heardSentAt = 0;
+  // Bumped whenever memory stops being trusted, so a catch-up that raced that does not claim to be current.
+  let epoch = 0;
   let catchingUp = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let closed = false;
 
-  /** Sets each key to its value, expiring with the access tokens, in one round trip. */
-  async function write(entries: readonly (readonly [key: string, value: string])[]): Promise<void> {
-    if (entries.length === 0) return;
-    const pipeline = redis.pipeline();
-    for (const [key, value] of entries) pipeline.set(key, value, 'EX', ttlSeconds);
-    const results = await pipeline.exec();
-    const failed = results?.find(([error]) => error);
-    if (failed?.[0]) throw failed[0];
+  function distrust(reason: string): void {
+    if (closed) return;
+    epoch += 1;
+    distrustedAt = Date.now();
+    if (!synced) return;
+    synced = false;
+    options.onDegraded?.(reason, undefined);
   }
-  const revocations = (sessionIds: Iterable<string>) => Array.from(sessionIds, (id) => [sessionKey(id), '1'] as const);
+
+  function apply(message: ChangeMessage): void {
+    if (message.type === 'revoke') known.revoke(message.sessionIds);
+    else known.setRole(message.userId, message.role);
+  }
+
+  const publish = async (message: ChannelMessage) => void (await redis.publish(channel, JSON.stringify(message)));
 
   async function flushPending(): Promise<void> {
-    const sessions = [...pendingSessions];
-    const roles = [...pendingRoles];
-    await write([...revocations(sessions), ...roles.map(([userId, role]) => [roleKey(userId), role] as const)]);
-    for (const id of sessions) pendingSessions.delete(id);
-    // A newer change made while this write was in flight stays queued.
-    for (const [userId, role] of roles) if (pendingRoles.get(userId) === role) pendingRoles.delete(userId);
+    while (pending.length > 0) {
+      await publish(pending[0] as ChangeMessage);
+      pending.shift();
+    }
   }
 
   function scheduleRetry(): void {
@@ -167,38 +198,88 @@ export function createRedisSessionState(options: RedisSessionStateOptions): Dura
     retryTimer.unref();
   }
 
-  /** Brings Redis up to date with this instance's queue and with PostgreSQL; retried until it succeeds. */
+  /** Publishes what Redis refused; when memory is not trusted and the subscription delivers again, copies PostgreSQL in. */
   async function catchUp(): Promise<void> {
-    if (closed || catchingUp || redis.status !== 'ready') return;
-    if (synced && pendingSessions.size === 0 && pendingRoles.size === 0) return;
+    if (closed || catchingUp) return;
     catchingUp = true;
-    const startedOn = connection;
+    const startedIn = epoch;
     try {
       await flushPending();
-      if (!synced) {
+      if (!synced && heardSentAt >= distrustedAt) {
         const since = new Date(Date.now() - ttlSeconds * 1000);
         const [revoked, roles] = await Promise.all([
           record.sessionsRevokedSince(since),
           record.rolesChangedSince(since),
         ]);
-        await write([...revocations(revoked), ...roles.map(({ userId, role }) => [roleKey(userId), role] as const)]);
-        if (startedOn === connection) synced = true;
+        known.revoke(revoked);
+        for (const { userId, role } of roles) known.setRole(userId, role);
+        if (startedIn === epoch) synced = true;
       }
     } catch (error) {
-      options.onDegraded?.('could not bring Redis up to date; retrying', error);
+      options.onDegraded?.('could not catch up with the session record; retrying', error);
     } finally {
       catchingUp = false;
     }
-    if (!synced || pendingSessions.size > 0 || pendingRoles.size > 0) scheduleRetry();
+    if (pending.length > 0) scheduleRetry();
   }
 
-  const onClose = () => {
-    connection += 1;
-    synced = false;
-  };
-  const onReady = () => void catchUp();
-  redis.on('close', onClose);
-  redis.on('ready', onReady);
+  subscriber.on('message', (from: string, text: string) => {
+    if (from !== channel) return;
+    let message: ChannelMessage;
+    try {
+      message = JSON.parse(text) as ChannelMessage;
+    } catch {
+      return;
+    }
+    if (message.type !== 'heartbeat') {
+      // Its own change, heard back after newer ones it made, must not undo them.
+      if (message.from !== instance) apply(message);
+      return;
+    }
+    if (message.instance !== instance) return;
+    heardSentAt = Math.max(heardSentAt, message.sentAt);
+    if (!synced && message.sentAt >= distrustedAt) void catchUp();
+  });
+  const beat = () =>
+    publish({ type: 'heartbeat', instance, sentAt: Date.now() }).catch(() => {
+      // Not hearing it is what counts; the next beat tries again.
+    });
+  // Subscribed on every connect, whether or not an earlier attempt succeeded; the first heartbeat
+  // right after, so that catching up need not wait for the timer.
+  const subscribe = () => void subscriber.subscribe(channel).then(beat, () => {});
+  subscriber.on('ready', subscribe);
+  subscriber.on('close', () => distrust('session-state subscription lost; the database answers until caught up'));
+  // The publishing connection's errors are logged by its owner; this one's show as lost heartbeats.
+  subscriber.on('error', () => {});
+  if (subscriber.status === 'wait') subscriber.connect().catch(() => {});
+  else if (subscriber.status === 'ready') subscribe();
+
+  /** Past the bound without hearing itself, a change may have been published that this instance has not heard. */
+  function checkLag(): void {
+    if (synced && Date.now() - heardSentAt > maxLagMs) {
+      distrust('session-state heartbeat not heard in time; the database answers until caught up');
+    }
+  }
+
+  const heartbeat = setInterval(() => {
+    checkLag();
+    void beat();
+  }, heartbeatIntervalMs);
+  heartbeat.unref();
+
+  async function share(message: ChangeMessage, refused: string): Promise<void> {
+    apply(message);
+    if (pending.length === 0) {
+      try {
+        return await publish(message);
+      } catch (error) {
+        options.onDegraded?.(refused, error);
+      }
+    }
+    // Behind earlier refused changes, so that a role's changes are heard in the order they were made.
+    pending.push(message);
+    scheduleRetry();
+  }
 
   async function fromRecord(sessionId: string): Promise<SessionState> {
     const session = await record.findSession(sessionId);
@@ -210,51 +291,34 @@ export function createRedisSessionState(options: RedisSessionStateOptions): Dura
       return synced;
     },
     get pendingWrites() {
-      return pendingSessions.size + pendingRoles.size;
+      return pending.reduce((sum, message) => sum + (message.type === 'revoke' ? message.sessionIds.length : 1), 0);
     },
     async revokeSessions(sessionIds) {
       if (sessionIds.length === 0) return;
-      own.revoke(sessionIds);
-      try {
-        await write(revocations(sessionIds));
-      } catch (error) {
-        for (const id of sessionIds) pendingSessions.add(id);
-        options.onDegraded?.('Redis refused a revocation; kept and retried until it takes it', error);
-        scheduleRetry();
-      }
+      await share(
+        { from: instance, type: 'revoke', sessionIds },
+        'Redis refused a revocation; kept and retried until it takes it',
+      );
     },
     async setUserRole(userId, role) {
-      pendingRoles.delete(userId);
-      try {
-        await redis.set(roleKey(userId), role, 'EX', ttlSeconds);
-      } catch (error) {
-        pendingRoles.set(userId, role);
-        options.onDegraded?.('Redis refused a role change; kept and retried until it takes it', error);
-        scheduleRetry();
-      }
+      await share(
+        { from: instance, type: 'role', userId, role },
+        'Redis refused a role change; kept and retried until it takes it',
+      );
     },
-    async lookup(sessionId, userId) {
-      if (own.isRevoked(sessionId)) return { revoked: true, role: undefined };
+    lookup(sessionId, userId) {
+      if (known.isRevoked(sessionId)) return { revoked: true, role: undefined };
+      // Checked here too: the heartbeat timer may be late on a busy event loop.
+      checkLag();
       if (!synced) return fromRecord(sessionId);
-      let revoked: string | null | undefined;
-      let role: string | null | undefined;
-      try {
-        [revoked, role] = await redis.mget(sessionKey(sessionId), roleKey(userId));
-      } catch (error) {
-        options.onDegraded?.('session-state lookup failed in Redis; the database answered', error);
-        return fromRecord(sessionId);
-      }
-      return {
-        revoked: revoked === '1',
-        // A role change Redis has not taken yet is newer than whatever Redis holds.
-        role: pendingRoles.get(userId) ?? ((role ?? undefined) as Role | undefined),
-      };
+      return { revoked: false, role: known.roleOf(userId) };
     },
     close() {
       closed = true;
       clearTimeout(retryTimer);
-      redis.off('close', onClose);
-      redis.off('ready', onReady);
+      clearInterval(heartbeat);
+      subscriber.removeAllListeners('message');
+      subscriber.disconnect();
     },
   };
 }

@@ -84,6 +84,14 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<Tes
   };
   const { logger, logs } = captureLogger();
   const events: EventBus = redis ? await createRedisEventBus({ redis, prefix: redisPrefix }) : createMemoryEventBus();
+  const durableSessionState =
+    redis &&
+    createRedisSessionState({
+      redis,
+      prefix: redisPrefix,
+      ttlSeconds: config.accessTokenTtlSeconds,
+      record: createSessionRecord(database.db),
+    });
   return {
     db: database.db,
     database,
@@ -99,17 +107,11 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<Tes
       audience: 'keel-api',
       accessTtlSeconds: config.accessTokenTtlSeconds,
     }),
-    sessionState: redis
-      ? createRedisSessionState({
-          redis,
-          prefix: redisPrefix,
-          ttlSeconds: config.accessTokenTtlSeconds,
-          record: createSessionRecord(database.db),
-        })
-      : createMemorySessionState(config.accessTokenTtlSeconds),
+    sessionState: durableSessionState ?? createMemorySessionState(config.accessTokenTtlSeconds),
     rateLimiter: createRateLimiter({ redis, prefix: redisPrefix, multiplier: options.rateLimitMultiplier ?? 1000 }),
     events,
     async close() {
+      durableSessionState?.close();
       await events.close();
       if (redis) {
         await clearRedisPrefix(redis, redisPrefix);

@@ -6,12 +6,18 @@ export interface TcpProxy {
   /** Drops every open connection and refuses new ones, as a dead service would. */
   cut(): void;
   restore(): void;
+  /** Holds what the service sends (connections stay open, nothing is lost), as a stalled network would. */
+  pause(): void;
+  /** Delivers what was held, and everything after it. */
+  resume(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const replies = new Map<Socket, Socket>();
   let down = false;
+  let paused = false;
   const server: Server = createServer((client) => {
     if (down) {
       client.destroy();
@@ -26,8 +32,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         upstream.destroy();
       });
     }
+    upstream.on('close', () => replies.delete(upstream));
+    replies.set(upstream, client);
     client.pipe(upstream);
-    upstream.pipe(client);
+    if (paused) upstream.pause();
+    else upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -40,6 +49,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     restore() {
       down = false;
+    },
+    pause() {
+      paused = true;
+      for (const [upstream, client] of replies) {
+        upstream.unpipe(client);
+        upstream.pause();
+      }
+    },
+    resume() {
+      paused = false;
+      for (const [upstream, client] of replies) upstream.pipe(client);
     },
     close: () =>
       new Promise<void>((resolve) => {
