@@ -2,7 +2,8 @@
 import react from '@vitejs/plugin-react';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 
-const API_SERVER = 'http://127.0.0.1:3000';
+// The server `pnpm dev` starts beside this one listens on PORT (3000 unless set).
+const API_SERVER = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 
 /**
  * Only types and zod schemas may cross from @keel/api into the bundle (docs/architecture.md#layers). A stray runtime

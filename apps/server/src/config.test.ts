@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configRefusal, TEST_SECRET } from '@keel/api/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from './config.js';
+import { loadConfig, repositoryRoot } from './config.js';
 
 /** A secret set, so no test here writes one under the default DATA_DIR. */
 const base = { JWT_ACCESS_SECRET: TEST_SECRET };
@@ -21,7 +21,7 @@ describe('loadConfig', () => {
       PORT: 3000,
       HOST: '127.0.0.1',
       DATABASE_POOL_MAX: 10,
-      DATA_DIR: '.data',
+      DATA_DIR: join(repositoryRoot(), '.data'),
       STATEMENT_TIMEOUT_MS: 10_000,
       REQUEST_TIMEOUT_MS: 30_000,
       REDIS_KEY_PREFIX: 'keel:',
@@ -145,6 +145,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
       /^Invalid configuration:\n {2}JWT_ACCESS_SECRET: is required when NODE_ENV=production/,
     );
+  });
+});
+
+describe('DATA_DIR', () => {
+  it('is taken from the repository root when relative, whatever the working directory', () => {
+    const root = repositoryRoot();
+    expect(root).toBe(join(import.meta.dirname, '..', '..', '..'));
+    const cwd = process.cwd();
+    try {
+      process.chdir(tmpdir());
+      expect(loadConfig({ ...base, DATA_DIR: 'custom/data' }).DATA_DIR).toBe(join(root, 'custom', 'data'));
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(loadConfig({ ...base, DATA_DIR: '/srv/keel' }).DATA_DIR).toBe('/srv/keel');
+  });
+
+  it('falls back to the working directory outside a repository checkout', () => {
+    expect(repositoryRoot('/')).toBe(process.cwd());
   });
 });
 

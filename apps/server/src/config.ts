@@ -2,9 +2,23 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ApiEnvSchema, envBool, envInt, envOptional, parseEnv } from '@keel/api/server';
 import { z } from 'zod';
+
+/** The nearest directory above `from` holding pnpm-workspace.yaml; the working directory if none does. */
+export function repositoryRoot(from: string = import.meta.dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    if (dirname(dir) === dir) return process.cwd();
+  }
+}
+
+/**
+ * A relative DATA_DIR is taken from here, whatever the working directory: `pnpm start` (repository
+ * root), `pnpm dev`, `pnpm db:seed` and `pnpm db:migrate` (apps/server) share one database.
+ */
+const REPOSITORY_ROOT = repositoryRoot();
 
 /**
  * Whose X-Forwarded-For is believed: nobody (`false`), every hop (`true`, unsafe: any client picks
@@ -58,7 +72,11 @@ export const ServerEnvSchema = ApiEnvSchema.safeExtend({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: envOptional(z.string().url()),
   DATABASE_POOL_MAX: envInt(1, 500).default(10),
-  DATA_DIR: z.string().min(1).default('.data'),
+  DATA_DIR: z
+    .string()
+    .min(1)
+    .default('.data')
+    .transform((dir) => resolve(REPOSITORY_ROOT, dir)),
   STATEMENT_TIMEOUT_MS: envInt(100, 600_000).default(10_000),
   REQUEST_TIMEOUT_MS: envInt(1_000, 600_000).default(30_000),
   REDIS_URL: envOptional(z.string().url()),

@@ -1,21 +1,24 @@
 // Entry point of the production server: configuration, runtime, listen, graceful shutdown.
-import { ConfigError } from '@keel/api/server';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createRuntime } from './runtime.js';
 import { shutdownTimes } from './shutdown.js';
+import { startupFailureMessage } from './startup-failure.js';
+
+/** Set once the server listens; a signal before that stops the start at once. */
+let stop: ((signal: NodeJS.Signals) => Promise<void>) | undefined;
+const EXIT_CODE_OF: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+function onSignal(signal: NodeJS.Signals): void {
+  if (stop) void stop(signal);
+  else process.exit(EXIT_CODE_OF[signal] ?? 1);
+}
+// Registered first: `pnpm start` runs this process with SIGINT ignored (so that Ctrl-C reaches the
+// server alone, not the shells pnpm starts it through), and only a handler of its own lets it stop.
+process.on('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, { pretty: config.NODE_ENV === 'development' && process.stdout.isTTY });
   if (config.jwtSecretSource !== 'environment') {
     logger.warn(
@@ -28,7 +31,7 @@ async function main(): Promise<void> {
   logger.info({ address, database: runtime.database.kind, redis: Boolean(runtime.redis) }, 'keel server listening');
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  stop = async (signal) => {
     // A second signal (a second Ctrl-C, a supervisor repeating itself) must not cut the drain short.
     if (stopping) return;
     stopping = true;
@@ -48,13 +51,9 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `keel server failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  process.stderr.write(`keel server failed to start: ${startupFailureMessage(error)}\n`);
   process.exit(1);
 });

@@ -72,7 +72,21 @@ const REQUEST_ID_HEADER = {
   schema: { type: 'string' },
 };
 
-type Operation = { responses?: Record<string, { description?: string; content?: unknown; headers?: unknown }> };
+type Operation = {
+  responses?: Record<string, { description?: string; content?: unknown; headers?: unknown }>;
+  security?: unknown[];
+};
+
+/** The document's tags, in order, with what each groups. */
+const TAGS = [
+  { name: 'auth', description: 'Registration, sign-in, token refresh, sign-out, sessions and password changes' },
+  { name: 'users', description: "The signed-in user's profile" },
+  {
+    name: 'projects',
+    description: "Projects: create, read, update, delete and list the caller's own (all of them for admins)",
+  },
+  { name: 'credits', description: 'Credit balance, transfers between users and the ledger history' },
+];
 
 /**
  * trpc-to-openapi documents its own error body; this API answers with its own REST envelope, so
@@ -96,6 +110,8 @@ function withErrorEnvelope(document: OpenAPIObject): OpenAPIObject {
       for (const status of statuses) responses[status] = errorResponse(status);
       const ok = responses['200'];
       if (ok) ok.headers = { 'x-request-id': REQUEST_ID_HEADER };
+      // Public operations say so: no `security` would mean "whatever the document's default is".
+      operation.security ??= [];
       operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b)));
     }
   }
@@ -103,18 +119,27 @@ function withErrorEnvelope(document: OpenAPIObject): OpenAPIObject {
 }
 
 export function buildOpenApiDocument(): OpenAPIObject {
-  return withErrorEnvelope(
-    generateOpenApiDocument(appRouter, {
-      title: 'Keel API',
-      version: '1.0.0',
-      description:
-        'The REST surface of Keel: the public procedures of auth, users, projects and credits. ' +
-        'Authenticate with `Authorization: Bearer <accessToken>`; the refresh token travels in the body or the `keel_rt` cookie.',
-      baseUrl: REST_PREFIX,
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      tags: ['auth', 'users', 'projects', 'credits'],
-    }),
+  return described(
+    withErrorEnvelope(
+      generateOpenApiDocument(appRouter, {
+        title: 'Keel API',
+        version: '1.0.0',
+        description:
+          'The REST surface of Keel: the public procedures of auth, users, projects and credits. ' +
+          'Authenticate with `Authorization: Bearer <accessToken>`; the refresh token travels in the body or the `keel_rt` cookie.',
+        baseUrl: REST_PREFIX,
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        tags: TAGS.map((tag) => tag.name),
+      }),
+    ),
   );
+}
+
+/** The generated document, with tag descriptions and the license of the API. */
+function described(document: OpenAPIObject): OpenAPIObject {
+  document.tags = TAGS;
+  document.info.license = { name: 'Proprietary: for use within the organisation that runs this server', url: '/docs' };
+  return document;
 }
 
 /** GET /openapi.json and the reference page at /docs. */

@@ -149,7 +149,7 @@ describe('/openapi.json', () => {
 
   it('documents bearer security, the zod schemas and every error as the REST error envelope', () => {
     expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(operation('/auth/login', 'post').security).toBeUndefined();
+    expect(operation('/auth/login', 'post').security).toEqual([]);
     expect(operation('/projects', 'get').security).toEqual([{ bearerAuth: [] }]);
     const register = operation('/auth/register', 'post');
     expect(register.requestBody?.content['application/json']?.schema.properties?.password).toMatchObject({

@@ -222,7 +222,7 @@ describe('the dashboard in a real browser', () => {
     await screenshot(bobPage, 'credits-received-live');
   });
 
-  it("an admin changes the second user's role and finds the change in the audit log", async () => {
+  it("an admin changes the second user's role, which reaches their open page, and finds it in the audit log", async () => {
     await adminPage.goto(`/admin/users?q=${encodeURIComponent(bob.email)}`);
     const role = adminPage.getByLabel(`Role of ${bob.email}`);
     await role.waitFor();
@@ -243,8 +243,8 @@ describe('the dashboard in a real browser', () => {
     expect(await row.textContent()).toContain('GUEST');
     await screenshot(adminPage, 'admin-audit');
 
-    // The role change reaches Bob's open dashboard: a guest cannot send credits.
-    await bobPage.reload();
+    // The role change reaches Bob's open dashboard, without a reload: a guest cannot send credits.
+    await bobPage.getByText('Your role is now GUEST.').waitFor();
     await bobPage.getByText('Guests can read their balance but cannot send credits.').waitFor();
     expect(bobId).toMatch(/^[0-9a-f-]{36}$/);
   });

@@ -50,7 +50,10 @@ describe('inference from AppRouter', () => {
 
   test('the session user, the error envelope and live events are inferred too', () => {
     expectTypeOf<User['role']>().toEqualTypeOf<'ADMIN' | 'USER' | 'GUEST'>();
-    expectTypeOf<LiveEvent['type']>().toEqualTypeOf<'credits.received' | 'project.changed' | 'stream.superseded'>();
+    expectTypeOf<LiveEvent['type']>().toEqualTypeOf<
+      'credits.received' | 'project.changed' | 'user.role_changed' | 'stream.superseded'
+    >();
+    expectTypeOf<Extract<LiveEvent, { type: 'user.role_changed' }>['data']['role']>().toEqualTypeOf<User['role']>();
     expectTypeOf<Extract<LiveEvent, { type: 'credits.received' }>['data']['balance']>().toEqualTypeOf<number>();
     expectTypeOf<ReturnType<typeof useFailureCode>>().toExtend<string | undefined>();
     expectTypeOf<'VALIDATION_ERROR'>().toExtend<NonNullable<ReturnType<typeof useFailureCode>>>();

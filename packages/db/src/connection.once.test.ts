@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from './connection.js';
+import { type Database, DataDirectoryInUseError, openDatabase } from './connection.js';
 import { migrateToLatest } from './migrate.js';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -44,6 +44,18 @@ describe('openDatabase on embedded PGlite', () => {
     const database = await open(join(scratchDir(), 'pglite'));
     const setting = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(database.db);
     expect(setting.rows[0]?.shared_buffers).toBe('16MB');
+  });
+
+  it('belongs to one process at a time: a second opening is refused with what to do, and allowed once the first closes', async () => {
+    const dir = join(scratchDir(), 'pglite');
+    const first = await open(dir);
+    const refusal = openDatabase({ pgliteDir: dir });
+    await expect(refusal).rejects.toBeInstanceOf(DataDirectoryInUseError);
+    await expect(refusal).rejects.toThrow(/in use by another process .* Stop it and run this command again/);
+    await first.close();
+    cleanups.pop();
+    const second = await open(dir);
+    await expect(second.ping()).resolves.toBeUndefined();
   });
 
   it('names the directory when it cannot be created', async () => {

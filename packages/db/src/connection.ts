@@ -8,6 +8,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, type KyselyConfig, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { lock } from 'proper-lockfile';
 import type { DB } from './schema.js';
 
 // int8 (count(*), identity columns) arrives as a string by default; counts here stay far below 2^53.
@@ -84,10 +85,59 @@ function publishingLog(log: KyselyConfig['log']): KyselyConfig['log'] {
  * GC, and the server's memory budget (under 1 GiB at 200 concurrent sign-ins) has no room for it.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (!options.url && options.pgliteDir && options.pgliteDir !== 'memory') {
+  if (options.url || !options.pgliteDir || options.pgliteDir === 'memory') return createDatabase(options);
+  const release = await lockPgliteDirectory(options.pgliteDir);
+  try {
     await initializePgliteDirectory(options.pgliteDir);
+    const database = createDatabase(options);
+    return {
+      ...database,
+      async close() {
+        try {
+          await database.close();
+        } finally {
+          await release();
+        }
+      },
+    };
+  } catch (error) {
+    await release();
+    throw error;
   }
-  return createDatabase(options);
+}
+
+/** Another process holds the PGlite data directory. */
+export class DataDirectoryInUseError extends Error {
+  constructor(readonly dir: string) {
+    super(
+      `The embedded database in ${dir} is in use by another process (is the server running on this data directory?). ` +
+        'Stop it and run this command again, or use a PostgreSQL server (DATABASE_URL), which any number of processes can share.',
+    );
+    this.name = 'DataDirectoryInUseError';
+  }
+}
+
+/**
+ * PGlite keeps the database in this process's memory and writes it back on its own schedule: a
+ * second process opening the same directory works on its own copy, and whichever writes last wins
+ * (a seed run beside the server was lost on the server's next restart). So one process at a time:
+ * a lock beside the directory, kept fresh while the process lives and released when it closes the
+ * database or exits; a lock a crashed process left goes stale after 2 s (the least proper-lockfile allows).
+ */
+async function lockPgliteDirectory(dir: string): Promise<() => Promise<void>> {
+  mkdirSync(dir, { recursive: true });
+  try {
+    return await lock(dir, {
+      stale: 2_000,
+      // A `pnpm dev` restart opens the directory while the previous process is still closing it.
+      retries: { retries: 6, minTimeout: 100, maxTimeout: 1_000 },
+      // Losing the lock (the file system stalled past `stale`) must not crash a running server.
+      onCompromised: () => {},
+    });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ELOCKED') throw new DataDirectoryInUseError(dir);
+    throw error;
+  }
 }
 
 async function initializePgliteDirectory(dir: string): Promise<void> {

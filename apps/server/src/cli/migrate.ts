@@ -1,10 +1,17 @@
 // `pnpm db:migrate`: applies pending migrations to DATABASE_URL (or the embedded PGlite under DATA_DIR).
 import { join } from 'node:path';
-import { migrateToLatest, openDatabase } from '@keel/db';
+import { type Database, migrateToLatest, openDatabase } from '@keel/db';
 import { loadConfig } from '../config.js';
+import { startupFailureMessage } from '../startup-failure.js';
 
 const config = loadConfig();
-const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: join(config.DATA_DIR, 'pglite') });
+let database: Database;
+try {
+  database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: join(config.DATA_DIR, 'pglite') });
+} catch (error) {
+  process.stderr.write(`Migration failed: ${startupFailureMessage(error)}\n`);
+  process.exit(1);
+}
 const target = config.DATABASE_URL ? new URL(config.DATABASE_URL).host : `PGlite at ${join(config.DATA_DIR, 'pglite')}`;
 process.stdout.write(`Migrating ${target}…\n`);
 try {

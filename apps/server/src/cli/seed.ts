@@ -2,7 +2,8 @@
 import { appRouter, createCallerFactory, createContextInner, noopResponse } from '@keel/api/server';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { createRuntime } from '../runtime.js';
+import { createRuntime, type Runtime } from '../runtime.js';
+import { startupFailureMessage } from '../startup-failure.js';
 
 const DEMO_PASSWORD = 'Demo-passw0rd';
 const ADMIN = { email: 'admin@keel.local', password: 'Admin-passw0rd' };
@@ -22,7 +23,13 @@ if (loaded.NODE_ENV === 'production' && !process.argv.includes('--force')) {
 // The demo admin is created (if missing) the way ADMIN_EMAIL/ADMIN_PASSWORD create one at start.
 const config = { ...loaded, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password };
 const logger = createLogger('warn');
-const runtime = await createRuntime(config, logger);
+let runtime: Runtime;
+try {
+  runtime = await createRuntime(config, logger);
+} catch (error) {
+  process.stderr.write(`Seeding failed: ${startupFailureMessage(error)}\n`);
+  process.exit(1);
+}
 const createCaller = createCallerFactory(appRouter);
 const callerFor = async (accessToken?: string) =>
   createCaller(

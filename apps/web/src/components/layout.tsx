@@ -38,6 +38,12 @@ function useLiveUpdates(): { status: LiveStatus; resume: () => void } {
         case 'project.changed':
           void queryClient.invalidateQueries({ queryKey: trpc.projects.pathKey() });
           return;
+        case 'user.role_changed':
+          // `auth.me` carries the role the navigation and pages are drawn for; what the old role
+          // could see is fetched again under the new one.
+          void queryClient.invalidateQueries();
+          toast(`Your role is now ${event.data.role}.`);
+          return;
         default:
           // A new member of the API's LiveEvent union fails to compile here until it is handled.
           event satisfies never;

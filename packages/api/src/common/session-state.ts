@@ -107,7 +107,7 @@ export interface RedisSessionStateOptions {
   /** How often this instance publishes the heartbeat it listens for. */
   heartbeatIntervalMs?: number;
   /**
-   * The bound of SPEC's revocation rule on other instances: when this instance has not heard its own
+   * How late a change may reach this instance from another (README, "Revocations survive a Redis outage"): when this instance has not heard its own
    * heartbeat for this long, its subscription may be missing changes, and the database answers.
    */
   maxLagMs?: number;

@@ -8,3 +8,5 @@ const env = process.env;
 export const testRedisUrl: string | undefined = env.TEST_REDIS_URL || env.REDIS_URL || undefined;
 /** PATH for child processes the tests start (the pinned Node and tools). */
 export const inheritedPath: string = env.PATH ?? '';
+/** HOME for child processes that read their own configuration there (pnpm). */
+export const inheritedHome: string = env.HOME ?? '/root';

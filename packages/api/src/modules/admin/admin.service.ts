@@ -90,6 +90,8 @@ export async function setRole(ctx: AuthedContext, input: SetRoleInput): Promise<
     // Access tokens carry the old role until they expire; the session-state store overrides it
     // from the next request on, on every instance (a write Redis refuses is kept and retried).
     await ctx.sessionState.setUserRole(userId, input.role);
+    // Their open dashboards redraw for the new role instead of offering what it no longer may do.
+    await ctx.events.publish({ type: 'user.role_changed', userId, data: { role: input.role } });
   }
   return toUser(user);
 }

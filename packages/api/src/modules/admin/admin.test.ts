@@ -11,7 +11,9 @@ import {
   TEST_PASSWORD,
   type TestDeps,
   type TestUser,
+  until,
 } from '../../testing/index.js';
+import type { LiveEvent } from '../events/events.schema.js';
 
 let deps: TestDeps;
 beforeAll(async () => {
@@ -150,6 +152,28 @@ describe('admin.users.setRole', () => {
     await expect(guest.caller.admin.stats()).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await admin.caller.admin.users.setRole({ userId: guest.id, role: 'ADMIN' });
     expect(await guest.caller.admin.stats()).toBeDefined();
+  });
+
+  it("tells the user's open dashboards, and only when the role really changed", async () => {
+    const admin = await createUser(deps, { role: 'ADMIN' });
+    const target = await createUser(deps);
+    const received: LiveEvent[] = [];
+    const unsubscribe = deps.events.subscribe(target.id, (event) => received.push(event));
+    try {
+      await admin.caller.admin.users.setRole({ userId: target.id, role: 'GUEST' });
+      await admin.caller.admin.users.setRole({ userId: target.id, role: 'GUEST' });
+      await admin.caller.admin.users.setRole({ userId: target.id, role: 'USER' });
+      await until(
+        async () => received.length,
+        (count) => count >= 2,
+        2_000,
+      );
+      expect(received.map((e) => ({ type: e.type, userId: e.userId, data: e.data }))).toEqual(
+        (['GUEST', 'USER'] as const).map((role) => ({ type: 'user.role_changed', userId: target.id, data: { role } })),
+      );
+    } finally {
+      unsubscribe();
+    }
   });
 
   it('writes an audit event with actor, target, ip and request id', async () => {

@@ -2,6 +2,7 @@
 // members), the `events.onEvent` stream and the web app (a `switch` on `type`). Adding an event is
 // adding a member here; the compiler then shows every place that must handle it.
 import { z } from 'zod';
+import { RoleSchema } from '../users/users.schema.js';
 
 /** What every event carries besides its `type` and `data`. */
 const addressed = {
@@ -34,6 +35,14 @@ export const ProjectChangedEvent = z.object({
 });
 export type ProjectChangedEvent = z.infer<typeof ProjectChangedEvent>;
 
+/** An admin changed the user's role: the dashboard refetches `auth.me` and redraws what the role allows. */
+export const RoleChangedEvent = z.object({
+  type: z.literal('user.role_changed'),
+  ...addressed,
+  data: z.object({ role: RoleSchema }),
+});
+export type RoleChangedEvent = z.infer<typeof RoleChangedEvent>;
+
 /**
  * Some of the user's sessions were revoked: the streams of those sessions end. For the servers
  * only — `events.onEvent` never sends it.
@@ -59,6 +68,7 @@ export type StreamSupersededEvent = z.infer<typeof StreamSupersededEvent>;
 export const LiveEvent = z.discriminatedUnion('type', [
   CreditsReceivedEvent,
   ProjectChangedEvent,
+  RoleChangedEvent,
   SessionRevokedEvent,
   StreamSupersededEvent,
 ]);
