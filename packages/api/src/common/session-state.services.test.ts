@@ -88,6 +88,23 @@ async function clientBehindProxy(): Promise<{ client: Redis; proxy: TcpProxy }> 
   return { client, proxy };
 }
 
+/** Within the 1 s bound, `instance` refuses `sessionId` and gives `userId` (demoted to GUEST) the new role on any session. */
+async function expectHeardWithinBound(instance: DurableSessionStateStore, sessionId: string, userId: string) {
+  const heard = await until(
+    async () => [await instance.lookup(sessionId, userId), await instance.lookup(randomUUID(), userId)],
+    ([revocation, role]) => revocation?.revoked === true && role?.role === 'GUEST',
+    1_000,
+  );
+  expect(heard).toEqual([
+    { revoked: true, role: undefined },
+    { revoked: false, role: 'GUEST' },
+  ]);
+}
+
+/** Makes an admin a USER in the record, as another instance's role change commits it. */
+const demoteInRecord = (userId: string) =>
+  deps.db.updateTable('users').set({ role: 'USER', updated_at: new Date() }).where('id', '=', userId).execute();
+
 /** Revokes a session in the record, as another instance's logout commits it. */
 const revokeInRecord = (sessionId: string) =>
   deps.db.updateTable('sessions').set({ revoked_at: new Date() }).where('id', '=', sessionId).execute();
@@ -100,15 +117,7 @@ describe('Redis session state', () => {
     await instanceA.revokeSessions([sessionId]);
     await instanceA.setUserRole(userId, 'GUEST');
     expect(instanceA.lookup(sessionId, userId)).toEqual({ revoked: true, role: undefined });
-    const heard = await until(
-      async () => [await instanceB.lookup(sessionId, userId), await instanceB.lookup(randomUUID(), userId)],
-      ([revocation, role]) => revocation?.revoked === true && role?.role === 'GUEST',
-      1_000,
-    );
-    expect(heard).toEqual([
-      { revoked: true, role: undefined },
-      { revoked: false, role: 'GUEST' },
-    ]);
+    await expectHeardWithinBound(instanceB, sessionId, userId);
   });
 
   it('once caught up, answers an ordinary call from memory, without waiting for Redis or the database', async () => {
@@ -123,11 +132,7 @@ describe('Redis session state', () => {
     const user = await createUser(deps);
     const demoted = await createUser(deps, { role: 'ADMIN' });
     await revokeInRecord(user.sessionId);
-    await deps.db
-      .updateTable('users')
-      .set({ role: 'USER', updated_at: new Date() })
-      .where('id', '=', demoted.id)
-      .execute();
+    await demoteInRecord(demoted.id);
     const instance = store();
     // Before it has caught up it asks the database; after, its memory knows.
     expect(await instance.lookup(user.sessionId, user.id)).toMatchObject({ revoked: true });
@@ -158,15 +163,7 @@ describe('a revocation made while Redis is unreachable is never lost', () => {
       (pending) => pending === 0,
       10_000,
     );
-    const heard = await until(
-      async () => [await other.lookup(sessionId, userId), await other.lookup(randomUUID(), userId)],
-      ([revocation, role]) => revocation?.revoked === true && role?.role === 'GUEST',
-      1_000,
-    );
-    expect(heard).toEqual([
-      { revoked: true, role: undefined },
-      { revoked: false, role: 'GUEST' },
-    ]);
+    await expectHeardWithinBound(other, sessionId, userId);
   });
 
   it('after a reconnect, what the database revoked meanwhile is copied in before memory is trusted again', async () => {
@@ -179,11 +176,7 @@ describe('a revocation made while Redis is unreachable is never lost', () => {
     await untilDistrusted(instance);
     // Another instance revoked the session and demoted the admin; its messages never came here.
     await revokeInRecord(user.sessionId);
-    await deps.db
-      .updateTable('users')
-      .set({ role: 'USER', updated_at: new Date() })
-      .where('id', '=', demoted.id)
-      .execute();
+    await demoteInRecord(demoted.id);
     // Unsure of what it missed, this instance asks the database.
     expect((await instance.lookup(user.sessionId, user.id)).revoked).toBe(true);
     expect((await instance.lookup(demoted.sessionId, demoted.id)).role).toBe('USER');
