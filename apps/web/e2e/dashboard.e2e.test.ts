@@ -160,6 +160,11 @@ describe('the dashboard in a real browser', () => {
       await menu.click();
       expect(await menu.getAttribute('aria-expanded')).toBe('true');
       await screenshot(alicePage, 'phone-menu');
+      // Escape folds it again and leaves focus on the button.
+      await alicePage.keyboard.press('Escape');
+      expect(await menu.getAttribute('aria-expanded')).toBe('false');
+      expect(await menu.evaluate((button) => button === document.activeElement)).toBe(true);
+      await menu.click();
       await alicePage.getByRole('link', { name: 'Projects', exact: true }).click();
       expect(await menu.getAttribute('aria-expanded')).toBe('false');
       await alicePage.getByText('Apollo launch v2', { exact: true }).waitFor();

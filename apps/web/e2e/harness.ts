@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { childDatabaseEnv, startChildServer, testEnv } from '@keel/server/src/testing/server.js';
+import axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import { HEADLESS_CHROMIUM_ARGS } from '../../../tooling/chromium.js';
@@ -161,4 +162,23 @@ export async function closeAll(...items: (BrowserContext | Browser | DashboardSe
     if ('stop' in item) await item.stop();
     else await item.close();
   }
+}
+
+/** What axe-core reports as moderate, serious or critical on the page as it is now: `rule: target` lines, empty when clean. */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not govern.
+  await page.evaluate(axe.source);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  return violations
+    .filter((violation) => violation.impact !== 'minor')
+    .flatMap((violation) => violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}`));
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  nodes: { target: string[] }[];
 }

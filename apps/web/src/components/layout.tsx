@@ -1,8 +1,8 @@
 // The signed-in frame: navigation (admin links only for admins), the live-events badge, sign-out.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
-import { type ReactNode, useEffect, useState } from 'react';
-import { formatNumber } from '../lib/format.js';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { formatCredits } from '../lib/format.js';
 import { type LiveStatus, type LiveUpdate, useLiveEvents } from '../lib/live-events.js';
 import { useCurrentUser, useSession } from '../lib/session-context.js';
 import { useTRPC } from '../lib/trpc.js';
@@ -33,7 +33,7 @@ function useLiveUpdates(): { status: LiveStatus; resume: () => void } {
           // The event carries the new balance: show it now, and refetch the ledger behind it.
           queryClient.setQueryData(trpc.credits.balance.queryKey(), { balance: event.data.balance });
           refreshCredits();
-          toast(`You received ${formatNumber(event.data.amount)} credits.`);
+          toast(`You received ${formatCredits(event.data.amount)}.`);
           return;
         case 'project.changed':
           void queryClient.invalidateQueries({ queryKey: trpc.projects.pathKey() });
@@ -73,6 +73,18 @@ export function Layout({ children }: { children: ReactNode }) {
   const isAdmin = user.role === 'ADMIN';
   // On a phone the open menu covers the page: following a link closes it.
   const closeMenu = () => setMenuOpen(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  // Escape closes it too, and gives focus back to the button that opened it.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, [menuOpen]);
   const signOut = async () => {
     setSigningOut(true);
     await session.signOut();
@@ -91,6 +103,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <button
           type="button"
           className="menu-toggle button-secondary"
+          ref={menuButton}
           aria-expanded={menuOpen}
           aria-controls="main-nav"
           onClick={() => setMenuOpen((open) => !open)}

@@ -1,11 +1,18 @@
 // How dates, numbers, ids and user agents are shown.
 import { describe, expect, it } from 'vitest';
-import { describeUserAgent, formatDateTime, formatNumber, shortId } from './format.js';
+import { describeUserAgent, formatCredits, formatDateTime, formatNumber, shortId } from './format.js';
 
 describe('format', () => {
   it('formats a date-time, and shows an unparsable one as it came', () => {
     expect(formatDateTime('2026-01-31T12:00:00.000Z')).toMatch(/2026/);
     expect(formatDateTime('not a date')).toBe('not a date');
+  });
+
+  it('says "credit" for one and "credits" for any other amount', () => {
+    expect(formatCredits(1)).toBe('1 credit');
+    expect(formatCredits(2)).toBe('2 credits');
+    expect(formatCredits(0)).toBe('0 credits');
+    expect(formatCredits(1000)).toBe(`${formatNumber(1000)} credits`);
   });
 
   it('groups the digits of a number', () => {

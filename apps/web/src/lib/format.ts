@@ -11,6 +11,11 @@ export function formatNumber(value: number): string {
   return integer.format(value);
 }
 
+/** "1 credit", "2 credits", "1,000 credits". */
+export function formatCredits(amount: number): string {
+  return `${integer.format(amount)} ${amount === 1 ? 'credit' : 'credits'}`;
+}
+
 /** The first block of a UUID: enough to tell rows apart on screen; the full id is in the title. */
 export function shortId(id: string | null | undefined): string {
   return id ? id.slice(0, 8) : '—';

@@ -21,14 +21,14 @@ export function AdminOverviewPage() {
           <div className="stat">
             <dt>Users</dt>
             <dd>{formatNumber(stats.data.users.total)}</dd>
-            <p className="muted">{formatNumber(stats.data.users.active)} active</p>
+            <dd className="stat-detail">{formatNumber(stats.data.users.active)} active</dd>
           </div>
           <div className="stat">
             <dt>Admins</dt>
             <dd>{formatNumber(stats.data.users.byRole.ADMIN)}</dd>
-            <p className="muted">
+            <dd className="stat-detail">
               {formatNumber(stats.data.users.byRole.USER)} users · {formatNumber(stats.data.users.byRole.GUEST)} guests
-            </p>
+            </dd>
           </div>
           <div className="stat">
             <dt>Projects</dt>

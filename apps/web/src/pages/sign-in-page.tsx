@@ -32,7 +32,7 @@ export function SignInPage() {
   const notice = auth.status === 'signed-out' ? auth.notice : undefined;
 
   return (
-    <div className="auth-page">
+    <main className="auth-page">
       <form className="card auth-card" onSubmit={submit} noValidate aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">Sign in to Keel</h1>
         {notice ? <Alert tone="info">{notice}</Alert> : null}
@@ -64,6 +64,6 @@ export function SignInPage() {
           No account yet? <Link to="/sign-up">Create one</Link>
         </p>
       </form>
-    </div>
+    </main>
   );
 }

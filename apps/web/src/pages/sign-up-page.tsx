@@ -30,7 +30,7 @@ export function SignUpPage() {
   };
 
   return (
-    <div className="auth-page">
+    <main className="auth-page">
       <form className="card auth-card" onSubmit={submit} noValidate aria-labelledby="sign-up-title">
         <h1 id="sign-up-title">Create your Keel account</h1>
         <FormError errors={errors} />
@@ -71,6 +71,6 @@ export function SignUpPage() {
           Already have an account? <Link to="/sign-in">Sign in</Link>
         </p>
       </form>
-    </div>
+    </main>
   );
 }

@@ -4,7 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { FormError, TextField } from '../../components/ui.js';
 import { type FieldErrors, formErrorsOf, validate } from '../../lib/errors.js';
-import { formatNumber } from '../../lib/format.js';
+import { formatCredits, formatNumber } from '../../lib/format.js';
 import { useTRPC } from '../../lib/trpc.js';
 import type { AdminUser } from './admin-users-table.js';
 
@@ -23,8 +23,10 @@ export function GrantCreditsForm({
   const [errors, setErrors] = useState<FieldErrors>({});
   const grant = useMutation(
     trpc.admin.credits.grant.mutationOptions({
-      onSuccess: (result) =>
-        onDone(`Granted ${amount} credits to ${user.name}; their balance is ${formatNumber(result.balance)}.`),
+      onSuccess: (result, input) =>
+        onDone(
+          `Granted ${formatCredits(input.amount)} to ${user.name}; their balance is ${formatNumber(result.balance)}.`,
+        ),
       onError: (error) => setErrors(formErrorsOf(error)),
     }),
   );

@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Alert, FormError, TextField } from '../../components/ui.js';
 import { type FieldErrors, formErrorsOf, validate } from '../../lib/errors.js';
-import { formatNumber } from '../../lib/format.js';
+import { formatCredits } from '../../lib/format.js';
 import { useTRPC } from '../../lib/trpc.js';
 import { type Recipient, UserPicker } from './user-picker.js';
 
@@ -28,7 +28,7 @@ export function TransferForm() {
   const transfer = useMutation(
     trpc.credits.transfer.mutationOptions({
       onSuccess: async (result) => {
-        setSent(`Sent ${formatNumber(result.amount)} credits to ${recipient?.name ?? 'the recipient'}.`);
+        setSent(`Sent ${formatCredits(result.amount)} to ${recipient?.name ?? 'the recipient'}.`);
         setRecipient(null);
         setAmount('');
         setNote('');
