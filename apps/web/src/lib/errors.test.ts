@@ -2,7 +2,7 @@
 import { LoginInput } from '@keel/api/schemas';
 import { describe, expect, it } from 'vitest';
 import { apiError } from '../testing/fixtures.js';
-import { errorCode, errorMessage, fieldErrorsOf, formErrorsOf, isApiError, validate } from './errors.js';
+import { errorCode, errorMessage, fieldErrorsOf, formErrorsOf, isApiError, retryTime, validate } from './errors.js';
 
 const validation = apiError('Invalid input', {
   code: 'VALIDATION_ERROR',
@@ -43,6 +43,11 @@ describe('errors', () => {
       'Too many requests; try again in 7 seconds.',
     ],
     [
+      'a sign-in lockout, in minutes',
+      apiError('x', { code: 'RATE_LIMITED', retryAfter: 900 }),
+      'Too many requests; try again in 15 minutes.',
+    ],
+    [
       'a rate limit without a delay',
       apiError('x', { code: 'RATE_LIMITED' }),
       'Too many requests; try again in a few seconds.',
@@ -51,6 +56,18 @@ describe('errors', () => {
     ['any other code', apiError('Project not found', { code: 'NOT_FOUND' }), 'Project not found'],
   ])('the message for %s', (_what, error, message) => {
     expect(errorMessage(error)).toBe(message);
+  });
+
+  it('says when to try again: seconds, minutes, or beyond an hour the time of day', () => {
+    const now = new Date(2026, 11, 2, 13, 5, 0);
+    expect(retryTime(1, now)).toBe('in 1 second');
+    expect(retryTime(59, now)).toBe('in 59 seconds');
+    expect(retryTime(61, now)).toBe('in 2 minutes');
+    expect(retryTime(3600, now)).toBe('in 60 minutes');
+    const at = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }).format(
+      new Date(2026, 11, 2, 15, 5, 0),
+    );
+    expect(retryTime(7200, now)).toBe(`at ${at}`);
   });
 
   it('says the server is unreachable when the error carries no envelope', () => {

@@ -26,6 +26,16 @@ export function fieldErrorsOf(error: unknown): FieldErrors {
   return errors;
 }
 
+const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/** When a refused call may be made again: "in 7 seconds", "in 15 minutes", or the time of day beyond an hour. */
+export function retryTime(seconds: number, now: Date = new Date()): string {
+  if (seconds < 60) return `in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes <= 60) return `in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
+  return `at ${timeOfDay.format(new Date(now.getTime() + seconds * 1000))}`;
+}
+
 /** One line a person can act on; INTERNAL_ERROR carries the request id to quote to support. */
 export function errorMessage(error: unknown): string {
   if (!isApiError(error)) return error instanceof Error ? error.message : 'Something went wrong';
@@ -35,7 +45,7 @@ export function errorMessage(error: unknown): string {
     case 'INTERNAL_ERROR':
       return `Something went wrong on the server${data.requestId ? ` (request ${data.requestId})` : ''}.`;
     case 'RATE_LIMITED':
-      return `Too many requests; try again in ${data.retryAfter ?? 'a few'} seconds.`;
+      return `Too many requests; try again ${data.retryAfter ? retryTime(data.retryAfter) : 'in a few seconds'}.`;
     case 'VALIDATION_ERROR':
       return 'Please fix the highlighted fields.';
     default:
