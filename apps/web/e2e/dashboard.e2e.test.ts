@@ -225,6 +225,15 @@ describe('the dashboard in a real browser', () => {
     expect(bobNavigations).toBe(0);
     await bobPage.getByRole('cell', { name: 'Lunch', exact: true }).waitFor();
     await screenshot(bobPage, 'credits-received-live');
+
+    // A second transfer while the notice shows adds up in it instead of stacking another one.
+    await alicePage.getByLabel('Recipient').fill('Bob Bak');
+    await alicePage.getByRole('button', { name: new RegExp(bob.email) }).click();
+    await alicePage.getByLabel('Amount').fill('1');
+    await alicePage.getByRole('button', { name: 'Send credits' }).click();
+    await alicePage.getByText('Sent 1 credit to Bob Baker.').waitFor();
+    await bobPage.getByText('You received 121 credits in 2 transfers.').waitFor();
+    expect(await bobPage.locator('.toast').count()).toBe(1);
   });
 
   it("an admin changes the second user's role, which reaches their open page, and finds it in the audit log", async () => {

@@ -2,11 +2,11 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
-import { formatCredits } from '../lib/format.js';
 import { type LiveStatus, type LiveUpdate, useLiveEvents } from '../lib/live-events.js';
+import { addReceived, NO_TRANSFERS, receivedNotice } from '../lib/received-credits.js';
 import { useCurrentUser, useSession } from '../lib/session-context.js';
 import { useTRPC } from '../lib/trpc.js';
-import { useToast } from './toasts.js';
+import { TOAST_GROUP_MS, useToast } from './toasts.js';
 
 const LIVE_LABEL: Record<LiveStatus, string> = {
   off: 'Offline',
@@ -21,6 +21,8 @@ function useLiveUpdates(): { status: LiveStatus; resume: () => void } {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const toast = useToast();
+  // Transfers arriving while the notice of the last one still shows add up in that one notice.
+  const received = useRef(NO_TRANSFERS);
   const refreshCredits = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.credits.balance.queryKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.credits.history.pathKey() });
@@ -33,7 +35,8 @@ function useLiveUpdates(): { status: LiveStatus; resume: () => void } {
           // The event carries the new balance: show it now, and refetch the ledger behind it.
           queryClient.setQueryData(trpc.credits.balance.queryKey(), { balance: event.data.balance });
           refreshCredits();
-          toast(`You received ${formatCredits(event.data.amount)}.`);
+          received.current = addReceived(received.current, event.data.amount, Date.now(), TOAST_GROUP_MS);
+          toast(receivedNotice(received.current), 'credits.received');
           return;
         case 'project.changed':
           void queryClient.invalidateQueries({ queryKey: trpc.projects.pathKey() });
