@@ -76,6 +76,9 @@ describe('the dashboard in a real browser', () => {
     expect(await alicePage.getByText('Invalid email format').isVisible()).toBe(true);
     expect(await alicePage.getByText('Password must be at least 8 characters').isVisible()).toBe(true);
     expect(await alicePage.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
+    // Focus moves to the summary above the form, so the failure is announced where the user is.
+    const summary = alicePage.getByRole('alert').filter({ hasText: 'Please fix the fields marked below.' });
+    expect(await summary.evaluate((element) => element === document.activeElement)).toBe(true);
     expect(trpcCalls).toBe(0);
     await screenshot(alicePage, 'sign-up-validation');
   });

@@ -87,8 +87,30 @@ export function SelectField({
 }
 
 /** The form-level message (`errors['']`): what failed but belongs to no single field. */
+/**
+ * The summary of a failed submit: the form's own error, or a pointer to the fields marked beside
+ * them. Errors are only set by a submit, so it takes focus each time they change: a keyboard or
+ * screen-reader user lands on what went wrong instead of on the button they pressed.
+ */
 export function FormError({ errors }: { errors: FieldErrors }) {
-  return errors[''] ? <Alert tone="error">{errors['']}</Alert> : null;
+  const summary = useRef<HTMLDivElement>(null);
+  const fieldCount = Object.keys(errors).filter((field) => field !== '').length;
+  const message =
+    errors[''] ??
+    (fieldCount === 0
+      ? undefined
+      : fieldCount === 1
+        ? 'Please fix the field marked below.'
+        : 'Please fix the fields marked below.');
+  useEffect(() => {
+    if (message) summary.current?.focus();
+  }, [errors, message]);
+  if (!message) return null;
+  return (
+    <div ref={summary} tabIndex={-1} className="alert alert-error" role="alert">
+      {message}
+    </div>
+  );
 }
 
 export function Alert({ tone, children }: { tone: 'error' | 'success' | 'info'; children: ReactNode }) {
