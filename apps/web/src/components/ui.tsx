@@ -102,6 +102,7 @@ export function FormError({ errors }: { errors: FieldErrors }) {
       : fieldCount === 1
         ? 'Please fix the field marked below.'
         : 'Please fix the fields marked below.');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: each failed submit sets a new `errors` object and takes focus again, even with the same message.
   useEffect(() => {
     if (message) summary.current?.focus();
   }, [errors, message]);
