@@ -255,4 +255,47 @@ describe('pub/sub that drops or lags never lets a revoked token through', () => 
     expect(instance.lookup(heardDuring.sessionId, heardDuring.id)).toEqual({ revoked: true, role: undefined });
     expect(instance.lookup(committedBefore.sessionId, committedBefore.id)).toEqual({ revoked: true, role: undefined });
   });
+  it('a role change heard while a catch-up reads the record is not undone by the older snapshot', async () => {
+    const promoted = await createUser(deps);
+    const record = createSessionRecord(deps.db);
+    let snapshotTaken: () => void = () => {};
+    const taken = new Promise<void>((resolve) => {
+      snapshotTaken = resolve;
+    });
+    let releaseSnapshot: () => void = () => {};
+    let gated = false;
+    const gatedRecord: SessionRecord = {
+      ...record,
+      async rolesChangedSince(since) {
+        // The snapshot is read first (the user still a USER), and handed over only later.
+        const snapshot = await record.rolesChangedSince(since);
+        if (gated) {
+          snapshotTaken();
+          await new Promise<void>((resolve) => {
+            releaseSnapshot = resolve;
+          });
+        }
+        return snapshot;
+      },
+    };
+    const { client: subscriber, proxy } = await clientBehindProxy();
+    const [instance, other] = [store({ subscriber, record: gatedRecord }), store()];
+    await untilSynced(instance, other);
+    gated = true;
+    proxy.cut();
+    await untilDistrusted(instance);
+    proxy.restore();
+    await taken;
+    // The store's own listener was added first: once this one hears the message, the store has too.
+    const heard = new Promise<void>((resolve) =>
+      subscriber.on('message', (_channel: string, text: string) => {
+        if (text.includes(promoted.id)) resolve();
+      }),
+    );
+    await other.setUserRole(promoted.id, 'ADMIN');
+    await heard;
+    releaseSnapshot();
+    await untilSynced(instance);
+    expect(instance.lookup(promoted.sessionId, promoted.id)).toEqual({ revoked: false, role: 'ADMIN' });
+  });
 });

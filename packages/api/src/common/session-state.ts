@@ -175,9 +175,14 @@ export function createRedisSessionState(options: RedisSessionStateOptions): Dura
     options.onDegraded?.(reason, undefined);
   }
 
+  // Users whose role a message set while a catch-up was reading the record: its snapshot may be
+  // older than the message, and must not undo it.
+  const rolesSetDuringCatchUp = new Set<string>();
+
   function apply(message: ChangeMessage): void {
-    if (message.type === 'revoke') known.revoke(message.sessionIds);
-    else known.setRole(message.userId, message.role);
+    if (message.type === 'revoke') return known.revoke(message.sessionIds);
+    known.setRole(message.userId, message.role);
+    if (catchingUp) rolesSetDuringCatchUp.add(message.userId);
   }
 
   const publish = async (message: ChannelMessage) => void (await redis.publish(channel, JSON.stringify(message)));
@@ -212,13 +217,14 @@ export function createRedisSessionState(options: RedisSessionStateOptions): Dura
           record.rolesChangedSince(since),
         ]);
         known.revoke(revoked);
-        for (const { userId, role } of roles) known.setRole(userId, role);
+        for (const { userId, role } of roles) if (!rolesSetDuringCatchUp.has(userId)) known.setRole(userId, role);
         if (startedIn === epoch) synced = true;
       }
     } catch (error) {
       options.onDegraded?.('could not catch up with the session record; retrying', error);
     } finally {
       catchingUp = false;
+      rolesSetDuringCatchUp.clear();
     }
     if (pending.length > 0) scheduleRetry();
   }

@@ -42,6 +42,8 @@ export async function createUser(
       .set({ role, ...(options.balance !== undefined ? { balance: options.balance } : {}) })
       .where('id', '=', registered.user.id)
       .execute();
+    // As a role change does (admin.users.setRole): every instance's session state hears it.
+    if (role !== 'USER') await deps.sessionState.setUserRole(registered.user.id, role);
   }
   const payload = role === 'USER' ? registered : await anonymous.auth.login({ email, password: TEST_PASSWORD });
   return {
