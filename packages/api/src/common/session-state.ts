@@ -180,7 +180,10 @@ export function createRedisSessionState(options: RedisSessionStateOptions): Dura
   const rolesSetDuringCatchUp = new Set<string>();
 
   function apply(message: ChangeMessage): void {
-    if (message.type === 'revoke') return known.revoke(message.sessionIds);
+    if (message.type === 'revoke') {
+      known.revoke(message.sessionIds);
+      return;
+    }
     known.setRole(message.userId, message.role);
     if (catchingUp) rolesSetDuringCatchUp.add(message.userId);
   }
