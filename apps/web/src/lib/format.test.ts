@@ -1,6 +1,6 @@
 // How dates, numbers, ids and user agents are shown.
 import { describe, expect, it } from 'vitest';
-import { describeUserAgent, formatCredits, formatDateTime, formatNumber, shortId } from './format.js';
+import { describeUserAgent, formatCredits, formatDateTime, formatNumber, formatRelative, shortId } from './format.js';
 
 describe('format', () => {
   it('formats a date-time, and shows an unparsable one as it came', () => {
@@ -13,6 +13,16 @@ describe('format', () => {
     expect(formatCredits(2)).toBe('2 credits');
     expect(formatCredits(0)).toBe('0 credits');
     expect(formatCredits(1000)).toBe(`${formatNumber(1000)} credits`);
+  });
+
+  it('says how long ago something was used, in the unit a person would', () => {
+    const now = Date.parse('2026-12-02T12:00:00Z');
+    expect(formatRelative('2026-12-02T11:59:30Z', now)).toBe('just now');
+    expect(formatRelative('2026-12-02T11:58:00Z', now)).toBe('2 min ago');
+    expect(formatRelative('2026-12-02T09:00:00Z', now)).toBe('3 h ago');
+    expect(formatRelative('2026-12-01T11:00:00Z', now)).toBe('1 day ago');
+    expect(formatRelative('2026-11-27T12:00:00Z', now)).toBe('5 days ago');
+    expect(formatRelative('not a date', now)).toBe('not a date');
   });
 
   it('groups the digits of a number', () => {

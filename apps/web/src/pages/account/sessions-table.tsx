@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Alert, EmptyState, ErrorState, Loading } from '../../components/ui.js';
 import { errorMessage } from '../../lib/errors.js';
-import { describeUserAgent, formatDateTime } from '../../lib/format.js';
+import { describeUserAgent, formatDateTime, formatRelative } from '../../lib/format.js';
 import { useTRPC } from '../../lib/trpc.js';
 import { SignOutEverywhereDialog } from './sign-out-everywhere-dialog.js';
 
@@ -55,7 +55,9 @@ export function SessionsTable() {
                   </td>
                   <td data-label="IP">{item.ip ?? '—'}</td>
                   <td data-label="Signed in">{formatDateTime(item.createdAt)}</td>
-                  <td data-label="Last used">{formatDateTime(item.lastUsedAt)}</td>
+                  <td data-label="Last used" title={formatDateTime(item.lastUsedAt)}>
+                    {formatRelative(item.lastUsedAt)}
+                  </td>
                   <td className="actions-cell">
                     <div className="row-actions">
                       {item.current ? null : (
@@ -63,6 +65,8 @@ export function SessionsTable() {
                           type="button"
                           className="button-secondary"
                           disabled={revoke.isPending}
+                          // Each row's button says whose session it ends: "Revoke" alone is ambiguous to a screen reader.
+                          aria-label={`Revoke ${describeUserAgent(item.userAgent)}${item.ip ? ` at ${item.ip}` : ''}, last used ${formatRelative(item.lastUsedAt)}`}
                           onClick={() => revoke.mutate({ sessionId: item.id })}
                         >
                           Revoke
