@@ -147,8 +147,16 @@ describe('the dashboard in a real browser', () => {
       .toEqual(['Apollo launch v2', 'Scratch pad', 'Zephyr notes']);
     await screenshot(alicePage, 'projects');
 
-    await alicePage.getByRole('button', { name: 'Delete Scratch pad' }).click();
+    // Cancel gives focus back to the button that opened the dialog.
+    const deleteButton = alicePage.getByRole('button', { name: 'Delete Scratch pad' });
+    await deleteButton.click();
     const dialog = alicePage.getByRole('dialog', { name: 'Delete project?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(() => deleteButton.evaluate((button) => button === document.activeElement)).toBe(true);
+
+    await deleteButton.click();
     await dialog.waitFor();
     await screenshot(alicePage, 'projects-delete-confirm');
     await dialog.getByRole('button', { name: 'Delete project' }).click();

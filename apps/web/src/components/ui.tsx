@@ -206,7 +206,8 @@ export function LoadMore({ pages, end = null }: { pages: NextPages; end?: ReactN
 
 /**
  * A modal confirmation on the native <dialog>: focus moves into it, Escape cancels, and the page
- * behind is inert, with no focus-trap code of our own.
+ * behind is inert, with no focus-trap code of our own. When it closes (or its page unmounts it, as
+ * a keyed dialog is), focus goes back to what opened it, if that is still on the page.
  */
 export function ConfirmDialog({
   open,
@@ -226,13 +227,21 @@ export function ConfirmDialog({
   onCancel: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const opener = useRef<Element | null>(null);
   const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
+    if (open && !dialog.open) {
+      opener.current = document.activeElement;
+      dialog.showModal();
+    }
+    if (!open && dialog.open) {
+      dialog.close();
+      returnFocus(opener.current);
+    }
   }, [open]);
+  useEffect(() => () => returnFocus(opener.current), []);
   return (
     <dialog
       ref={ref}
@@ -255,6 +264,10 @@ export function ConfirmDialog({
       </div>
     </dialog>
   );
+}
+
+function returnFocus(element: Element | null): void {
+  if (element instanceof HTMLElement && element.isConnected) element.focus();
 }
 
 /** Sets the document title, so tabs and history entries say which page they are. */
