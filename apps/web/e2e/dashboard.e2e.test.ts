@@ -135,6 +135,16 @@ describe('the dashboard in a real browser', () => {
     await screenshot(alicePage, 'projects-edit');
     await alicePage.getByRole('button', { name: 'Save changes' }).click();
     await alicePage.getByRole('cell', { name: 'Apollo launch v2', exact: true }).waitFor();
+
+    // A success notice belongs to its action: the next one clears it, so a new error never sits under an old "saved".
+    const notices = alicePage.locator('.alert-success');
+    await expect.poll(() => notices.count()).toBe(1);
+    await alicePage.getByRole('button', { name: 'New project' }).click();
+    await expect.poll(() => notices.count()).toBe(0);
+    await alicePage.getByRole('button', { name: 'Create project' }).click();
+    await alicePage.getByText('Please fix the field marked below.').waitFor();
+    expect(await notices.count()).toBe(0);
+    await alicePage.getByRole('button', { name: 'Cancel' }).click();
   });
 
   it('sorts by name through the URL and deletes a project after confirmation', async () => {

@@ -28,7 +28,12 @@ function useLiveUpdates(): { status: LiveStatus; resume: () => void } {
     void queryClient.invalidateQueries({ queryKey: trpc.credits.history.pathKey() });
   };
   return useLiveEvents(true, {
-    onConnected: refreshCredits,
+    // On every (re)connection, for example after the server restarted: what failed meanwhile is
+    // fetched again, so the page recovers by itself, not only the badge.
+    onConnected: () => {
+      refreshCredits();
+      void queryClient.invalidateQueries({ predicate: (query) => query.state.status === 'error' });
+    },
     onEvent(event: LiveUpdate) {
       switch (event.type) {
         case 'credits.received':

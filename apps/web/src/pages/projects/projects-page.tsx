@@ -48,13 +48,21 @@ export function ProjectsPage() {
   }, [projects.data, projects.isPlaceholderData, search.page, totalPages, navigate]);
 
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.projects.list.pathKey() });
+  // A success notice belongs to the action it reports: the next action, or a failing list, clears it.
+  const startEditing = (next: Editing) => {
+    setNotice(null);
+    setEditing(next);
+  };
+  useEffect(() => {
+    if (projects.isError) setNotice(null);
+  }, [projects.isError]);
 
   return (
     <section aria-labelledby="projects-title">
       <div className="page-header">
         <h1 id="projects-title">Projects</h1>
         {canWrite ? (
-          <button type="button" onClick={() => setEditing({ mode: 'create' })}>
+          <button type="button" onClick={() => startEditing({ mode: 'create' })}>
             New project
           </button>
         ) : null}
@@ -89,8 +97,11 @@ export function ProjectsPage() {
             projects={projects.data.items}
             busy={projects.isFetching}
             canWrite={canWrite}
-            onEdit={(project) => setEditing({ mode: 'edit', ...project })}
-            onDelete={(project) => setDeleting({ id: project.id, name: project.name })}
+            onEdit={(project) => startEditing({ mode: 'edit', ...project })}
+            onDelete={(project) => {
+              setNotice(null);
+              setDeleting({ id: project.id, name: project.name });
+            }}
           />
           <Pagination
             page={search.page}
