@@ -1,6 +1,14 @@
 // How dates, numbers, ids and user agents are shown.
 import { describe, expect, it } from 'vitest';
-import { describeUserAgent, formatCredits, formatDateTime, formatNumber, formatRelative, shortId } from './format.js';
+import {
+  describeUserAgent,
+  formatCount,
+  formatCredits,
+  formatDateTime,
+  formatNumber,
+  formatRelative,
+  shortId,
+} from './format.js';
 
 describe('format', () => {
   it('formats a date-time, and shows an unparsable one as it came', () => {
@@ -13,6 +21,9 @@ describe('format', () => {
     expect(formatCredits(2)).toBe('2 credits');
     expect(formatCredits(0)).toBe('0 credits');
     expect(formatCredits(1000)).toBe(`${formatNumber(1000)} credits`);
+    expect(formatCount(1, 'user')).toBe('1 user');
+    expect(formatCount(0, 'guest')).toBe('0 guests');
+    expect(formatCount(2, 'person', 'people')).toBe('2 people');
   });
 
   it('says how long ago something was used, in the unit a person would', () => {

@@ -24,9 +24,14 @@ export function formatNumber(value: number): string {
   return integer.format(value);
 }
 
+/** "1 user", "2 users", "1,000 users": a count with its noun in the right number. */
+export function formatCount(count: number, singular: string, plural = `${singular}s`): string {
+  return `${integer.format(count)} ${count === 1 ? singular : plural}`;
+}
+
 /** "1 credit", "2 credits", "1,000 credits". */
 export function formatCredits(amount: number): string {
-  return `${integer.format(amount)} ${amount === 1 ? 'credit' : 'credits'}`;
+  return formatCount(amount, 'credit');
 }
 
 /** The first block of a UUID: enough to tell rows apart on screen; the full id is in the title. */

@@ -2,7 +2,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { ErrorState, Loading, usePageTitle } from '../components/ui.js';
-import { formatNumber } from '../lib/format.js';
+import { formatCount, formatNumber } from '../lib/format.js';
 import { useTRPC } from '../lib/trpc.js';
 
 export function AdminOverviewPage() {
@@ -27,7 +27,8 @@ export function AdminOverviewPage() {
             <dt>Admins</dt>
             <dd>{formatNumber(stats.data.users.byRole.ADMIN)}</dd>
             <dd className="stat-detail">
-              {formatNumber(stats.data.users.byRole.USER)} users · {formatNumber(stats.data.users.byRole.GUEST)} guests
+              {formatCount(stats.data.users.byRole.USER, 'user')} ·{' '}
+              {formatCount(stats.data.users.byRole.GUEST, 'guest')}
             </dd>
           </div>
           <div className="stat">
