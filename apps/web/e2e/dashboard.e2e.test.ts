@@ -245,6 +245,8 @@ describe('the dashboard in a real browser', () => {
     await bobPage.getByText('You received 120 credits.').waitFor();
     expect(bobNavigations).toBe(0);
     await bobPage.getByRole('cell', { name: 'Lunch', exact: true }).waitFor();
+    // The history names the sender, not an id.
+    await bobPage.getByRole('cell', { name: alice.name, exact: true }).waitFor();
     await screenshot(bobPage, 'credits-received-live');
 
     // A second transfer while the notice shows adds up in it instead of stacking another one.

@@ -1,7 +1,7 @@
 // The credits ledger of the signed-in user, newest first, with "Load more" (cursor paging).
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { EmptyState, ErrorState, Loading, LoadMore } from '../../components/ui.js';
-import { formatDateTime, formatNumber, shortId } from '../../lib/format.js';
+import { formatDateTime, formatNumber } from '../../lib/format.js';
 import { useTRPC } from '../../lib/trpc.js';
 
 const HISTORY_PAGE = 20;
@@ -53,7 +53,7 @@ export function HistoryTable() {
                       {formatNumber(entry.amount)}
                     </td>
                     <td data-label="With" title={entry.counterpartyId ?? undefined}>
-                      {shortId(entry.counterpartyId)}
+                      {entry.counterpartyName ?? (entry.direction === 'grant' ? 'An administrator' : '—')}
                     </td>
                     <td data-label="Note" className="muted">
                       {entry.note || '—'}

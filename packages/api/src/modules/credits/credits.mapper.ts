@@ -22,6 +22,7 @@ export function toLedgerEntry(row: LedgerEntryListRow): LedgerEntry {
     direction: row.direction,
     amount: row.amount,
     counterpartyId: row.counterparty_id,
+    counterpartyName: row.counterparty_name,
     note: row.note,
     createdAt: row.created_at.toISOString(),
     balanceAfter: row.balance_after,

@@ -47,6 +47,8 @@ export const LedgerEntry = z.object({
   direction: LedgerDirection,
   amount: z.number(),
   counterpartyId: z.string().nullable(),
+  /** The other party's name; null for an admin's grant. */
+  counterpartyName: z.string().nullable(),
   note: z.string().nullable(),
   createdAt: z.string(),
   balanceAfter: z.number(),

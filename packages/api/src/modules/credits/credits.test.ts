@@ -297,11 +297,25 @@ describe('credits.history', () => {
     // Newest first: the most recent debit left the smallest balance, the notes count down.
     expect(items.map((item) => item.balanceAfter)).toEqual(Array.from({ length: 12 }, (_, i) => 88 + i));
     expect(items.map((item) => item.note)).toEqual(Array.from({ length: 12 }, (_, i) => `n${12 - i}`));
-    expect(items[0]).toMatchObject({ direction: 'out', amount: 1, counterpartyId: recipient.id });
+    // People, not ids: the other party's name comes with each entry.
+    const [senderName, recipientName] = await Promise.all(
+      [sender, recipient].map(async (user) => (await user.caller.auth.me()).name),
+    );
+    expect(items[0]).toMatchObject({
+      direction: 'out',
+      amount: 1,
+      counterpartyId: recipient.id,
+      counterpartyName: recipientName,
+    });
 
     const received = await recipient.caller.credits.history();
     expect(received.items).toHaveLength(12);
-    expect(received.items[0]).toMatchObject({ direction: 'in', counterpartyId: sender.id, balanceAfter: 12 });
+    expect(received.items[0]).toMatchObject({
+      direction: 'in',
+      counterpartyId: sender.id,
+      counterpartyName: senderName,
+      balanceAfter: 12,
+    });
   });
 
   it('a malformed cursor is a bad request', async () => {
