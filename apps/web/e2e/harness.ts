@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { childDatabaseEnv, startChildServer, testEnv } from '@keel/server/src/testing/server.js';
 import axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { expect, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 import { HEADLESS_CHROMIUM_ARGS } from '../../../tooling/chromium.js';
 
 declare module 'vitest' {
@@ -181,4 +181,33 @@ interface AxeViolation {
   id: string;
   impact: string | null;
   nodes: { target: string[] }[];
+}
+
+/**
+ * A suite's server, browser and one profile per name, opened before its tests and closed after
+ * them, with each page's screenshot kept when a test fails. `ready` runs once the pages are open
+ * (signing profiles in). Read the pages from `suite.pages` inside tests; `suite.problems` holds each
+ * profile's page errors and CSP violations.
+ */
+export function browserSuite<Name extends string>(
+  names: readonly Name[],
+  ready: (pages: Record<Name, Page>) => Promise<void> = async () => {},
+) {
+  const suite = { pages: {} as Record<Name, Page>, problems: [] as string[][] };
+  let server: DashboardServer | undefined;
+  let browser: Browser | undefined;
+  let contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    server = await startDashboardServer();
+    browser = await launchChromium();
+    ({ pages: suite.pages, contexts, problems: suite.problems } = await openProfiles(browser, server.url, names));
+    await ready(suite.pages);
+  });
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail') await captureFailure(context.task.name, suite.pages);
+  });
+  afterAll(async () => {
+    await closeAll(...contexts, browser, server);
+  });
+  return suite;
 }

@@ -101,6 +101,56 @@ async function expectHeardWithinBound(instance: DurableSessionStateStore, sessio
   ]);
 }
 
+/**
+ * An instance beside another, whose catch-ups read the record and then, once armed by
+ * `reconnectHeld`, hold what they read until `release()`: what the record said may then be older
+ * than what the subscription delivers meanwhile. `reconnectHeld` cuts the subscription, waits until
+ * the instance distrusts its memory, runs `beforeRestore`, restores it, and returns once the
+ * catch-up that follows is held.
+ */
+async function instanceWithHeldCatchUp() {
+  const record = createSessionRecord(deps.db);
+  let armed = false;
+  let markHeld: () => void = () => {};
+  const held = new Promise<void>((resolve) => {
+    markHeld = resolve;
+  });
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const hold = async <T>(reading: Promise<T>): Promise<T> => {
+    const value = await reading;
+    if (armed) {
+      markHeld();
+      await released;
+    }
+    return value;
+  };
+  const heldRecord: SessionRecord = {
+    ...record,
+    sessionsRevokedSince: (since) => hold(record.sessionsRevokedSince(since)),
+    rolesChangedSince: (since) => hold(record.rolesChangedSince(since)),
+  };
+  const { client: subscriber, proxy } = await clientBehindProxy();
+  const [instance, other] = [store({ subscriber, record: heldRecord }), store()];
+  await untilSynced(instance, other);
+  return {
+    instance,
+    other,
+    subscriber,
+    release,
+    async reconnectHeld(beforeRestore?: () => Promise<unknown>) {
+      armed = true;
+      proxy.cut();
+      await untilDistrusted(instance);
+      await beforeRestore?.();
+      proxy.restore();
+      await held;
+    },
+  };
+}
+
 /** Makes an admin a USER in the record, as another instance's role change commits it. */
 const demoteInRecord = (userId: string) =>
   deps.db.updateTable('users').set({ role: 'USER', updated_at: new Date() }).where('id', '=', userId).execute();
@@ -213,36 +263,10 @@ describe('pub/sub that drops or lags never lets a revoked token through', () => 
 
   it('a revocation raced with a reconnect: a message heard during the catch-up and a row written before it both hold', async () => {
     const [heardDuring, committedBefore] = [await createUser(deps), await createUser(deps)];
-    const record = createSessionRecord(deps.db);
-    let releaseCatchUp: () => void = () => {};
-    let catchUpStarted: () => void = () => {};
-    const started = new Promise<void>((resolve) => {
-      catchUpStarted = resolve;
-    });
-    let gated = false;
-    const gatedRecord: SessionRecord = {
-      ...record,
-      async sessionsRevokedSince(since) {
-        if (gated) {
-          catchUpStarted();
-          await new Promise<void>((resolve) => {
-            releaseCatchUp = resolve;
-          });
-        }
-        return record.sessionsRevokedSince(since);
-      },
-    };
-    const { client: subscriber, proxy } = await clientBehindProxy();
-    const [instance, other] = [store({ subscriber, record: gatedRecord }), store()];
-    await untilSynced(instance, other);
-    gated = true;
-    proxy.cut();
-    await untilDistrusted(instance);
-    await revokeInRecord(committedBefore.sessionId);
-    proxy.restore();
-    await started;
-    // The catch-up has begun but not read the record: the subscription delivers again. Only the
-    // message says this one is revoked, so memory can only know it by hearing it.
+    const { instance, other, reconnectHeld, release } = await instanceWithHeldCatchUp();
+    await reconnectHeld(() => revokeInRecord(committedBefore.sessionId));
+    // The catch-up has read the record but not applied it: the subscription delivers again. Only
+    // the message says this one is revoked, so memory can only know it by hearing it.
     await other.revokeSessions([heardDuring.sessionId]);
     await until(
       async () => instance.lookup(heardDuring.sessionId, heardDuring.id),
@@ -250,42 +274,17 @@ describe('pub/sub that drops or lags never lets a revoked token through', () => 
       1_000,
     );
     expect(instance.synced).toBe(false);
-    releaseCatchUp();
+    release();
     await untilSynced(instance);
     expect(instance.lookup(heardDuring.sessionId, heardDuring.id)).toEqual({ revoked: true, role: undefined });
     expect(instance.lookup(committedBefore.sessionId, committedBefore.id)).toEqual({ revoked: true, role: undefined });
   });
+
   it('a role change heard while a catch-up reads the record is not undone by the older snapshot', async () => {
     const promoted = await createUser(deps);
-    const record = createSessionRecord(deps.db);
-    let snapshotTaken: () => void = () => {};
-    const taken = new Promise<void>((resolve) => {
-      snapshotTaken = resolve;
-    });
-    let releaseSnapshot: () => void = () => {};
-    let gated = false;
-    const gatedRecord: SessionRecord = {
-      ...record,
-      async rolesChangedSince(since) {
-        // The snapshot is read first (the user still a USER), and handed over only later.
-        const snapshot = await record.rolesChangedSince(since);
-        if (gated) {
-          snapshotTaken();
-          await new Promise<void>((resolve) => {
-            releaseSnapshot = resolve;
-          });
-        }
-        return snapshot;
-      },
-    };
-    const { client: subscriber, proxy } = await clientBehindProxy();
-    const [instance, other] = [store({ subscriber, record: gatedRecord }), store()];
-    await untilSynced(instance, other);
-    gated = true;
-    proxy.cut();
-    await untilDistrusted(instance);
-    proxy.restore();
-    await taken;
+    const { instance, other, subscriber, reconnectHeld, release } = await instanceWithHeldCatchUp();
+    // The held snapshot has the user as a USER.
+    await reconnectHeld();
     // The store's own listener was added first: once this one hears the message, the store has too.
     const heard = new Promise<void>((resolve) =>
       subscriber.on('message', (_channel: string, text: string) => {
@@ -294,7 +293,7 @@ describe('pub/sub that drops or lags never lets a revoked token through', () => 
     );
     await other.setUserRole(promoted.id, 'ADMIN');
     await heard;
-    releaseSnapshot();
+    release();
     await untilSynced(instance);
     expect(instance.lookup(promoted.sessionId, promoted.id)).toEqual({ revoked: false, role: 'ADMIN' });
   });
