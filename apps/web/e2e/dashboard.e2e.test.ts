@@ -287,8 +287,19 @@ describe('the dashboard in a real browser', () => {
   });
 
   it('the account page lists the sessions and updates the profile', async () => {
+    // A second session (a script signing in), so the page has one to revoke.
+    const login = await fetch(`${server.url}/trpc/auth.login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0' },
+      body: JSON.stringify({ email: alice.email, password: alice.password }),
+    });
+    expect(login.status).toBe(200);
     await alicePage.goto('/account');
     await alicePage.getByText('this device').waitFor();
+    // Each Revoke button says which session it ends.
+    await alicePage
+      .getByRole('button', { name: /^Revoke Firefox 140 on Linux at [\d.:a-f]+, last used (just now|1 min ago)$/ })
+      .waitFor();
     await alicePage.getByLabel('Name', { exact: true }).fill('Alice A. Archer');
     await alicePage.getByRole('button', { name: 'Save profile' }).click();
     await alicePage.getByText('Profile saved.').waitFor();
