@@ -88,6 +88,11 @@ const TAGS = [
   { name: 'credits', description: 'Credit balance, transfers between users and the ledger history' },
 ];
 
+/** Every operation of the document, with its method. */
+function operationsOf(document: OpenAPIObject): [method: string, operation: Operation][] {
+  return Object.values(document.paths ?? {}).flatMap((item) => Object.entries(item as Record<string, Operation>));
+}
+
 /**
  * trpc-to-openapi documents its own error body; this API answers with its own REST envelope, so
  * every error response points at one `ErrorEnvelope` schema instead.
@@ -102,18 +107,14 @@ function withErrorEnvelope(document: OpenAPIObject): OpenAPIObject {
     headers: { 'x-request-id': REQUEST_ID_HEADER },
     content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
   });
-  for (const item of Object.values(document.paths ?? {})) {
-    for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
-      const responses = operation.responses ?? {};
-      const statuses = new Set([...Object.keys(responses).filter((s) => Number(s) >= 400), ...ALWAYS]);
-      if (MUTATING.has(method)) for (const status of ['413', '415']) statuses.add(status);
-      for (const status of statuses) responses[status] = errorResponse(status);
-      const ok = responses['200'];
-      if (ok) ok.headers = { 'x-request-id': REQUEST_ID_HEADER };
-      // Public operations say so: no `security` would mean "whatever the document's default is".
-      operation.security ??= [];
-      operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b)));
-    }
+  for (const [method, operation] of operationsOf(document)) {
+    const responses = operation.responses ?? {};
+    const statuses = new Set([...Object.keys(responses).filter((s) => Number(s) >= 400), ...ALWAYS]);
+    if (MUTATING.has(method)) for (const status of ['413', '415']) statuses.add(status);
+    for (const status of statuses) responses[status] = errorResponse(status);
+    const ok = responses['200'];
+    if (ok) ok.headers = { 'x-request-id': REQUEST_ID_HEADER };
+    operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b)));
   }
   return document;
 }
@@ -135,9 +136,12 @@ export function buildOpenApiDocument(): OpenAPIObject {
   );
 }
 
-/** The generated document, with tag descriptions and the license of the API. */
+/** The generated document, with tag descriptions, the license, and public operations saying they are. */
 function described(document: OpenAPIObject): OpenAPIObject {
   document.tags = TAGS;
+  // trpc-to-openapi gives protected operations their bearerAuth and public ones nothing, which a
+  // client cannot tell from "whatever the document's default is".
+  for (const [, operation] of operationsOf(document)) operation.security ??= [];
   document.info.license = { name: 'Proprietary: for use within the organisation that runs this server', url: '/docs' };
   return document;
 }

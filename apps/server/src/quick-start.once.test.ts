@@ -61,16 +61,34 @@ function pnpm(args: string[], env: Record<string, string>): Command {
   return { child, output: () => output, exited };
 }
 
-async function untilOutput(command: Command, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(command.output());
-    if (match) return match;
-    if (command.child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`no ${pattern} in the output of pnpm:\n${command.output()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Resolves with the first match of `pattern` in the command's output, checked as each chunk arrives. */
+function untilOutput(command: Command, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+  const { child } = command;
+  return new Promise((resolve, reject) => {
+    const stop = () => {
+      clearTimeout(timer);
+      child.stdout?.off('data', check);
+      child.stderr?.off('data', check);
+      child.off('exit', exited);
+    };
+    const fail = (why: string) => {
+      stop();
+      reject(new Error(`no ${pattern} in the output of pnpm (${why}):\n${command.output()}`));
+    };
+    // Added after the command's own listeners, so the chunk is already in `output()`.
+    const check = () => {
+      const match = pattern.exec(command.output());
+      if (!match) return;
+      stop();
+      resolve(match);
+    };
+    const exited = () => fail('it exited');
+    const timer = setTimeout(() => fail(`not within ${timeoutMs} ms`), timeoutMs);
+    child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
+    child.once('exit', exited);
+    check();
+  });
 }
 
 async function freePort(): Promise<number> {

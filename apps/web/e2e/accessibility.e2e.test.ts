@@ -12,38 +12,42 @@ const suite = browserSuite(['visitor', 'user', 'admin'], async ({ user, admin })
   await signIn(admin, ADMIN);
 });
 
-/** Opens `path`, waits for its main heading, and returns axe's moderate, serious and critical findings. */
-async function findingsOn(page: Page, path: string, heading: string): Promise<string[]> {
-  await page.goto(path);
-  await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
-  return (await accessibilityViolations(page)).map((finding) => `${path}: ${finding}`);
+/** Each profile's pages, as [path, its main heading]. */
+const PAGES = {
+  visitor: [
+    ['/sign-in', 'Sign in to Keel'],
+    ['/sign-up', 'Create your Keel account'],
+  ],
+  user: [
+    ['/projects', 'Projects'],
+    ['/credits', 'Credits'],
+    ['/account', 'Account'],
+  ],
+  admin: [
+    ['/admin', 'Overview'],
+    ['/admin/users', 'Users'],
+    ['/admin/audit', 'Audit log'],
+  ],
+} as const;
+
+/** Opens each page, waits for its main heading, and collects axe's moderate, serious and critical findings. */
+async function findingsOn(page: Page, pages: readonly (readonly [path: string, heading: string])[]): Promise<string[]> {
+  const findings: string[] = [];
+  for (const [path, heading] of pages) {
+    await page.goto(path);
+    await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+    findings.push(...(await accessibilityViolations(page)).map((finding) => `${path}: ${finding}`));
+  }
+  return findings;
 }
 
 describe('every page is free of moderate, serious and critical axe findings', () => {
-  it('signed out: sign-in and sign-up', async () => {
-    const findings = [
-      ...(await findingsOn(suite.pages.visitor, '/sign-in', 'Sign in to Keel')),
-      ...(await findingsOn(suite.pages.visitor, '/sign-up', 'Create your Keel account')),
-    ];
-    expect(findings).toEqual([]);
-  });
-
-  it("a user's pages: projects, credits, account", async () => {
-    const findings = [
-      ...(await findingsOn(suite.pages.user, '/projects', 'Projects')),
-      ...(await findingsOn(suite.pages.user, '/credits', 'Credits')),
-      ...(await findingsOn(suite.pages.user, '/account', 'Account')),
-    ];
-    expect(findings).toEqual([]);
-  });
-
-  it("an admin's pages: overview, users, audit log", async () => {
-    const findings = [
-      ...(await findingsOn(suite.pages.admin, '/admin', 'Overview')),
-      ...(await findingsOn(suite.pages.admin, '/admin/users', 'Users')),
-      ...(await findingsOn(suite.pages.admin, '/admin/audit', 'Audit log')),
-    ];
-    expect(findings).toEqual([]);
+  it.each([
+    ['signed out', 'visitor'],
+    ['a user', 'user'],
+    ['an admin', 'admin'],
+  ] as const)('%s', async (_who, profile) => {
+    expect(await findingsOn(suite.pages[profile], PAGES[profile])).toEqual([]);
   });
 
   it('raised no page error and no CSP violation', () => {

@@ -6,7 +6,7 @@ import { type LiveStatus, type LiveUpdate, useLiveEvents } from '../lib/live-eve
 import { addReceived, NO_TRANSFERS, receivedNotice } from '../lib/received-credits.js';
 import { useCurrentUser, useSession } from '../lib/session-context.js';
 import { useTRPC } from '../lib/trpc.js';
-import { TOAST_GROUP_MS, useToast } from './toasts.js';
+import { TOAST_MS, useToast } from './toasts.js';
 
 const LIVE_LABEL: Record<LiveStatus, string> = {
   off: 'Offline',
@@ -40,7 +40,7 @@ function useLiveUpdates(): { status: LiveStatus; resume: () => void } {
           // The event carries the new balance: show it now, and refetch the ledger behind it.
           queryClient.setQueryData(trpc.credits.balance.queryKey(), { balance: event.data.balance });
           refreshCredits();
-          received.current = addReceived(received.current, event.data.amount, Date.now(), TOAST_GROUP_MS);
+          received.current = addReceived(received.current, event.data.amount, Date.now(), TOAST_MS);
           toast(receivedNotice(received.current), 'credits.received');
           return;
         case 'project.changed':

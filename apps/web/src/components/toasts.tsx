@@ -4,34 +4,29 @@ import { createContext, type ReactNode, useCallback, useContext, useMemo, useRef
 interface Toast {
   id: number;
   text: string;
-  /** Notices of one kind that replace each other instead of stacking up (see `toast`'s `group`). */
-  group: string | undefined;
 }
 
 /** Shows `text` for a few seconds; a notice of the same `group` still showing is replaced, and its time starts again. */
 export type ShowToast = (text: string, group?: string) => void;
 
 const ToastContext = createContext<ShowToast>(() => {});
-const TOAST_MS = 6_000;
+/** How long a notice shows; a group's notices add up for as long as the last one shows. */
+export const TOAST_MS = 6_000;
 
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
-  const timers = useRef(new Map<number, ReturnType<typeof setTimeout>>());
+  // The notice each group shows now, and the timer that removes it.
+  const groups = useRef(new Map<string, { id: number; timer: ReturnType<typeof setTimeout> }>());
   const push = useCallback<ShowToast>((text, group) => {
     const id = Date.now() + Math.random();
-    setToasts((current) => {
-      const replaced = group === undefined ? undefined : current.find((toast) => toast.group === group);
-      if (replaced) clearTimeout(timers.current.get(replaced.id));
-      const others = current.filter((toast) => toast !== replaced);
-      return [...others.slice(-3), { id, text, group }];
-    });
-    timers.current.set(
-      id,
-      setTimeout(() => {
-        timers.current.delete(id);
-        setToasts((current) => current.filter((t) => t.id !== id));
-      }, TOAST_MS),
-    );
+    const replaced = group === undefined ? undefined : groups.current.get(group);
+    if (replaced) clearTimeout(replaced.timer);
+    const timer = setTimeout(() => {
+      if (group !== undefined && groups.current.get(group)?.id === id) groups.current.delete(group);
+      setToasts((current) => current.filter((toast) => toast.id !== id));
+    }, TOAST_MS);
+    if (group !== undefined) groups.current.set(group, { id, timer });
+    setToasts((current) => [...current.filter((toast) => toast.id !== replaced?.id).slice(-3), { id, text }]);
   }, []);
   const value = useMemo(() => push, [push]);
   return (
@@ -51,6 +46,3 @@ export function ToastProvider({ children }: { children: ReactNode }) {
 export function useToast(): ShowToast {
   return useContext(ToastContext);
 }
-
-/** How long a group's notices keep adding up: as long as the last one shows. */
-export const TOAST_GROUP_MS = TOAST_MS;

@@ -86,26 +86,25 @@ export function SelectField({
   );
 }
 
-/** The form-level message (`errors['']`): what failed but belongs to no single field. */
+/** What a failed submit's summary says: the form's own error, or a pointer to the fields marked beside them. */
+function summaryOf(errors: FieldErrors): string | undefined {
+  const fieldCount = Object.keys(errors).filter((field) => field !== '').length;
+  if (errors['']) return errors[''];
+  if (fieldCount === 0) return undefined;
+  return fieldCount === 1 ? 'Please fix the field marked below.' : 'Please fix the fields marked below.';
+}
+
 /**
- * The summary of a failed submit: the form's own error, or a pointer to the fields marked beside
- * them. Errors are only set by a submit, so it takes focus each time they change: a keyboard or
- * screen-reader user lands on what went wrong instead of on the button they pressed.
+ * The summary of a failed submit. Errors are only set by a submit, so it takes focus each time they
+ * change (a new object, even with the same message): a keyboard or screen-reader user lands on what
+ * went wrong instead of on the button they pressed.
  */
 export function FormError({ errors }: { errors: FieldErrors }) {
   const summary = useRef<HTMLDivElement>(null);
-  const fieldCount = Object.keys(errors).filter((field) => field !== '').length;
-  const message =
-    errors[''] ??
-    (fieldCount === 0
-      ? undefined
-      : fieldCount === 1
-        ? 'Please fix the field marked below.'
-        : 'Please fix the fields marked below.');
-  // biome-ignore lint/correctness/useExhaustiveDependencies: each failed submit sets a new `errors` object and takes focus again, even with the same message.
   useEffect(() => {
-    if (message) summary.current?.focus();
-  }, [errors, message]);
+    if (summaryOf(errors)) summary.current?.focus();
+  }, [errors]);
+  const message = summaryOf(errors);
   if (!message) return null;
   return (
     <div ref={summary} tabIndex={-1} className="alert alert-error" role="alert">

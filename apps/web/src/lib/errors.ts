@@ -2,6 +2,7 @@
 import type { AppRouter } from '@keel/api';
 import { TRPCClientError } from '@trpc/client';
 import type { z } from 'zod';
+import { formatCount } from './format.js';
 
 export type ApiError = TRPCClientError<AppRouter>;
 
@@ -30,9 +31,9 @@ const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: 
 
 /** When a refused call may be made again: "in 7 seconds", "in 15 minutes", or the time of day beyond an hour. */
 export function retryTime(seconds: number, now: Date = new Date()): string {
-  if (seconds < 60) return `in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}`;
+  if (seconds < 60) return `in ${formatCount(seconds, 'second')}`;
   const minutes = Math.ceil(seconds / 60);
-  if (minutes <= 60) return `in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
+  if (minutes <= 60) return `in ${formatCount(minutes, 'minute')}`;
   return `at ${timeOfDay.format(new Date(now.getTime() + seconds * 1000))}`;
 }
 

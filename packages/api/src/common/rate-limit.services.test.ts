@@ -53,6 +53,17 @@ describe('rate limiter shared through Redis', () => {
     expect((await instanceB.consume('login', 'key')).allowed).toBe(false);
   });
 
+  it.each(['login', 'login_account', 'auth', 'refresh'] as const)(
+    'the %s rule is exact across instances: spent on one, the very next call on the other is refused',
+    async (rule) => {
+      const [instanceA, instanceB] = twoInstances();
+      const { points } = RATE_LIMIT_RULES[rule];
+      const spent = await consumeTimes(instanceA, rule, points);
+      expect(spent.every((decision) => decision.allowed)).toBe(true);
+      expect(await instanceB.consume(rule, 'key')).toMatchObject({ allowed: false, remaining: 0 });
+    },
+  );
+
   it('a refund on one instance gives the point back on the other', async () => {
     const [instanceA, instanceB] = twoInstances();
     await consumeTimes(instanceA, 'login_account', 20);

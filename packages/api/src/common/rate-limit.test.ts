@@ -57,11 +57,6 @@ describe('rate limits: rules counted per key, Redis or memory', () => {
   ] as const)('the %s rule allows %i calls per %i seconds', (rule, points, seconds) => {
     expect(RATE_LIMIT_RULES[rule]).toMatchObject({ points, durationSeconds: seconds });
   });
-
-  it('counts only the generous default rule in process first; the sign-in and auth rules are exact per call', () => {
-    const localFirst = Object.entries(RATE_LIMIT_RULES).filter(([, rule]) => rule.localFirst);
-    expect(localFirst.map(([name]) => name)).toEqual(['default']);
-  });
 });
 
 describe.each(stores)('rate limiter on %s', (_name, store) => {

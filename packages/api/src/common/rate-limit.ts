@@ -183,8 +183,8 @@ class LocalFirstCounter {
     await this.store.delete(key);
   }
 
-  /** One call back: taken from the unsent ones when there are, otherwise from Redis. */
-  async refund(key: string): Promise<boolean> {
+  /** Takes one call back from those not yet sent to Redis; false when there is none (Redis has them all). */
+  takeBackUnsent(key: string): boolean {
     const count = this.counts.get(key);
     if (!count || count.unsent === 0) return false;
     count.unsent -= 1;
@@ -267,7 +267,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     },
     async refund(rule, key) {
       const { primary, insurance, local } = get(rule);
-      if (await local?.refund(key)) return;
+      if (local?.takeBackUnsent(key)) return;
       try {
         await refundWith(primary, key);
       } catch (error) {

@@ -118,6 +118,23 @@ describe('in-memory session state', () => {
     expect(await store.lookup(old, userId)).toEqual({ revoked: false, role: undefined });
     expect((await store.lookup(fresh, randomUUID())).revoked).toBe(true);
   });
+
+  it('a revocation or a role written again lives from its last write, and the newest role wins', async () => {
+    let now = 0;
+    const store = createMemorySessionState(10, () => now);
+    const [sessionId, userId] = [randomUUID(), randomUUID()];
+    await store.revokeSessions([sessionId]);
+    await store.setUserRole(userId, 'ADMIN');
+    now = 6_000;
+    await store.revokeSessions([sessionId]);
+    await store.setUserRole(userId, 'GUEST');
+    now = 12_000;
+    // A write that drops what has expired by now.
+    await store.setUserRole(randomUUID(), 'USER');
+    expect(await store.lookup(sessionId, userId)).toEqual({ revoked: true, role: 'GUEST' });
+    now = 16_000;
+    expect(await store.lookup(sessionId, userId)).toEqual({ revoked: false, role: undefined });
+  });
 });
 
 describe('Redis session state while Redis is down', () => {

@@ -29,27 +29,35 @@ interface MemoryState {
 
 /**
  * Entries only need to outlive the access tokens they concern: after `ttlSeconds` every such
- * token has expired on its own. Synchronous, so that the Redis store's look at its own revocations
- * costs no extra turn of the event loop on every request.
+ * token has expired on its own. Synchronous, so that a lookup costs no turn of the event loop.
+ * Every entry lives `ttlSeconds` from its last write and a write moves it to the end, so each Map is
+ * in expiry order and a write only drops the expired entries at its head (a catch-up writes
+ * thousands; a sweep of the whole Map per write would make that quadratic).
  */
 function createMemoryState(ttlSeconds: number, now: () => number): MemoryState {
   const revoked = new Map<string, number>();
   const roles = new Map<string, { role: Role; until: number }>();
   const until = () => now() + ttlSeconds * 1000;
 
-  function sweep(): void {
+  function dropExpired<V>(map: Map<string, V>, expiry: (value: V) => number): void {
     const t = now();
-    for (const [id, expires] of revoked) if (expires <= t) revoked.delete(id);
-    for (const [id, entry] of roles) if (entry.until <= t) roles.delete(id);
+    for (const [key, value] of map) {
+      if (expiry(value) > t) return;
+      map.delete(key);
+    }
   }
 
   return {
     revoke(sessionIds) {
-      sweep();
-      for (const id of sessionIds) revoked.set(id, until());
+      dropExpired(revoked, (expires) => expires);
+      for (const id of sessionIds) {
+        revoked.delete(id);
+        revoked.set(id, until());
+      }
     },
     setRole(userId, role) {
-      sweep();
+      dropExpired(roles, (entry) => entry.until);
+      roles.delete(userId);
       roles.set(userId, { role, until: until() });
     },
     isRevoked(sessionId) {
