@@ -14,7 +14,7 @@ function serverCodeGuard(): Plugin {
   const forbiddenPackage =
     /[\\/]node_modules[\\/](argon2|pg|pg-[a-z-]+|kysely|ioredis|pino|jose|fastify|@fastify)[\\/]/;
   const apiSource = /[\\/]packages[\\/](api|db)[\\/]src[\\/](.+)$/;
-  const allowedApiFile = /^(schemas\.ts|modules[\\/]([a-z-]+[\\/])?[a-z-]+\.schema\.ts)$/;
+  const allowedApiFile = /^(schemas\.ts|modules[\\/]([a-z-]+[\\/])?[a-z-]+(\.[a-z-]+)*\.schema\.ts)$/;
   // @keel/db/schema: the table types and the list of roles the API's RoleSchema is built from.
   const allowedDbFile = /^schema\.ts$/;
   return {
@@ -43,5 +43,29 @@ export default defineConfig({
     proxy: { '/trpc': API_SERVER, '/api': API_SERVER, '/health': API_SERVER },
   },
   preview: { host: '127.0.0.1', port: 4173 },
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: false,
+    rolldownOptions: {
+      output: {
+        // The libraries in chunks of their own, loaded beside the app (not on demand: a chunk asked
+        // for during an outage would fail the page) and cached across releases of the app's code.
+        codeSplitting: {
+          groups: [
+            {
+              name: 'charts',
+              test: /[\\/]node_modules[\\/](recharts|d3-[a-z-]+|victory-vendor|@reduxjs|immer|reselect|react-redux|decimal\.js-light|es-toolkit)[\\/]/,
+            },
+            {
+              name: 'react-aria',
+              test: /[\\/]node_modules[\\/](react-aria[a-z-]*|@react-aria|@react-stately|@react-types|@internationalized|@swc)[\\/]/,
+            },
+            { name: 'vendor', test: /[\\/]node_modules[\\/]/ },
+          ],
+        },
+      },
+    },
+  },
 });

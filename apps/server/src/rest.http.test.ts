@@ -140,6 +140,7 @@ describe('/openapi.json', () => {
         'GET /credits/balance',
         'POST /credits/transfers',
         'GET /credits/history',
+        'GET /credits/balance-history',
       ]),
     );
     // The admin procedures stay on tRPC only.
@@ -321,6 +322,12 @@ describe('each module through REST', () => {
     });
     expect(history.status).toBe(200);
     expect(history.body.items[0]).toMatchObject({ direction: 'in', amount: 30, counterpartyId: sender.user.id });
+    const balances = await rest<OutputAt<'credits.balanceHistory'>>('GET', '/credits/balance-history', {
+      token: recipient.accessToken,
+      query: 'days=7',
+    });
+    expect(balances.status).toBe(200);
+    expect(balances.body.days.map((day) => day.balance)).toEqual([0, 0, 0, 0, 0, 0, 30]);
 
     const overdraft = await rest<RestErrorBody>('POST', '/credits/transfers', {
       token: recipient.accessToken,

@@ -7,9 +7,14 @@ import { ADMIN, accessibilityViolations, browserSuite, signIn, signUp } from './
 const run = Date.now().toString(36);
 const dana = { name: 'Dana Dunn', email: `dana-${run}@keel.test`, password: 'Dana-Passw0rd1' };
 
+/** Dana's page as an admin opens it (`/admin/users/<her id>`), found once she has signed up. */
+let danaPage = '';
+
 const suite = browserSuite(['visitor', 'user', 'admin'], async ({ user, admin }) => {
   await signUp(user, dana);
   await signIn(admin, ADMIN);
+  await admin.goto(`/admin/users?q=${encodeURIComponent(dana.email)}`);
+  danaPage = (await admin.getByRole('link', { name: dana.name, exact: true }).getAttribute('href')) ?? '';
 });
 
 /** Each profile's pages, as [path, its main heading]. */
@@ -26,6 +31,7 @@ const PAGES = {
   admin: [
     ['/admin', 'Overview'],
     ['/admin/users', 'Users'],
+    ['{danaPage}', dana.name],
     ['/admin/audit', 'Audit log'],
   ],
 } as const;
@@ -34,7 +40,7 @@ const PAGES = {
 async function findingsOn(page: Page, pages: readonly (readonly [path: string, heading: string])[]): Promise<string[]> {
   const findings: string[] = [];
   for (const [path, heading] of pages) {
-    await page.goto(path);
+    await page.goto(path === '{danaPage}' ? danaPage : path);
     await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
     findings.push(...(await accessibilityViolations(page)).map((finding) => `${path}: ${finding}`));
   }

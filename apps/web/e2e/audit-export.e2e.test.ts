@@ -56,8 +56,8 @@ describe('the audit export in a real browser', () => {
 
     await signIn(page, ADMIN);
     await page.goto('/admin/audit');
-    await page.getByLabel('User id', { exact: true }).fill(registered.id);
-    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('combobox', { name: 'User' }).fill(user.email);
+    await page.getByRole('option', { name: new RegExp(user.email) }).click();
     await page.locator('tbody tr[data-action="auth.register"]').waitFor();
     expect(new URL(page.url()).searchParams.get('userId')).toBe(registered.id);
 

@@ -130,7 +130,9 @@ describe('the dashboard in a real browser', () => {
     expect(await alicePage.getByLabel('Search by name').inputValue()).toBe('apollo');
     await expect.poll(() => alicePage.locator('tbody tr').count()).toBe(1);
 
-    await alicePage.getByRole('button', { name: 'Edit Apollo launch' }).click();
+    // Row actions sit in a menu: open it, pick Edit.
+    await alicePage.getByRole('button', { name: 'Actions for Apollo launch' }).click();
+    await alicePage.getByRole('menuitem', { name: 'Edit' }).click();
     await alicePage.getByLabel('Project name').fill('Apollo launch v2');
     await screenshot(alicePage, 'projects-edit');
     await alicePage.getByRole('button', { name: 'Save changes' }).click();
@@ -147,26 +149,38 @@ describe('the dashboard in a real browser', () => {
     await alicePage.getByRole('button', { name: 'Cancel' }).click();
   });
 
-  it('sorts by name through the URL and deletes a project after confirmation', async () => {
+  it('sorts by name from the column header through the URL and deletes a project after confirmation', async () => {
     await alicePage.getByLabel('Search by name').fill('');
     await eventually(async () => !new URL(alicePage.url()).searchParams.has('q'), { what: 'search cleared' });
-    await alicePage.getByLabel('Sort').selectOption('name');
+    const names = () => alicePage.locator('tbody tr td:first-child').allTextContents();
+    const nameHeader = alicePage.getByRole('columnheader', { name: /^Name/ });
+    await nameHeader.getByRole('button').click();
     await eventually(async () => new URL(alicePage.url()).searchParams.get('sort') === 'name', { what: '?sort=name' });
-    await expect
-      .poll(() => alicePage.locator('tbody tr td:first-child').allTextContents())
-      .toEqual(['Apollo launch v2', 'Scratch pad', 'Zephyr notes']);
+    await expect.poll(names).toEqual(['Apollo launch v2', 'Scratch pad', 'Zephyr notes']);
+    expect(await nameHeader.getAttribute('aria-sort')).toBe('ascending');
+    // A second click reverses the order, and the sort select (the phone layout's control) follows.
+    await nameHeader.getByRole('button').click();
+    await expect.poll(names).toEqual(['Zephyr notes', 'Scratch pad', 'Apollo launch v2']);
+    expect(await nameHeader.getAttribute('aria-sort')).toBe('descending');
+    expect(await alicePage.getByLabel('Sort').inputValue()).toBe('-name');
+    await alicePage.getByLabel('Sort').selectOption('name');
+    await expect.poll(names).toEqual(['Apollo launch v2', 'Scratch pad', 'Zephyr notes']);
     await screenshot(alicePage, 'projects');
 
-    // Cancel gives focus back to the button that opened the dialog.
-    const deleteButton = alicePage.getByRole('button', { name: 'Delete Scratch pad' });
-    await deleteButton.click();
+    // Cancel gives focus back to the row's menu button, which opened the dialog.
+    const actionsButton = alicePage.getByRole('button', { name: 'Actions for Scratch pad' });
+    const openDeleteDialog = async () => {
+      await actionsButton.click();
+      await alicePage.getByRole('menuitem', { name: 'Delete…' }).click();
+    };
+    await openDeleteDialog();
     const dialog = alicePage.getByRole('dialog', { name: 'Delete project?' });
     await dialog.waitFor();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    await expect.poll(() => deleteButton.evaluate((button) => button === document.activeElement)).toBe(true);
+    await expect.poll(() => actionsButton.evaluate((button) => button === document.activeElement)).toBe(true);
 
-    await deleteButton.click();
+    await openDeleteDialog();
     await dialog.waitFor();
     await screenshot(alicePage, 'projects-delete-confirm');
     await dialog.getByRole('button', { name: 'Delete project' }).click();
@@ -212,11 +226,24 @@ describe('the dashboard in a real browser', () => {
     await adminPage.getByRole('link', { name: 'Users', exact: true }).click();
     await adminPage.getByLabel('Search name or email').fill(alice.email);
     await expect.poll(() => adminPage.locator('tbody tr').count()).toBe(1);
-    await adminPage.getByRole('button', { name: `Grant credits to ${alice.email}` }).click();
+    await adminPage.getByRole('button', { name: `Actions for ${alice.email}` }).click();
+    await adminPage.getByRole('menuitem', { name: 'Grant credits…' }).click();
     await adminPage.getByLabel('Amount').fill('500');
     await adminPage.getByLabel('Reason').fill('Welcome credits');
     await adminPage.getByRole('button', { name: 'Grant credits', exact: true }).click();
     await adminPage.getByText(/Granted 500 credits to Alice Archer/).waitFor();
+  });
+
+  it("an admin's every-owner project list names each project's owner", async () => {
+    await adminPage.getByRole('link', { name: 'Projects', exact: true }).click();
+    await adminPage.getByLabel("Every owner's projects").check();
+    await eventually(async () => new URL(adminPage.url()).searchParams.get('scope') === 'all', { what: '?scope=all' });
+    await adminPage.getByLabel('Search by name').fill('Apollo launch v2');
+    const row = adminPage.locator('tbody tr', { hasText: 'Apollo launch v2' });
+    const owner = row.getByRole('cell', { name: new RegExp(`^${alice.name}`) });
+    await owner.waitFor();
+    expect(await owner.textContent()).toContain(alice.email);
+    expect(await adminPage.getByRole('columnheader', { name: 'Owner' }).count()).toBe(1);
   });
 
   it('a transfer reaches the second user, whose open page shows the new balance without a reload', async () => {

@@ -21,6 +21,10 @@ export interface DashboardServer {
   url: string;
   output(): string;
   stop(): Promise<void>;
+  /** Stops the server process (SIGTERM) and keeps its database, so `startAgain` picks up where it was. */
+  shutDown(): Promise<void>;
+  /** A new server process on the same port, database and settings, as after a deploy or a crash. */
+  startAgain(): Promise<void>;
 }
 
 /** The production server (apps/server's main.ts) in its own process, serving apps/web/dist at /. */
@@ -29,22 +33,30 @@ export async function startDashboardServer(env: Record<string, string> = {}): Pr
     throw new Error(`no dashboard build in ${WEB_DIST}: run \`pnpm --filter @keel/web build\` first`);
   }
   const database = await childDatabaseEnv();
-  const server = await startChildServer(
-    testEnv({
-      ...database.env,
-      WEB_DIST_DIR: WEB_DIST,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'info',
-      ...env,
-    }),
-  );
+  const serverEnv = testEnv({
+    ...database.env,
+    WEB_DIST_DIR: WEB_DIST,
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  let server = await startChildServer(serverEnv);
+  const url = server.url;
+  let earlierOutput = '';
+  const shutDown = async () => {
+    await server.stop();
+  };
+  const startAgain = async () => {
+    earlierOutput += server.output();
+    server = await startChildServer({ ...serverEnv, PORT: new URL(url).port });
+  };
   const stop = async () => {
     await server.stop();
     await database.cleanup();
   };
   // A browser navigation (Accept: text/html) to a client-side route gets the dashboard's index.html.
-  const home = await fetch(`${server.url}/projects`, { headers: { accept: 'text/html' } });
+  const home = await fetch(`${url}/projects`, { headers: { accept: 'text/html' } });
   const html = await home.text();
   if (!home.ok || !html.includes('id="root"')) {
     await stop();
@@ -53,7 +65,7 @@ export async function startDashboardServer(env: Record<string, string> = {}): Pr
         `apps/server must register WEB_DIST_DIR at / (registerDashboard) with a fallback to index.html`,
     );
   }
-  return { url: server.url, output: server.output, stop };
+  return { url, output: () => earlierOutput + server.output(), stop, shutDown, startAgain };
 }
 
 export async function launchChromium(): Promise<Browser> {
@@ -193,12 +205,18 @@ export function browserSuite<Name extends string>(
   names: readonly Name[],
   ready: (pages: Record<Name, Page>) => Promise<void> = async () => {},
 ) {
-  const suite = { pages: {} as Record<Name, Page>, problems: [] as string[][] };
+  const suite = {
+    pages: {} as Record<Name, Page>,
+    problems: [] as string[][],
+    /** The suite's server, for a test that stops and restarts it. */
+    server: undefined as DashboardServer | undefined,
+  };
   let server: DashboardServer | undefined;
   let browser: Browser | undefined;
   let contexts: BrowserContext[] = [];
   beforeAll(async () => {
     server = await startDashboardServer();
+    suite.server = server;
     browser = await launchChromium();
     ({ pages: suite.pages, contexts, problems: suite.problems } = await openProfiles(browser, server.url, names));
     await ready(suite.pages);

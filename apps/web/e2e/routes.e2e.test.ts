@@ -88,7 +88,7 @@ describe('the routes in a real browser', () => {
     await expect.poll(() => query(page)).toBe('');
   });
 
-  it("an admin's user filters come from the URL, and a user's Activity link filters the audit log", async () => {
+  it("an admin's user filters come from the URL, and a user's Activity menu item filters the audit log", async () => {
     await signIn(admin, ADMIN);
     await admin.goto(`/admin/users?q=${encodeURIComponent(carol.email)}&role=USER&active=true&sort=email`);
     await expect.poll(() => admin.locator('tbody tr').count()).toBe(1);
@@ -99,18 +99,21 @@ describe('the routes in a real browser', () => {
     await expect.poll(() => new URL(admin.url()).searchParams.get('active')).toBe('false');
     await admin.getByText('No user matches these filters.').waitFor();
     await admin.getByLabel('Status').selectOption('');
-    await admin.getByRole('link', { name: 'Activity' }).click();
+    // The sort header reflects the URL's sort.
+    expect(await admin.getByRole('columnheader', { name: /^Email/ }).getAttribute('aria-sort')).toBe('ascending');
+    await admin.getByRole('button', { name: `Actions for ${carol.email}` }).click();
+    await admin.getByRole('menuitem', { name: 'Activity in the audit log' }).click();
 
     await admin.getByRole('heading', { name: 'Audit log' }).waitFor();
     const userId = new URL(admin.url()).searchParams.get('userId');
     expect(userId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await admin.getByLabel('User id', { exact: true }).inputValue()).toBe(userId);
+    // The URL holds the id; the person picker shows whom it names.
+    await expect.poll(() => admin.getByRole('combobox', { name: 'User' }).inputValue()).toBe(carol.name);
     await admin.locator('tbody tr[data-action="auth.register"]').waitFor();
   });
 
   it('a bad audit filter is shown next to its field, and lists nothing until fixed', async () => {
-    await admin.getByLabel('User id', { exact: true }).fill('not-a-uuid');
-    await admin.getByRole('button', { name: 'Apply filters' }).click();
+    await admin.goto('/admin/audit?userId=not-a-uuid');
     await admin.getByText('Fix the filters to see events.').waitFor();
     await admin.getByText('Invalid user id').waitFor();
     await admin.getByRole('button', { name: 'Clear' }).click();

@@ -22,6 +22,7 @@ import { useAuth, useCurrentUser } from './lib/session-context.js';
 import { AccountPage } from './pages/account/account-page.js';
 import { AdminAuditPage } from './pages/admin-audit/admin-audit-page.js';
 import { AdminOverviewPage } from './pages/admin-overview-page.js';
+import { AdminUserPage } from './pages/admin-user/admin-user-page.js';
 import { AdminUsersPage } from './pages/admin-users/admin-users-page.js';
 import { CreditsPage } from './pages/credits/credits-page.js';
 import { NotAllowedPage } from './pages/not-allowed-page.js';
@@ -138,6 +139,13 @@ const adminUsersRoute = createRoute({
   component: AdminUsersPage,
 });
 
+/** One user's page; `$userId` is checked by the page, which says "No such user" for a malformed one. */
+const adminUserRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'users/$userId',
+  component: AdminUserPage,
+});
+
 const adminAuditRoute = createRoute({
   getParentRoute: () => adminRoute,
   path: 'audit',
@@ -153,7 +161,7 @@ const routeTree = rootRoute.addChildren([
     projectsRoute,
     creditsRoute,
     accountRoute,
-    adminRoute.addChildren([adminOverviewRoute, adminUsersRoute, adminAuditRoute]),
+    adminRoute.addChildren([adminOverviewRoute, adminUsersRoute, adminUserRoute, adminAuditRoute]),
   ]),
 ]);
 

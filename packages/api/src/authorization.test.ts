@@ -48,12 +48,16 @@ const MATRIX: Record<string, MatrixEntry> = {
   'credits.balance': { access: 'signedIn' },
   'credits.transfer': { access: 'member', input: () => ({ toUserId: randomUUID(), amount: 1 }) },
   'credits.history': { access: 'signedIn', input: () => ({}) },
+  'credits.balanceHistory': { access: 'signedIn', input: () => ({ days: 7 }) },
   'admin.users.list': { access: 'admin', input: () => ({}) },
   'admin.users.setRole': { access: 'admin', input: () => ({ userId: randomUUID(), role: 'USER' }) },
   'admin.users.setActive': { access: 'admin', input: () => ({ userId: randomUUID(), active: true }) },
+  'admin.users.get': { access: 'admin', input: (u) => ({ userId: u.id }) },
+  'admin.users.revokeSessions': { access: 'admin', input: () => ({ userId: randomUUID() }) },
   'admin.credits.grant': { access: 'admin', input: (u) => ({ userId: u.id, amount: 1, reason: 'matrix' }) },
   'admin.audit.list': { access: 'admin', input: () => ({}) },
   'admin.stats': { access: 'admin' },
+  'admin.activity': { access: 'admin' },
   'events.onEvent': { access: 'signedIn' },
   // gen:module matrix entries (pnpm gen:module inserts new modules' entries above this line)
 };

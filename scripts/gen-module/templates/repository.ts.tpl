@@ -78,8 +78,8 @@ export function filtered__Items__(db: Kysely<DB>, filter: __Item__FilterValues) 
 
 /**
  * One page, ordered by the sort key and then `id` so equal keys never swap between pages. With an
- * owner, `(owner_id, created_at, id)` and `(owner_id, name)` serve the order; without one,
- * `(created_at, id)` and `(name, id)`.
+ * owner, `(owner_id, created_at, id)` and `(owner_id, name collate name_sort, id)` serve the order;
+ * without one, `(created_at, id)` and `(name collate name_sort, id)`.
  */
 export function ordered__Item__Page(
   db: Kysely<DB>,
@@ -90,7 +90,8 @@ export function ordered__Item__Page(
   const column = page.sort.endsWith('name') ? 'name' : 'created_at';
   return filtered__Items__(db, page)
     .selectAll()
-    .orderBy(column, direction)
+    // Names in reading order, case and accents aside (the `name_sort` collation and its indexes).
+    .orderBy(column, (order) => (column === 'name' ? order.collate('name_sort') : order)[direction]())
     .orderBy('id', direction)
     .limit(page.limit)
     .offset(page.offset);

@@ -6,6 +6,7 @@ import { type LiveStatus, type LiveUpdate, useLiveEvents } from '../lib/live-eve
 import { addReceived, NO_TRANSFERS, receivedNotice } from '../lib/received-credits.js';
 import { useCurrentUser, useSession } from '../lib/session-context.js';
 import { useTRPC } from '../lib/trpc.js';
+import { ConnectionBanner } from './connection-banner.js';
 import { TOAST_MS, useToast } from './toasts.js';
 
 const LIVE_LABEL: Record<LiveStatus, string> = {
@@ -182,6 +183,7 @@ export function Layout({ children }: { children: ReactNode }) {
         ) : null}
       </nav>
       <main id="main" className="content" tabIndex={-1}>
+        <ConnectionBanner liveStatus={live.status} />
         {children}
       </main>
     </div>

@@ -232,7 +232,7 @@ export function ConfirmDialog({
     const dialog = ref.current;
     if (!dialog) return;
     if (open && !dialog.open) {
-      opener.current = document.activeElement;
+      opener.current = openerOf(document.activeElement);
       dialog.showModal();
     }
     if (!open && dialog.open) {
@@ -263,6 +263,17 @@ export function ConfirmDialog({
       </div>
     </dialog>
   );
+}
+
+/**
+ * What focus returns to when the dialog closes. A dialog opened from a menu item (components/
+ * row-actions.tsx) returns it to the menu's button, which labels the menu: the item itself is gone
+ * once the menu closes.
+ */
+function openerOf(element: Element | null): Element | null {
+  const menu = element?.closest('[role="menu"]');
+  const trigger = menu?.getAttribute('aria-labelledby');
+  return (trigger && document.getElementById(trigger)) || element;
 }
 
 function returnFocus(element: Element | null): void {

@@ -5,6 +5,8 @@ import {
   formatCount,
   formatCredits,
   formatDateTime,
+  formatDay,
+  formatDayShort,
   formatNumber,
   formatRelative,
   shortId,
@@ -14,6 +16,14 @@ describe('format', () => {
   it('formats a date-time, and shows an unparsable one as it came', () => {
     expect(formatDateTime('2026-01-31T12:00:00.000Z')).toMatch(/2026/);
     expect(formatDateTime('not a date')).toBe('not a date');
+  });
+
+  it('shows a series day as that UTC calendar day, whatever the viewer’s time zone', () => {
+    expect(formatDay('2026-12-02')).toMatch(/2026/);
+    expect(formatDay('2026-12-02')).toMatch(/\b2\b/);
+    expect(formatDayShort('2026-12-02')).toMatch(/\b2\b/);
+    expect(formatDayShort('2026-12-02')).not.toMatch(/2026/);
+    expect(formatDay('not a day')).toBe('not a day');
   });
 
   it('says "credit" for one and "credits" for any other amount', () => {

@@ -20,6 +20,27 @@ export function formatRelative(iso: string, now: number = Date.now()): string {
   return `${days} ${days === 1 ? 'day' : 'days'} ago`;
 }
 
+// A series' day is a UTC calendar day (`2026-12-02`): shown in UTC, or a viewer west of Greenwich
+// would read it as the day before.
+const dayMedium = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+const dayShort = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+function utcDay(day: string): Date {
+  return new Date(`${day}T00:00:00Z`);
+}
+
+/** "Dec 2, 2026" for the UTC day `2026-12-02`; an unparsable day as it came. */
+export function formatDay(day: string): string {
+  const date = utcDay(day);
+  return Number.isNaN(date.getTime()) ? day : dayMedium.format(date);
+}
+
+/** "Dec 2": a day on a chart's axis, where the year would crowd the ticks. */
+export function formatDayShort(day: string): string {
+  const date = utcDay(day);
+  return Number.isNaN(date.getTime()) ? day : dayShort.format(date);
+}
+
 export function formatNumber(value: number): string {
   return integer.format(value);
 }

@@ -1,9 +1,11 @@
-// Admin overview: the counts of admin.stats (users by role, projects, transfers in the last 24 hours).
+// Admin overview: the counts of admin.stats (users by role, projects, transfers in the last 24 hours),
+// then the activity of the last days as charts and the latest notable events (admin.activity).
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { ErrorState, Loading, usePageTitle } from '../components/ui.js';
 import { formatCount, formatNumber } from '../lib/format.js';
 import { useTRPC } from '../lib/trpc.js';
+import { ActivitySection } from './admin-overview/activity-section.js';
 
 export function AdminOverviewPage() {
   usePageTitle('Overview');
@@ -41,6 +43,7 @@ export function AdminOverviewPage() {
           </div>
         </dl>
       )}
+      <ActivitySection />
       <p>
         <Link to="/admin/users">Manage users</Link> · <Link to="/admin/audit">Read the audit log</Link>
       </p>

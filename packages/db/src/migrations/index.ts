@@ -6,6 +6,8 @@ import * as createDomainTables from './2026_11_26_2345_create_domain_tables.js';
 import * as addPasswordVersion from './2026_12_01_2000_add_password_version.js';
 import * as addSearchIndexes from './2026_12_01_2010_add_search_indexes.js';
 import * as addAuditTargetIndex from './2026_12_01_2020_add_audit_target_index.js';
+import * as addNameSortCollation from './2026_12_02_0300_add_name_sort_collation.js';
+import * as addActivityIndexes from './2026_12_02_0310_add_activity_indexes.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_26_2330_create_auth_tables': createAuthTables,
@@ -13,4 +15,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_2000_add_password_version': addPasswordVersion,
   '2026_12_01_2010_add_search_indexes': addSearchIndexes,
   '2026_12_01_2020_add_audit_target_index': addAuditTargetIndex,
+  '2026_12_02_0300_add_name_sort_collation': addNameSortCollation,
+  '2026_12_02_0310_add_activity_indexes': addActivityIndexes,
 };

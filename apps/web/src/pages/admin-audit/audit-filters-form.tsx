@@ -1,25 +1,10 @@
-// The audit log's filter form (user, target, action, time range) with Apply, Clear and Export CSV.
+// The audit log's filter form (person, target, action, time range) with Apply, Clear and Export CSV.
 import { type FormEvent, useState } from 'react';
 import { TextField } from '../../components/ui.js';
+import { KNOWN_AUDIT_ACTIONS } from '../../lib/audit-format.js';
 import type { FieldErrors } from '../../lib/errors.js';
 import type { AuditSearch } from '../../lib/search-params.js';
-
-/** The actions the API records; the field also accepts any other action name. */
-const KNOWN_ACTIONS = [
-  'auth.register',
-  'auth.login',
-  'auth.login_failed',
-  'auth.logout',
-  'auth.refresh_reuse_detected',
-  'auth.password_changed',
-  'admin.role_changed',
-  'admin.user_activated',
-  'admin.user_deactivated',
-  'admin.audit_exported',
-  'credits.transfer',
-  'credits.grant',
-  'project.deleted',
-];
+import { PersonPicker } from './person-picker.js';
 
 type Draft = Record<keyof AuditSearch, string>;
 const NO_FILTERS: Draft = { userId: '', targetId: '', action: '', from: '', to: '' };
@@ -63,27 +48,31 @@ export function AuditFiltersForm({
     to: toLocalInput(applied.to ?? ''),
   }));
 
+  const apply = (filters: Draft) =>
+    onApply({
+      userId: filters.userId.trim() || undefined,
+      targetId: filters.targetId.trim() || undefined,
+      action: filters.action.trim() || undefined,
+      from: toInstant(filters.from) || undefined,
+      to: toInstant(filters.to) || undefined,
+    });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onApply({
-      userId: draft.userId.trim() || undefined,
-      targetId: draft.targetId.trim() || undefined,
-      action: draft.action.trim() || undefined,
-      from: toInstant(draft.from) || undefined,
-      to: toInstant(draft.to) || undefined,
-    });
+    apply(draft);
   };
 
   return (
     <search>
       <form className="toolbar" onSubmit={submit} noValidate>
-        <TextField
-          label="User id"
-          name="userId"
-          placeholder="actor or target"
-          value={draft.userId}
+        <PersonPicker
+          userId={draft.userId || undefined}
           error={errors.userId}
-          onChange={(e) => setDraft({ ...draft, userId: e.target.value })}
+          // A pick is a complete choice: it applies at once, with the other fields as they stand.
+          onChange={(userId) => {
+            const next = { ...draft, userId: userId ?? '' };
+            setDraft(next);
+            apply(next);
+          }}
         />
         <TextField
           label="Target id"
@@ -105,7 +94,7 @@ export function AuditFiltersForm({
           onChange={(e) => setDraft({ ...draft, action: e.target.value })}
         />
         <datalist id="audit-actions">
-          {KNOWN_ACTIONS.map((action) => (
+          {KNOWN_AUDIT_ACTIONS.map((action) => (
             <option key={action} value={action} />
           ))}
         </datalist>

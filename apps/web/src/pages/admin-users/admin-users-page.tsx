@@ -38,6 +38,7 @@ export function AdminUsersPage() {
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.admin.users.list.pathKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.admin.stats.queryKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.admin.activity.pathKey() });
     // An admin may have changed their own role or status.
     void queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() });
   };
@@ -97,6 +98,8 @@ export function AdminUsersPage() {
             busy={users.isFetching}
             myId={me.id}
             roleBusy={setRole.isPending}
+            sort={search.sort}
+            onSort={(sort) => setSearch({ sort })}
             onRole={(user, role) => setRole.mutate({ userId: user.id, role })}
             onGrant={setGranting}
             onActivate={(user) => setActive.mutate({ userId: user.id, active: true })}

@@ -1,8 +1,13 @@
-// The admin users table: role select, activate / deactivate, grant credits and the user's audit trail per row.
+// The admin users table: sortable by name, email and join date from the headers; each name opens
+// the user's page; a role select per row, and the row menu: grant credits, activate / deactivate,
+// the user's audit trail.
 import type { RouterOutputs } from '@keel/api';
-import { RoleSchema } from '@keel/api/schemas';
-import { Link } from '@tanstack/react-router';
+import type { AdminUserSort } from '@keel/api/schemas';
+import { Link, useNavigate } from '@tanstack/react-router';
+import { RowActions } from '../../components/row-actions.js';
+import { SortableHeader } from '../../components/sortable-header.js';
 import { formatDateTime } from '../../lib/format.js';
+import { RoleSelect } from './role-select.js';
 
 export type AdminUser = RouterOutputs['admin']['users']['list']['items'][number];
 
@@ -11,6 +16,8 @@ export function AdminUsersTable({
   busy,
   myId,
   roleBusy,
+  sort,
+  onSort,
   onRole,
   onGrant,
   onActivate,
@@ -23,21 +30,30 @@ export function AdminUsersTable({
   myId: string;
   /** A role change is in flight: every role select waits for it. */
   roleBusy: boolean;
+  sort: AdminUserSort;
+  onSort: (sort: AdminUserSort) => void;
   onRole: (user: AdminUser, role: AdminUser['role']) => void;
   onGrant: (user: AdminUser) => void;
   onActivate: (user: AdminUser) => void;
   onDeactivate: (user: AdminUser) => void;
 }) {
+  const navigate = useNavigate();
   return (
     <div className="table-wrap">
       <table aria-labelledby="users-title" aria-busy={busy}>
         <thead>
           <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Email</th>
+            <SortableHeader column="name" sort={sort} onSort={onSort}>
+              Name
+            </SortableHeader>
+            <SortableHeader column="email" sort={sort} onSort={onSort}>
+              Email
+            </SortableHeader>
             <th scope="col">Role</th>
             <th scope="col">Status</th>
-            <th scope="col">Joined</th>
+            <SortableHeader column="createdAt" sort={sort} onSort={onSort} firstDirection="descending">
+              Joined
+            </SortableHeader>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -46,24 +62,16 @@ export function AdminUsersTable({
         <tbody>
           {users.map((user) => (
             <tr key={user.id} data-user-email={user.email}>
-              <td data-label="Name">{user.name}</td>
-              <td data-label="Email">{user.email}</td>
+              <td data-label="Name" className="cell-wrap">
+                <Link to="/admin/users/$userId" params={{ userId: user.id }}>
+                  {user.name}
+                </Link>
+              </td>
+              <td data-label="Email" className="cell-wrap">
+                {user.email}
+              </td>
               <td data-label="Role">
-                <select
-                  aria-label={`Role of ${user.email}`}
-                  value={user.role}
-                  disabled={roleBusy}
-                  onChange={(e) => {
-                    const role = RoleSchema.safeParse(e.target.value);
-                    if (role.success) onRole(user, role.data);
-                  }}
-                >
-                  {RoleSchema.options.map((role) => (
-                    <option key={role} value={role}>
-                      {role}
-                    </option>
-                  ))}
-                </select>
+                <RoleSelect user={user} disabled={roleBusy} onRole={(role) => onRole(user, role)} />
               </td>
               <td data-label="Status">
                 <span className={user.active ? 'tag tag-ok' : 'tag tag-off'}>
@@ -72,40 +80,26 @@ export function AdminUsersTable({
               </td>
               <td data-label="Joined">{formatDateTime(user.createdAt)}</td>
               <td className="actions-cell">
-                <div className="row-actions">
-                  <button
-                    type="button"
-                    className="button-secondary"
-                    aria-label={`Grant credits to ${user.email}`}
-                    onClick={() => onGrant(user)}
-                  >
-                    Grant credits
-                  </button>
-                  {user.active ? (
-                    <button
-                      type="button"
-                      className="button-danger"
-                      disabled={user.id === myId}
-                      title={user.id === myId ? 'You cannot deactivate yourself' : undefined}
-                      aria-label={`Deactivate ${user.email}`}
-                      onClick={() => onDeactivate(user)}
-                    >
-                      Deactivate
-                    </button>
-                  ) : (
-                    <button
-                      type="button"
-                      className="button-secondary"
-                      aria-label={`Activate ${user.email}`}
-                      onClick={() => onActivate(user)}
-                    >
-                      Activate
-                    </button>
-                  )}
-                  <Link to="/admin/audit" search={{ userId: user.id }}>
-                    Activity
-                  </Link>
-                </div>
+                <RowActions
+                  label={`Actions for ${user.email}`}
+                  actions={[
+                    { id: 'grant', label: 'Grant credits…', onAction: () => onGrant(user) },
+                    user.active
+                      ? {
+                          id: 'deactivate',
+                          label: 'Deactivate…',
+                          danger: true,
+                          disabled: user.id === myId && { reason: 'You cannot deactivate yourself' },
+                          onAction: () => onDeactivate(user),
+                        }
+                      : { id: 'activate', label: 'Activate', onAction: () => onActivate(user) },
+                    {
+                      id: 'activity',
+                      label: 'Activity in the audit log',
+                      onAction: () => void navigate({ to: '/admin/audit', search: { userId: user.id } }),
+                    },
+                  ]}
+                />
               </td>
             </tr>
           ))}

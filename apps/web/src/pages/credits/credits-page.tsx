@@ -1,9 +1,11 @@
-// Credits: the balance (kept live by events.onEvent), a transfer form with a user picker, and the ledger.
+// Credits: the balance (kept live by events.onEvent), its last 30 days as a chart, a transfer form
+// with a user picker, and the ledger.
 import { useQuery } from '@tanstack/react-query';
 import { Alert, ErrorState, Loading, usePageTitle } from '../../components/ui.js';
 import { formatNumber } from '../../lib/format.js';
 import { useCurrentUser } from '../../lib/session-context.js';
 import { useTRPC } from '../../lib/trpc.js';
+import { BalanceChart } from './balance-chart.js';
 import { HistoryTable } from './history-table.js';
 import { TransferForm } from './transfer-form.js';
 
@@ -28,6 +30,7 @@ export function CreditsPage() {
           </p>
         )}
       </div>
+      <BalanceChart />
       {user.role === 'GUEST' ? (
         <Alert tone="info">Guests can read their balance but cannot send credits.</Alert>
       ) : (

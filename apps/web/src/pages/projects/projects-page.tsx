@@ -97,6 +97,9 @@ export function ProjectsPage() {
             projects={projects.data.items}
             busy={projects.isFetching}
             canWrite={canWrite}
+            showOwner={search.scope === 'all'}
+            sort={search.sort}
+            onSort={(sort) => setSearch({ sort, page: undefined })}
             onEdit={(project) => startEditing({ mode: 'edit', ...project })}
             onDelete={(project) => {
               setNotice(null);

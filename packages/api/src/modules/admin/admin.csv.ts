@@ -1,5 +1,5 @@
 // CSV of the audit export: RFC 4180 quoting, and no cell a spreadsheet would run as a formula.
-import type { AuditExportRow } from '../audit/audit.service.js';
+import type { AuditEventListRow } from '../audit/audit.service.js';
 
 /**
  * Spreadsheets evaluate a cell that starts with one of these (OWASP "CSV injection"); a leading
@@ -39,7 +39,7 @@ export function auditCsvHeader(): string {
 }
 
 /** One event; its metadata as JSON in a single cell. */
-export function auditCsvLine(row: AuditExportRow): string {
+export function auditCsvLine(row: AuditEventListRow): string {
   return csvLine([
     row.id,
     row.at.toISOString(),

@@ -31,7 +31,8 @@ export function listUsers(
   return (
     filteredUsers(db, filter)
       .selectAll()
-      .orderBy(filter.sortKey, direction)
+      // Names in reading order, case and accents aside (the `name_sort` collation and its index).
+      .orderBy(filter.sortKey, (order) => (filter.sortKey === 'name' ? order.collate('name_sort') : order)[direction]())
       // The id makes the order total, so pages neither repeat nor skip rows with equal keys.
       .orderBy('id', direction)
       .offset(filter.offset)

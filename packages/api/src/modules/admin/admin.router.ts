@@ -3,13 +3,18 @@ import { adminProcedure, router } from '../../trpc.js';
 import { Balance } from '../credits/credits.schema.js';
 import * as credits from '../credits/credits.service.js';
 import { User } from '../users/users.schema.js';
+import { ActivityInput, AdminActivity } from './admin.activity.schema.js';
+import * as activity from './admin.activity.service.js';
 import {
   AdminStats,
+  AdminUserDetail,
+  AdminUserIdInput,
   AuditExportInput,
   AuditListInput,
   AuditPage,
   GrantInput,
   ListUsersInput,
+  RevokedUserSessions,
   SetActiveInput,
   SetRoleInput,
   UserPage,
@@ -30,6 +35,14 @@ export const adminRouter = router({
       .input(SetActiveInput)
       .output(User)
       .mutation(({ ctx, input }) => admin.setActive(ctx, input)),
+    get: adminProcedure
+      .input(AdminUserIdInput)
+      .output(AdminUserDetail)
+      .query(({ ctx, input }) => admin.getUser(ctx, input)),
+    revokeSessions: adminProcedure
+      .input(AdminUserIdInput)
+      .output(RevokedUserSessions)
+      .mutation(({ ctx, input }) => admin.revokeSessions(ctx, input)),
   }),
   credits: router({
     grant: adminProcedure
@@ -44,6 +57,10 @@ export const adminRouter = router({
       .query(({ ctx, input }) => admin.listAudit(ctx, input)),
   }),
   stats: adminProcedure.output(AdminStats).query(({ ctx }) => admin.stats(ctx)),
+  activity: adminProcedure
+    .input(ActivityInput)
+    .output(AdminActivity)
+    .query(({ ctx, input }) => activity.activity(ctx, input)),
 });
 
 /**

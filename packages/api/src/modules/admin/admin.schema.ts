@@ -1,5 +1,6 @@
 // zod inputs and outputs of the admin procedures, shared with the web app's forms.
 import { z } from 'zod';
+import { Session } from '../auth/auth.schema.js';
 import { CursorInput, cursorPage, PageInput, paginated, SearchText, text } from '../common.schema.js';
 import { CreditAmount } from '../credits/credits.schema.js';
 import { RoleSchema, User } from '../users/users.schema.js';
@@ -70,13 +71,26 @@ export type AuditListInput = z.output<typeof AuditListInput>;
 export const AuditExportInput = AuditFilter.superRefine(checkRange).prefault({});
 export type AuditExportInput = z.output<typeof AuditExportInput>;
 
+/** A person an audit event names, as the user is now. */
+export const AuditPerson = z.object({ id: z.string(), name: z.string(), email: z.string() });
+export type AuditPerson = z.infer<typeof AuditPerson>;
+
 export const AuditEvent = z.object({
   id: z.string(),
   at: z.string(),
   actorId: z.string().nullable(),
+  /** Null when nobody acted (a failed sign-in with an unknown email) or the user no longer exists. */
+  actor: AuditPerson.nullable(),
   action: z.string(),
   targetType: z.string().nullable(),
   targetId: z.string().nullable(),
+  /** The target user's name and email when the target type is `user` and the user still exists. */
+  target: AuditPerson.omit({ id: true }).nullable(),
+  /**
+   * The user the metadata names, when it still exists: `toUserId` (the recipient of a
+   * `credits.transfer`), else `ownerId` (the owner of a deleted project).
+   */
+  relatedUser: AuditPerson.nullable(),
   ip: z.string().nullable(),
   requestId: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()),
@@ -85,6 +99,31 @@ export type AuditEvent = z.infer<typeof AuditEvent>;
 
 export const AuditPage = cursorPage(AuditEvent);
 export type AuditPage = z.infer<typeof AuditPage>;
+
+/** The input of the procedures about one user (`admin.users.get`, `admin.users.revokeSessions`). */
+export const AdminUserIdInput = z.object({ userId: z.uuid({ error: 'Invalid user id' }) });
+export type AdminUserIdInput = z.infer<typeof AdminUserIdInput>;
+
+/** A live session as its owner's account page shows it, less `current` (the admin holds none of them). */
+export const AdminUserSession = Session.omit({ current: true });
+export type AdminUserSession = z.infer<typeof AdminUserSession>;
+
+/** How many of the `recentAudit` events `admin.users.get` returns; the audit log pages through the rest. */
+export const ADMIN_USER_RECENT_AUDIT_LIMIT = 20;
+
+/** One user as the admin detail page shows it: the profile, the balance, live sessions, recent audit events. */
+export const AdminUserDetail = z.object({
+  user: User,
+  balance: z.number(),
+  /** Most recently used first. */
+  sessions: z.array(AdminUserSession),
+  /** Events the user performed or that were done to them as a user, newest first, with their actors. */
+  recentAudit: z.array(AuditEvent).max(ADMIN_USER_RECENT_AUDIT_LIMIT),
+});
+export type AdminUserDetail = z.infer<typeof AdminUserDetail>;
+
+export const RevokedUserSessions = z.object({ revoked: z.number() });
+export type RevokedUserSessions = z.infer<typeof RevokedUserSessions>;
 
 export const AdminStats = z.object({
   users: z.object({

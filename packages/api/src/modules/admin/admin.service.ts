@@ -6,23 +6,27 @@ import { conflict, notFound } from '../../common/errors.js';
 import { decodeCursor, toCursorPage, toPage } from '../../common/pagination.js';
 import { withSearchSlot } from '../../common/search-limit.js';
 import type { AuthedContext } from '../../trpc.js';
-import { audit, listAuditEvents, listAuditEventsWithActors } from '../audit/audit.service.js';
-import { broadcastRevocation, revokeUserSessions } from '../auth/auth.service.js';
+import { audit, listAuditEvents } from '../audit/audit.service.js';
+import { broadcastRevocation, listUserSessions, revokeUserSessions } from '../auth/auth.service.js';
 import type { User } from '../users/users.schema.js';
-import { setUserActive, setUserRole, toUser } from '../users/users.service.js';
+import { findUserById, lockUser, setUserActive, setUserRole, toUser } from '../users/users.service.js';
 import { auditCsvHeader, auditCsvLine, auditCsvTruncatedLine } from './admin.csv.js';
-import { toAuditEvent } from './admin.mapper.js';
+import { toAdminUserSession, toAuditEvent } from './admin.mapper.js';
 import * as repo from './admin.repository.js';
-import type {
-  AdminStats,
-  AdminUserSort,
-  AuditExportInput,
-  AuditListInput,
-  AuditPage,
-  ListUsersInput,
-  SetActiveInput,
-  SetRoleInput,
-  UserPage,
+import {
+  ADMIN_USER_RECENT_AUDIT_LIMIT,
+  type AdminStats,
+  type AdminUserDetail,
+  type AdminUserIdInput,
+  type AdminUserSort,
+  type AuditExportInput,
+  type AuditListInput,
+  type AuditPage,
+  type ListUsersInput,
+  type RevokedUserSessions,
+  type SetActiveInput,
+  type SetRoleInput,
+  type UserPage,
 } from './admin.schema.js';
 
 const SORT_KEYS: Record<AdminUserSort, { sortKey: repo.UserSortKey; descending: boolean }> = {
@@ -124,6 +128,54 @@ export async function setActive(ctx: AuthedContext, input: SetActiveInput): Prom
   return toUser(user);
 }
 
+/**
+ * One user for the admin detail page: the profile and balance (one row), the live sessions, and the
+ * last audit events about them with the people they name: three statements, whatever the history.
+ */
+export async function getUser(ctx: AuthedContext, input: AdminUserIdInput): Promise<AdminUserDetail> {
+  const userId = input.userId.toLowerCase();
+  const [row, sessions, events] = await Promise.all([
+    findUserById(ctx.db, userId),
+    listUserSessions(ctx.db, userId),
+    listAuditEvents(ctx.db, { userId, limit: ADMIN_USER_RECENT_AUDIT_LIMIT }),
+  ]);
+  if (!row) throw notFound('User');
+  return {
+    user: toUser(row),
+    // The balance is a column of the user's row: read with the profile, in the same snapshot.
+    balance: row.balance,
+    sessions: sessions.map(toAdminUserSession),
+    recentAudit: events.map(toAuditEvent),
+  };
+}
+
+/**
+ * Ends every live session of the user now: their access tokens fail from the next request on, on
+ * every instance, and their live streams close. The account stays active: they may sign in again.
+ */
+export async function revokeSessions(ctx: AuthedContext, input: AdminUserIdInput): Promise<RevokedUserSessions> {
+  const userId = input.userId.toLowerCase();
+  const revoked = await ctx.db.transaction().execute(async (trx) => {
+    // The user row's lock, which sign-ins take too: a racing sign-in either committed before (its
+    // session is revoked below) or opens its session after this, as a sign-in after the revocation.
+    if (!(await lockUser(trx, userId))) throw notFound('User');
+    const ids = await revokeUserSessions(trx, userId, 'revoked_by_admin');
+    // Nothing ended, nothing to record (as for a user revoking a session already gone).
+    if (ids.length > 0) {
+      await audit(trx, ctx, {
+        actorId: ctx.user.id,
+        action: 'admin.sessions_revoked',
+        targetType: 'user',
+        targetId: userId,
+        metadata: { revokedSessions: ids.length },
+      });
+    }
+    return ids;
+  });
+  await broadcastRevocation(ctx, revoked, userId);
+  return { revoked: revoked.length };
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The audit filters as the repository takes them: ids in the database's case, moments as dates. */
@@ -183,7 +235,7 @@ export async function exportAudit(
   // At most one more than may still be written: a row beyond the bound is how truncation is known.
   const batchLimit = (written: number) => Math.min(batchSize, maxRows - written + 1);
   const read = (written: number, beforeSeq: number | undefined) =>
-    listAuditEventsWithActors(ctx.db, { ...filter, beforeSeq, limit: batchLimit(written) });
+    listAuditEvents(ctx.db, { ...filter, beforeSeq, limit: batchLimit(written) });
   const first = await read(0, undefined);
   const filters = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined));
   await audit(ctx.db, ctx, { actorId: ctx.user.id, action: 'admin.audit_exported', metadata: { filters, maxRows } });

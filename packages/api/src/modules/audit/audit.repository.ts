@@ -1,7 +1,7 @@
 // SQL for the audit log.
 
 import type { DB } from '@keel/db';
-import type { Kysely } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 
 export interface NewAuditEvent {
   actorId: string | null;
@@ -61,27 +61,54 @@ function filteredAuditEvents(db: Kysely<DB>, filter: AuditListFilter) {
   return query;
 }
 
-/** Newest first by sequence number, which is also the keyset the cursor pages on. */
+/**
+ * A user id as a uuid when `id` is one, else null: target ids and metadata are free text, and one
+ * malformed id must not fail a whole page of the log with a cast error. The CASE keeps the cast
+ * from running on anything else, and comparing with `users.id` as a uuid lets the join use its key.
+ */
+function asUserId(id: RawBuilder<unknown>) {
+  return sql<string | null>`case when ${id} ~* ${UUID_PATTERN} then (${id})::uuid end`;
+}
+const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+
+/**
+ * Newest first by sequence number, which is also the keyset the cursor pages on. Each event comes
+ * with the people it names, as they are now (null once the user is gone), in the same statement:
+ * the actor, the target when it is a user, and the user its metadata names (`toUserId`, the
+ * recipient of a transfer; else `ownerId`, the owner of a deleted project).
+ */
 export function listAuditEvents(db: Kysely<DB>, filter: AuditListFilter) {
   return filteredAuditEvents(db, filter)
-    .select(['id', 'seq', 'at', 'actor_id', 'action', 'target_type', 'target_id', 'ip', 'request_id', 'metadata'])
-    .execute();
-}
-
-/** Like `listAuditEvents`, with the actor's current email and name (null once the user is gone). */
-export function listAuditEventsWithActors(db: Kysely<DB>, filter: AuditListFilter) {
-  return filteredAuditEvents(db, filter)
-    .leftJoin('users', 'users.id', 'audit_events.actor_id')
+    .leftJoin('users as actor', 'actor.id', 'audit_events.actor_id')
+    .leftJoin('users as target', (join) =>
+      join.on(
+        'target.id',
+        '=',
+        asUserId(sql`case when audit_events.target_type = 'user' then audit_events.target_id end`),
+      ),
+    )
+    .leftJoin('users as related', (join) =>
+      join.on(
+        'related.id',
+        '=',
+        asUserId(sql`coalesce(audit_events.metadata->>'toUserId', audit_events.metadata->>'ownerId')`),
+      ),
+    )
     .select([
       'audit_events.id',
       'audit_events.seq',
       'audit_events.at',
       'audit_events.actor_id',
-      'users.email as actor_email',
-      'users.name as actor_name',
+      'actor.email as actor_email',
+      'actor.name as actor_name',
       'audit_events.action',
       'audit_events.target_type',
       'audit_events.target_id',
+      'target.email as target_email',
+      'target.name as target_name',
+      'related.id as related_user_id',
+      'related.email as related_user_email',
+      'related.name as related_user_name',
       'audit_events.ip',
       'audit_events.request_id',
       'audit_events.metadata',
@@ -90,4 +117,3 @@ export function listAuditEventsWithActors(db: Kysely<DB>, filter: AuditListFilte
 }
 
 export type AuditEventListRow = Awaited<ReturnType<typeof listAuditEvents>>[number];
-export type AuditExportRow = Awaited<ReturnType<typeof listAuditEventsWithActors>>[number];

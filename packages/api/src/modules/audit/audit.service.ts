@@ -19,11 +19,5 @@ export function audit(
   return insertAuditEvent(db, { ...event, ip: source.ip, requestId: source.requestId });
 }
 
-/** Reading the log: newest first by sequence number, the keyset its cursor pages on. */
-export {
-  type AuditEventListRow,
-  type AuditExportRow,
-  type AuditListFilter,
-  listAuditEvents,
-  listAuditEventsWithActors,
-} from './audit.repository.js';
+/** Reading the log: newest first by sequence number, the keyset its cursor pages on, with names. */
+export { type AuditEventListRow, type AuditListFilter, listAuditEvents } from './audit.repository.js';

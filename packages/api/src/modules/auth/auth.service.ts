@@ -315,6 +315,13 @@ export function revokeUserSessions(db: Kysely<DB>, userId: string, reason: strin
   return repo.revokeSessions(db, { userId }, reason);
 }
 
+/** The live sessions of `userId`, most recently used first (an admin looking at the account). */
+export function listUserSessions(db: Kysely<DB>, userId: string) {
+  return repo.listActiveSessions(db, userId);
+}
+
+export type ActiveSessionRow = Awaited<ReturnType<typeof listUserSessions>>[number];
+
 /** How long an address the account signed in from stays its owner's usual address. */
 const KNOWN_SIGN_IN_ADDRESS_DAYS = 30;
 

@@ -140,3 +140,32 @@ export function listLedgerEntries(
 }
 
 export type LedgerEntryListRow = Awaited<ReturnType<typeof listLedgerEntries>>[number];
+
+/**
+ * The user's balance at the end of each of `days` consecutive 24-hour days from `since`, oldest
+ * first, in one statement: today's balance less every ledger change made after that day ended.
+ * Derived backwards from the balance, not forwards from the ledger, so a balance that was set
+ * without a ledger row (a seeded account) still reads the same on every day. No row when the user
+ * does not exist.
+ */
+export async function listClosingBalances(
+  db: Kysely<DB>,
+  filter: { userId: string; since: Date; days: number },
+): Promise<number[]> {
+  // Whole 24-hour steps, not `interval '1 day'`, which follows the session's time zone across DST.
+  // Only the changes after the first day's end matter, a range of ledger_entries_user_created_idx.
+  const result = await sql<{ balance: number | string }>`
+    select users.balance - coalesce(sum(later.change), 0) as balance
+    from generate_series(1, ${filter.days}::int) as day(number)
+    cross join users
+    left join (
+      select created_at, case when direction = 'out' then -amount else amount end as change
+      from ledger_entries
+      where user_id = ${filter.userId} and created_at >= ${filter.since}::timestamptz + interval '24 hours'
+    ) as later on later.created_at >= ${filter.since}::timestamptz + day.number * interval '24 hours'
+    where users.id = ${filter.userId}
+    group by day.number, users.balance
+    order by day.number
+  `.execute(db);
+  return result.rows.map((row) => Number(row.balance));
+}

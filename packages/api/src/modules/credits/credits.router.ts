@@ -1,6 +1,14 @@
 // credits.* procedures: wiring only; the rules live in credits.service.ts.
 import { authedProcedure, router, writerProcedure } from '../../trpc.js';
-import { Balance, HistoryInput, HistoryPage, Transfer, TransferInput } from './credits.schema.js';
+import {
+  Balance,
+  BalanceHistory,
+  BalanceHistoryInput,
+  HistoryInput,
+  HistoryPage,
+  Transfer,
+  TransferInput,
+} from './credits.schema.js';
 import * as credits from './credits.service.js';
 
 export const creditsRouter = router({
@@ -45,4 +53,18 @@ export const creditsRouter = router({
     .input(HistoryInput)
     .output(HistoryPage)
     .query(({ ctx, input }) => credits.history(ctx, input)),
+  balanceHistory: authedProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/credits/balance-history',
+        tags: ['credits'],
+        protect: true,
+        summary: "The caller's balance at the end of each of the last days (UTC), oldest first",
+        errorResponses: [400, 401],
+      },
+    })
+    .input(BalanceHistoryInput)
+    .output(BalanceHistory)
+    .query(({ ctx, input }) => credits.balanceHistory(ctx, input)),
 });

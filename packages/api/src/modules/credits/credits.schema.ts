@@ -57,3 +57,26 @@ export type LedgerEntry = z.infer<typeof LedgerEntry>;
 
 export const HistoryPage = cursorPage(LedgerEntry);
 export type HistoryPage = z.infer<typeof HistoryPage>;
+
+/** `{ days = 30 (7..90) }`: how many UTC days the balance history covers, today included; the input may be left out. */
+export const BalanceHistoryInput = z
+  .object({
+    days: z
+      .number({ error: 'Days must be a number' })
+      .int('Days must be a whole number')
+      .min(7, 'Days must be at least 7')
+      .max(90, 'Days must be at most 90')
+      .default(30),
+  })
+  .prefault({});
+export type BalanceHistoryInput = z.output<typeof BalanceHistoryInput>;
+
+/** The balance at the end of a UTC day (for today: now). */
+export const ClosingBalance = z.object({ day: z.iso.date(), balance: z.number() });
+export type ClosingBalance = z.infer<typeof ClosingBalance>;
+
+export const BalanceHistory = z.object({
+  /** Every day of the range, oldest first. */
+  days: z.array(ClosingBalance),
+});
+export type BalanceHistory = z.infer<typeof BalanceHistory>;

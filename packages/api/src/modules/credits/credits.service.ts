@@ -12,13 +12,22 @@ import {
   unauthorized,
 } from '../../common/errors.js';
 import { decodeCursor, toCursorPage } from '../../common/pagination.js';
+import { lastUtcDays } from '../../common/utc-days.js';
 import type { Context } from '../../context.js';
 import type { AuthedContext } from '../../trpc.js';
 import { audit } from '../audit/audit.service.js';
 import type { CreditsReceivedEvent } from '../events/events.schema.js';
 import { toLedgerEntry, toTransfer } from './credits.mapper.js';
 import * as repo from './credits.repository.js';
-import type { Balance, HistoryInput, HistoryPage, Transfer, TransferInput } from './credits.schema.js';
+import type {
+  Balance,
+  BalanceHistory,
+  BalanceHistoryInput,
+  HistoryInput,
+  HistoryPage,
+  Transfer,
+  TransferInput,
+} from './credits.schema.js';
 
 /** The largest value of the `integer` balance column. */
 const MAX_BALANCE = 2_147_483_647;
@@ -149,6 +158,14 @@ export async function history(ctx: AuthedContext, input: HistoryInput): Promise<
   const beforeSeq = decodeCursor(input.cursor);
   const rows = await repo.listLedgerEntries(ctx.db, { userId: ctx.user.id, beforeSeq, limit: input.limit + 1 });
   return toCursorPage(rows, input.limit, (row) => String(row.seq), toLedgerEntry);
+}
+
+/** The caller's balance at the end of each of the last `days` UTC days (today: now), oldest first. */
+export async function balanceHistory(ctx: AuthedContext, input: BalanceHistoryInput): Promise<BalanceHistory> {
+  const { days, since } = lastUtcDays(input.days);
+  const balances = await repo.listClosingBalances(ctx.db, { userId: ctx.user.id, since, days: input.days });
+  if (balances.length === 0) throw unauthorized('User no longer exists');
+  return { days: days.map((day, index) => ({ day, balance: balances[index] ?? 0 })) };
 }
 
 export interface GrantRequest {

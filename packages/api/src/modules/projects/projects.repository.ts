@@ -78,8 +78,8 @@ export function filteredProjects(db: Kysely<DB>, filter: ProjectFilterValues) {
 
 /**
  * One page, ordered by the sort key and then `id` so equal keys never swap between pages. With an
- * owner, `(owner_id, created_at, id)` and `(owner_id, name)` serve the order; without one,
- * `(created_at, id)` and `(name, id)`.
+ * owner, `(owner_id, created_at, id)` and `(owner_id, name collate name_sort, id)` serve the order;
+ * without one, `(created_at, id)` and `(name collate name_sort, id)`.
  */
 export function orderedProjectPage(
   db: Kysely<DB>,
@@ -88,12 +88,15 @@ export function orderedProjectPage(
   const descending = page.sort.startsWith('-');
   const direction = descending ? 'desc' : 'asc';
   const column = page.sort.endsWith('name') ? 'name' : 'created_at';
-  return filteredProjects(db, page)
-    .selectAll()
-    .orderBy(column, direction)
-    .orderBy('id', direction)
-    .limit(page.limit)
-    .offset(page.offset);
+  return (
+    filteredProjects(db, page)
+      .selectAll()
+      // Names in reading order, case and accents aside (the `name_sort` collation and its indexes).
+      .orderBy(column, (order) => (column === 'name' ? order.collate('name_sort') : order)[direction]())
+      .orderBy('id', direction)
+      .limit(page.limit)
+      .offset(page.offset)
+  );
 }
 
 export function selectProjectPage(db: Kysely<DB>, page: ProjectPageQuery) {

@@ -1,6 +1,7 @@
 // zod inputs and outputs of the projects procedures, shared with the web app's forms.
 import { z } from 'zod';
 import { IdInput, NameInput, PageInput, paginated, SearchText, text } from '../common.schema.js';
+import { UserSummary } from '../users/users.schema.js';
 
 /** Required, trimmed, at most 100 characters: every display name's rule. */
 export const ProjectName = NameInput;
@@ -49,5 +50,9 @@ export const Project = z.object({
 });
 export type Project = z.infer<typeof Project>;
 
-export const ProjectPage = paginated(Project);
+/** A project in a listing: with `scope: 'all'` each also names its owner (the caller owns every `mine` row). */
+export const ListedProject = Project.extend({ owner: UserSummary.optional() });
+export type ListedProject = z.infer<typeof ListedProject>;
+
+export const ProjectPage = paginated(ListedProject);
 export type ProjectPage = z.infer<typeof ProjectPage>;

@@ -8,6 +8,7 @@ import { withSearchSlot } from '../../common/search-limit.js';
 import type { AuthedContext } from '../../trpc.js';
 import { audit } from '../audit/audit.service.js';
 import type { ProjectChangedEvent } from '../events/events.schema.js';
+import { userSummariesById } from '../users/users.service.js';
 import { toProject } from './projects.mapper.js';
 import * as repo from './projects.repository.js';
 import type {
@@ -76,7 +77,14 @@ export async function listProjects(ctx: AuthedContext, input: ListProjectsInput)
     });
   // A search takes one of the caller's search slots; the plain listing (the dashboard's hot path) adds nothing.
   const { rows, total } = search ? await withSearchSlot(ctx, list) : await list();
-  return toPage(rows.map(toProject), total, input.page, input.limit);
+  if (input.scope === 'mine') return toPage(rows.map(toProject), total, input.page, input.limit);
+  // Every owner's projects name their owners: one more statement for the page, not one per row.
+  const owners = await userSummariesById(
+    ctx.db,
+    rows.map((row) => row.owner_id),
+  );
+  const items = rows.map((row) => ({ ...toProject(row), owner: owners.get(row.owner_id) }));
+  return toPage(items, total, input.page, input.limit);
 }
 
 export async function getProject(ctx: AuthedContext, input: ProjectIdInput): Promise<Project> {

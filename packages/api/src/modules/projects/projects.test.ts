@@ -367,6 +367,15 @@ describe('projects.list', () => {
     });
   });
 
+  it('sorts names as people read them, ignoring case and accents', async () => {
+    const user = await createUser(deps);
+    await createProjects(user, ['Zed', 'émile', 'adam', 'Eve', 'Ärger']);
+    const ascending = await user.caller.projects.list({ sort: 'name' });
+    expect(ascending.items.map((p) => p.name)).toEqual(['adam', 'Ärger', 'émile', 'Eve', 'Zed']);
+    const descending = await user.caller.projects.list({ sort: '-name' });
+    expect(descending.items.map((p) => p.name)).toEqual(['Zed', 'Eve', 'émile', 'Ärger', 'adam']);
+  });
+
   it('filters by a case-insensitive name search', async () => {
     const user = await createUser(deps);
     await createProjects(user, ['Red Apple', 'green apple', 'Banana']);
@@ -402,14 +411,27 @@ describe('projects.list', () => {
   });
 
   it('returns everyone’s projects for an admin with scope all', async () => {
-    const first = await createUser(deps);
-    const second = await createUser(deps);
+    const first = await createUser(deps, { name: 'Ada Owner' });
+    const second = await createUser(deps, { name: 'Bo Owner' });
     const admin = await createUser(deps, { role: 'ADMIN' });
     await createProjects(first, ['scope-all-marker one']);
     await createProjects(second, ['scope-all-marker two']);
     const page = await admin.caller.projects.list({ scope: 'all', search: 'scope-all-marker', sort: 'name' });
     expect(page.items.map((p) => p.ownerId)).toEqual([first.id, second.id]);
     expect(page.total).toBe(2);
+    // Rows of different owners can be told apart: each names its owner.
+    expect(page.items.map((p) => p.owner)).toEqual([
+      { id: first.id, name: 'Ada Owner', email: first.email },
+      { id: second.id, name: 'Bo Owner', email: second.email },
+    ]);
+  });
+
+  it('leaves the owner out of the caller’s own listing (the caller owns every row)', async () => {
+    const user = await createUser(deps);
+    await createProjects(user, ['mine only']);
+    const page = await user.caller.projects.list({});
+    expect(page.items).toHaveLength(1);
+    expect(page.items[0]).not.toHaveProperty('owner');
   });
 
   it.each([

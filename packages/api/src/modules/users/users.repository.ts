@@ -73,3 +73,8 @@ export function searchActiveUsers(db: Kysely<DB>, query: string, limit: number) 
     .limit(limit)
     .execute();
 }
+
+/** Name and email of each given user, in one statement (ids that match no user are left out). */
+export function findUserSummaries(db: Kysely<DB>, ids: readonly string[]) {
+  return db.selectFrom('users').select(['id', 'name', 'email']).where('id', 'in', ids).execute();
+}

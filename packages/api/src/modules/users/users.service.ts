@@ -8,8 +8,8 @@ import { unauthorized } from '../../common/errors.js';
 import { withSearchSlot } from '../../common/search-limit.js';
 import type { AuthedContext } from '../../trpc.js';
 import { toUser, toUserSummary } from './users.mapper.js';
-import { findUserById, searchActiveUsers, updateUser } from './users.repository.js';
-import type { SearchUsersInput, UpdateProfileInput, User, UserSearchResult } from './users.schema.js';
+import { findUserById, findUserSummaries, searchActiveUsers, updateUser } from './users.repository.js';
+import type { SearchUsersInput, UpdateProfileInput, User, UserSearchResult, UserSummary } from './users.schema.js';
 
 // For the other modules. Each function takes the database or the caller's transaction first (a
 // transaction is a `Kysely<DB>`), so a change commits with the rest of theirs. Rows include the
@@ -23,6 +23,13 @@ export {
   rehashPassword,
   setPassword,
 } from './users.repository.js';
+
+/** Name and email of each of `ids` by id, in one statement whatever their number; unknown ids are absent. */
+export async function userSummariesById(db: Kysely<DB>, ids: readonly string[]): Promise<Map<string, UserSummary>> {
+  if (ids.length === 0) return new Map();
+  const rows = await findUserSummaries(db, [...new Set(ids)]);
+  return new Map(rows.map((row) => [row.id, toUserSummary(row)]));
+}
 
 /**
  * An admin's role change. Only the role is written, and `updated_at` moves with it: the

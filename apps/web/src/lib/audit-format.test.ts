@@ -1,0 +1,128 @@
+// Audit events as people read them: every action the API records has its own sentence.
+import { describe, expect, it } from 'vitest';
+import {
+  describeActor,
+  describeAuditDetails,
+  describeTarget,
+  type FormattableAuditEvent,
+  KNOWN_AUDIT_ACTIONS,
+  metadataPairs,
+} from './audit-format.js';
+
+const ADA = { id: '11111111-1111-4111-8111-111111111111', name: 'Ada Admin', email: 'ada@example.com' };
+const BOB = { id: '22222222-2222-4222-8222-222222222222', name: 'Bob', email: 'bob@example.com' };
+
+function event(action: string, metadata: Record<string, unknown> = {}, rest: Partial<FormattableAuditEvent> = {}) {
+  return {
+    action,
+    actorId: ADA.id,
+    actor: ADA,
+    targetType: null,
+    targetId: null,
+    target: null,
+    relatedUser: null,
+    metadata,
+    ...rest,
+  } satisfies FormattableAuditEvent;
+}
+
+describe('describeAuditDetails', () => {
+  // One row per action the API records (packages/api: every `audit(…, { action })`).
+  const cases: [string, FormattableAuditEvent, string][] = [
+    ['auth.register', event('auth.register'), ''],
+    ['auth.login', event('auth.login'), ''],
+    ['auth.login', event('auth.login', { revokedSessions: 2 }), '2 oldest sessions ended'],
+    ['auth.login_failed', event('auth.login_failed', { reason: 'unknown_email' }), 'Unknown email'],
+    ['auth.login_failed', event('auth.login_failed', { reason: 'wrong_password' }), 'Wrong password'],
+    ['auth.logout', event('auth.logout'), ''],
+    ['auth.logout', event('auth.logout', { allSessions: true, revokedSessions: 3 }), 'Everywhere: 3 sessions ended'],
+    [
+      'auth.refresh_reuse_detected',
+      event('auth.refresh_reuse_detected'),
+      'A refresh token was used twice: the session was ended',
+    ],
+    ['auth.password_changed', event('auth.password_changed', { revokedSessions: 1 }), '1 other session ended'],
+    ['admin.role_changed', event('admin.role_changed', { from: 'USER', to: 'ADMIN' }), 'USER → ADMIN'],
+    ['admin.user_activated', event('admin.user_activated'), ''],
+    ['admin.user_deactivated', event('admin.user_deactivated', { revokedSessions: 3 }), '3 sessions ended'],
+    ['admin.sessions_revoked', event('admin.sessions_revoked', { revokedSessions: 1 }), '1 session ended'],
+    [
+      'admin.audit_exported',
+      event('admin.audit_exported', { filters: {}, maxRows: 100000 }),
+      'All events, at most 100,000 rows',
+    ],
+    [
+      'admin.audit_exported',
+      event('admin.audit_exported', { filters: { action: 'auth.login', from: '2030-01-01T00:00:00Z' }, maxRows: 500 }),
+      'Events with action auth.login, from 2030-01-01T00:00:00Z, at most 500 rows',
+    ],
+    [
+      'credits.transfer',
+      event('credits.transfer', { toUserId: BOB.id, amount: 25 }, { relatedUser: BOB }),
+      '25 credits to Bob',
+    ],
+    ['credits.transfer', event('credits.transfer', { toUserId: BOB.id, amount: 1 }), '1 credit to user 22222222'],
+    [
+      'credits.grant',
+      event('credits.grant', { amount: 50, reason: 'Welcome', balanceAfter: 1250 }),
+      '50 credits granted: “Welcome” (balance 1,250)',
+    ],
+    ['project.deleted', event('project.deleted', { name: 'Roadmap', ownerId: ADA.id }), '“Roadmap”'],
+    [
+      'project.deleted',
+      event('project.deleted', { name: 'Roadmap', ownerId: BOB.id }, { relatedUser: BOB }),
+      '“Roadmap” of Bob',
+    ],
+  ];
+
+  it.each(cases)('%s reads as a sentence', (_action, input, expected) => {
+    expect(describeAuditDetails(input)).toBe(expected);
+  });
+
+  it('has a sentence for every known action, and only for those', () => {
+    expect([...new Set(cases.map(([action]) => action))].sort()).toEqual([...KNOWN_AUDIT_ACTIONS].sort());
+  });
+
+  it('falls back to key: value pairs for an unknown action or metadata of an unexpected shape', () => {
+    expect(describeAuditDetails(event('billing.refund', { amount: 1200, note: 'late', tags: ['a'] }))).toBe(
+      'amount: 1,200, note: late, tags: ["a"]',
+    );
+    expect(describeAuditDetails(event('admin.role_changed', { role: 'ADMIN' }))).toBe('role: ADMIN');
+    expect(describeAuditDetails(event('billing.refund'))).toBe('');
+    expect(metadataPairs({ nested: { a: 1 }, none: null })).toBe('nested: {"a":1}, none: null');
+  });
+});
+
+describe('describeActor', () => {
+  it('names the actor, or says anonymous for a sign-in attempt and system otherwise', () => {
+    expect(describeActor(event('admin.role_changed'))).toEqual({ name: 'Ada Admin', email: 'ada@example.com' });
+    expect(describeActor(event('auth.login_failed', {}, { actorId: null, actor: null }))).toEqual({
+      name: 'anonymous',
+      email: null,
+    });
+    expect(describeActor(event('jobs.cleanup', {}, { actorId: null, actor: null }))).toEqual({
+      name: 'system',
+      email: null,
+    });
+    expect(describeActor(event('auth.login', {}, { actor: null })).name).toBe('user 11111111');
+  });
+});
+
+describe('describeTarget', () => {
+  it('names a user target, and shows any other target by type and short id', () => {
+    const user = { targetType: 'user', targetId: BOB.id, target: { name: BOB.name, email: BOB.email } };
+    expect(describeTarget(event('admin.role_changed', {}, user))).toEqual({
+      label: 'Bob',
+      title: BOB.id,
+    });
+    expect(describeTarget(event('admin.role_changed', {}, { ...user, target: null }))).toEqual({
+      label: 'user 22222222',
+      title: BOB.id,
+    });
+    expect(describeTarget(event('auth.logout', {}, { targetType: 'session', targetId: ADA.id }))).toEqual({
+      label: 'session 11111111',
+      title: ADA.id,
+    });
+    expect(describeTarget(event('auth.register'))).toEqual({ label: '—', title: null });
+  });
+});

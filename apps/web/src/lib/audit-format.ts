@@ -1,0 +1,150 @@
+// Audit events as people read them: who acted, on whom, and each action's metadata as a sentence
+// instead of JSON. One place, so the audit page and any other list of events agree.
+import type { RouterOutputs } from '@keel/api';
+import { formatCount, formatCredits, formatNumber, shortId } from './format.js';
+
+type AuditEvent = RouterOutputs['admin']['audit']['list']['items'][number];
+
+/** What the formatters read of an event: every list of audit events the API answers has these. */
+export type FormattableAuditEvent = Pick<
+  AuditEvent,
+  'action' | 'actorId' | 'actor' | 'targetType' | 'targetId' | 'target' | 'relatedUser' | 'metadata'
+>;
+
+type Metadata = Record<string, unknown>;
+
+function numberOf(metadata: Metadata, key: string): number | undefined {
+  const value = metadata[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function textOf(metadata: Metadata, key: string): string | undefined {
+  const value = metadata[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function sessionsEnded(count: number | undefined, kind = 'session'): string | undefined {
+  return count === undefined ? undefined : `${formatCount(count, kind)} ended`;
+}
+
+/** The person a metadata id names: the joined name when the user still exists, else the short id. */
+function personNamed(event: FormattableAuditEvent, key: string): string | undefined {
+  const id = textOf(event.metadata, key);
+  if (id === undefined) return undefined;
+  return event.relatedUser?.id === id ? event.relatedUser.name : `user ${shortId(id)}`;
+}
+
+const FILTER_LABELS: Record<string, string> = {
+  userId: 'user',
+  targetId: 'target',
+  action: 'action',
+  from: 'from',
+  to: 'until',
+};
+
+/**
+ * One sentence per action the API records, or undefined when the metadata is not the shape the
+ * action writes (an older event, say): the caller then falls back to its `key: value` pairs. An
+ * empty string means the action records nothing worth a word.
+ */
+const DESCRIBERS: Record<string, (event: FormattableAuditEvent) => string | undefined> = {
+  'auth.register': () => '',
+  // A sign-in past the per-user session cap ends the oldest sessions.
+  'auth.login': ({ metadata }) =>
+    metadata.revokedSessions === undefined
+      ? ''
+      : sessionsEnded(numberOf(metadata, 'revokedSessions'), 'oldest session'),
+  'auth.login_failed': ({ metadata }) => {
+    const reason = textOf(metadata, 'reason');
+    if (reason === 'unknown_email') return 'Unknown email';
+    if (reason === 'wrong_password') return 'Wrong password';
+    return undefined;
+  },
+  'auth.logout': ({ metadata }) => {
+    if (metadata.allSessions !== true) return Object.keys(metadata).length === 0 ? '' : undefined;
+    const ended = sessionsEnded(numberOf(metadata, 'revokedSessions'));
+    return ended === undefined ? 'Everywhere' : `Everywhere: ${ended}`;
+  },
+  'auth.refresh_reuse_detected': () => 'A refresh token was used twice: the session was ended',
+  'auth.password_changed': ({ metadata }) => sessionsEnded(numberOf(metadata, 'revokedSessions'), 'other session'),
+  'admin.role_changed': ({ metadata }) => {
+    const from = textOf(metadata, 'from');
+    const to = textOf(metadata, 'to');
+    return from !== undefined && to !== undefined ? `${from} → ${to}` : undefined;
+  },
+  'admin.user_activated': () => '',
+  'admin.user_deactivated': ({ metadata }) => sessionsEnded(numberOf(metadata, 'revokedSessions')),
+  'admin.sessions_revoked': ({ metadata }) => sessionsEnded(numberOf(metadata, 'revokedSessions')),
+  'admin.audit_exported': ({ metadata }) => {
+    const maxRows = numberOf(metadata, 'maxRows');
+    const filters = metadata.filters;
+    if (maxRows === undefined || typeof filters !== 'object' || filters === null) return undefined;
+    const set = Object.entries(filters).map(([key, value]) => `${FILTER_LABELS[key] ?? key} ${String(value)}`);
+    const scope = set.length === 0 ? 'All events' : `Events with ${set.join(', ')}`;
+    return `${scope}, at most ${formatNumber(maxRows)} rows`;
+  },
+  'credits.transfer': (event) => {
+    const amount = numberOf(event.metadata, 'amount');
+    const recipient = personNamed(event, 'toUserId');
+    return amount !== undefined && recipient !== undefined ? `${formatCredits(amount)} to ${recipient}` : undefined;
+  },
+  'credits.grant': ({ metadata }) => {
+    const amount = numberOf(metadata, 'amount');
+    if (amount === undefined) return undefined;
+    const reason = textOf(metadata, 'reason');
+    const after = numberOf(metadata, 'balanceAfter');
+    return [
+      `${formatCredits(amount)} granted`,
+      reason === undefined ? '' : `: “${reason}”`,
+      after === undefined ? '' : ` (balance ${formatNumber(after)})`,
+    ].join('');
+  },
+  'project.deleted': (event) => {
+    const name = textOf(event.metadata, 'name');
+    if (name === undefined) return undefined;
+    // An admin may delete somebody else's project: then whose it was is worth saying.
+    const ownerId = textOf(event.metadata, 'ownerId');
+    const owner = ownerId !== undefined && ownerId !== event.actorId ? personNamed(event, 'ownerId') : undefined;
+    return owner === undefined ? `“${name}”` : `“${name}” of ${owner}`;
+  },
+};
+
+/** Every action the API records, for the action filter's suggestions. */
+export const KNOWN_AUDIT_ACTIONS: readonly string[] = Object.keys(DESCRIBERS);
+
+function valueText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return formatNumber(value);
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** `key: value` pairs, for an action this dashboard does not know (yet). */
+export function metadataPairs(metadata: Metadata): string {
+  return Object.entries(metadata)
+    .map(([key, value]) => `${key}: ${valueText(value)}`)
+    .join(', ');
+}
+
+/** The event's metadata as a sentence; empty when there is nothing to say. */
+export function describeAuditDetails(event: FormattableAuditEvent): string {
+  return DESCRIBERS[event.action]?.(event) ?? metadataPairs(event.metadata);
+}
+
+/**
+ * Who acted. Nobody (`actorId` null) is "anonymous" for a sign-in attempt and "system" for
+ * anything else; an actor whose user is gone has only its id.
+ */
+export function describeActor(event: FormattableAuditEvent): { name: string; email: string | null } {
+  if (event.actor) return { name: event.actor.name, email: event.actor.email };
+  if (event.actorId) return { name: `user ${shortId(event.actorId)}`, email: null };
+  return { name: event.action.startsWith('auth.') ? 'anonymous' : 'system', email: null };
+}
+
+/** What was acted on: the person for a user target, else its type and short id. */
+export function describeTarget(event: FormattableAuditEvent): { label: string; title: string | null } {
+  if (!event.targetType && !event.targetId) return { label: '—', title: null };
+  if (event.targetType === 'user' && event.target) {
+    return { label: event.target.name, title: event.targetId };
+  }
+  return { label: `${event.targetType ?? 'target'} ${shortId(event.targetId)}`, title: event.targetId };
+}

@@ -1,0 +1,23 @@
+// What an audit action reads as after the actor's name in the overview's recent list.
+
+const ACTION_LABELS: Record<string, string> = {
+  'auth.register': 'signed up',
+  'auth.login': 'signed in',
+  'auth.login_failed': 'failed to sign in',
+  'auth.logout': 'signed out',
+  'auth.password_changed': 'changed their password',
+  'auth.refresh_reuse_detected': 'had a stolen session token refused',
+  'admin.role_changed': 'changed a user’s role',
+  'admin.user_activated': 'activated a user',
+  'admin.user_deactivated': 'deactivated a user',
+  'admin.sessions_revoked': 'signed a user out everywhere',
+  'admin.audit_exported': 'exported the audit log',
+  'credits.grant': 'granted credits',
+  'credits.transfer': 'sent credits',
+  'project.deleted': 'deleted a project',
+};
+
+/** "failed to sign in" for `auth.login_failed`; an action without a label reads as itself. */
+export function describeAction(action: string): string {
+  return ACTION_LABELS[action] ?? action;
+}
