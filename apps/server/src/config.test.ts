@@ -105,6 +105,8 @@ describe('loadConfig', () => {
     'CORS_ORIGINS',
     'WEB_DIST_DIR',
     'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'SMTP_URL',
+    'PUBLIC_URL',
   ] as const)('treats an empty %s as unset', (name) => {
     expect(loadConfig({ ...base, [name]: '' })[name]).toBeUndefined();
   });
@@ -126,8 +128,32 @@ describe('loadConfig', () => {
     ['SLOW_REQUEST_MS', '0'],
     ['TRPC_FAST_PATH', 'maybe'],
     ['SHUTDOWN_DELAY_MS', '60001'],
+    ['SMTP_URL', 'mail.example.com'],
+    ['PUBLIC_URL', 'dashboard.example.com'],
+    ['PUBLIC_URL', 'ftp://dashboard.example.com'],
+    ['MAIL_FROM', ''],
+    ['JOBS_WORKER', 'maybe'],
   ])('refuses %s=%j, naming the variable', (name, value) => {
     expect(refusal({ [name]: value })).toMatch(new RegExp(`^\\s+${name}: `, 'm'));
+  });
+
+  it('sends mail to the outbox from Keel <no-reply@localhost>, works jobs in this process, and trims PUBLIC_URL', () => {
+    const defaults = loadConfig(base);
+    expect(defaults).toMatchObject({ JOBS_WORKER: true, MAIL_FROM: 'Keel <no-reply@localhost>' });
+    expect([defaults.SMTP_URL, defaults.PUBLIC_URL]).toEqual([undefined, undefined]);
+    const set = loadConfig({
+      ...base,
+      SMTP_URL: 'smtp://user:pass@smtp.example.com:587',
+      PUBLIC_URL: 'https://keel.example.com/',
+      MAIL_FROM: 'Ops <ops@example.com>',
+      JOBS_WORKER: 'false',
+    });
+    expect(set).toMatchObject({
+      SMTP_URL: 'smtp://user:pass@smtp.example.com:587',
+      PUBLIC_URL: 'https://keel.example.com',
+      MAIL_FROM: 'Ops <ops@example.com>',
+      JOBS_WORKER: false,
+    });
   });
 
   it("names every bad variable, the API layer's and the host's, in one message of one line each", () => {

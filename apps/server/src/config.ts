@@ -99,6 +99,10 @@ export const ServerEnvSchema = ApiEnvSchema.safeExtend({
   // How long a stopping process keeps serving, /health/ready already 503, before it stops
   // accepting: a load balancer needs a few probes to stop routing to it. Unset: 5 s in production, 0 otherwise.
   SHUTDOWN_DELAY_MS: envOptional(envInt(0, 60_000)),
+  // Mail over SMTP (`smtp://user:pass@host:587`, `smtps://…`); unset, mail is written to DATA_DIR/outbox.
+  SMTP_URL: envOptional(z.string().url()),
+  // This process works background jobs (mail, clean-up); false for an HTTP-only instance beside `pnpm worker`.
+  JOBS_WORKER: envBool.default(true),
 });
 
 const PRODUCTION_SHUTDOWN_DELAY_MS = 5_000;

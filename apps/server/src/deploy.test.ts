@@ -1,4 +1,4 @@
-// docker-compose.yml cannot run here (no Docker engine): its structure is checked instead.
+// docker-compose.yml and the Dockerfile cannot run here (no Docker engine): their structure is checked instead.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 
 const root = resolve(import.meta.dirname, '../../..');
 const compose = parse(readFileSync(resolve(root, 'docker-compose.yml'), 'utf8'));
+const dockerfile = readFileSync(resolve(root, 'Dockerfile'), 'utf8');
 
 describe('docker-compose.yml', () => {
   it('brings up PostgreSQL, Redis, two server replicas and a proxy in front', () => {
@@ -34,6 +35,18 @@ describe('docker-compose.yml', () => {
 
   it('gives the servers a metrics token, demanded like the JWT secret', () => {
     expect(compose.services.server.environment.METRICS_TOKEN).toMatch(/^\$\{METRICS_TOKEN:\?/);
+  });
+
+  it('builds mail links from a public origin and keeps the outbox on a volume the server can write', () => {
+    const env = compose.services.server.environment;
+    expect(env.PUBLIC_URL).toMatch(/^\$\{PUBLIC_URL:-http:\/\/localhost:8080\}$/);
+    expect(env.SMTP_URL).toMatch(/^\$\{SMTP_URL:-\}$/);
+    expect(compose.services.server.volumes).toContain('keel-data:/data');
+    expect(Object.keys(compose.volumes)).toContain('keel-data');
+    // The image's DATA_DIR is that mount point, created for the user the server runs as.
+    expect(dockerfile).toMatch(/^ENV .*\bDATA_DIR=\/data\b/m);
+    expect(dockerfile).toMatch(/^RUN mkdir -p \/data && chown node:node \/data$/m);
+    expect(dockerfile.indexOf('chown node:node /data')).toBeLessThan(dockerfile.indexOf('USER node'));
   });
 
   it('starts the servers only once the services are healthy', () => {

@@ -1,5 +1,7 @@
 // GET /metrics: per-procedure latency and counts (each call of a batch, REST too), limiter, argon2,
-// pool, process and event-loop metrics; and the METRICS_TOKEN guard.
+// pool, process and event-loop metrics, background jobs; and the METRICS_TOKEN guard.
+import { createServer } from 'node:net';
+import { until } from '@keel/api/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, trpcCall } from './testing/server.js';
 
@@ -17,6 +19,15 @@ async function register(target: TestServer) {
   });
   expect(res.status).toBe(200);
   return res.body.result.data as { accessToken: string; user: { id: string } };
+}
+
+/** A local port nothing listens on: an SMTP server that is down. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 async function scrape(target: TestServer, token?: string): Promise<string> {
@@ -120,6 +131,55 @@ describe('/metrics', () => {
       'nodejs_heap_size_used_bytes',
     ]) {
       expect(text, name).toMatch(new RegExp(`^${name} \\d`, 'm'));
+    }
+  });
+
+  it('counts the jobs this process worked by queue and outcome', async () => {
+    // Signing up sends the verification mail as a job (to the outbox here: no SMTP_URL).
+    const res = await trpcCall(guarded.url, 'auth.register', 'mutation', {
+      email: email(),
+      password: PASSWORD,
+      name: 'J',
+    });
+    expect(res.status).toBe(200);
+    const completed = await until(
+      async () =>
+        sample(await scrape(guarded, 'metrics-secret-token'), 'keel_jobs_total', {
+          queue: 'account.verification',
+          outcome: 'completed',
+        }),
+      (value) => (value ?? 0) >= 1,
+      30_000,
+    );
+    expect(completed).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts a mail the SMTP server did not take as a failed job', async () => {
+    const failing = await startTestServer({ SMTP_URL: `smtp://127.0.0.1:${await closedPort()}` });
+    try {
+      expect((await register(failing)).user.id).toBeTruthy();
+      const failed = await until(
+        async () =>
+          sample(await scrape(failing), 'keel_jobs_total', { queue: 'account.verification', outcome: 'failed' }),
+        (value) => (value ?? 0) >= 1,
+        30_000,
+      );
+      expect(failed).toBeGreaterThanOrEqual(1);
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('shows the jobs waiting per queue, also when no process works them', async () => {
+    const sender = await startTestServer({ JOBS_WORKER: 'false' });
+    try {
+      await register(sender);
+      const text = await scrape(sender);
+      expect(sample(text, 'keel_jobs_waiting', { queue: 'account.verification' })).toBe(1);
+      expect(sample(text, 'keel_jobs_waiting', { queue: 'account.password_reset' })).toBe(0);
+      expect(text).not.toMatch(/^keel_jobs_total\{/m);
+    } finally {
+      await sender.close();
     }
   });
 

@@ -1,7 +1,7 @@
 // Prometheus metrics at /metrics: requests and latency by procedure, rate-limit rejections,
 // argon2 queue, pg pool, live event streams, process and event loop.
 import { timingSafeEqual } from 'node:crypto';
-import type { LiveStreamStats, RateLimitDecision, RateLimitRuleName } from '@keel/api/server';
+import type { JobOutcome, LiveStreamStats, RateLimitDecision, RateLimitRuleName } from '@keel/api/server';
 import type { PoolStats } from '@keel/db';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from '@prometheus-io/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -25,6 +25,8 @@ export interface MetricsSources {
   pool(): PoolStats;
   /** `events.onEvent` streams open now, and those superseded or refused since start. */
   eventStreams(): LiveStreamStats;
+  /** Jobs waiting per queue (one query of the job tables per scrape). */
+  jobsWaiting(): Promise<Record<string, number>>;
 }
 
 export interface Metrics {
@@ -34,6 +36,8 @@ export interface Metrics {
   observeHttp(method: string, route: string, statusCode: number, seconds: number): void;
   rateLimitDecision(rule: RateLimitRuleName, decision: RateLimitDecision): void;
   rateLimitStoreFailure(): void;
+  /** A job this process worked, as it ended. */
+  jobOutcome(outcome: JobOutcome): void;
   render(): Promise<{ contentType: string; body: string }>;
 }
 
@@ -151,7 +155,28 @@ export function createMetrics(sources: MetricsSources): Metrics {
     (s) => s.refused,
   );
 
+  const jobOutcomes = new Counter({
+    name: 'keel_jobs_total',
+    help: 'Background jobs this process worked, by queue and outcome (completed, or failed: retried or dead-lettered)',
+    labelNames: ['queue', 'outcome'] as const,
+    registers,
+  });
+  new Gauge({
+    name: 'keel_jobs_waiting',
+    help: 'Background jobs waiting to be worked, by queue (all instances)',
+    labelNames: ['queue'] as const,
+    registers,
+    async collect() {
+      // A scrape during a database outage still answers, without this gauge.
+      const waiting = await sources.jobsWaiting().catch(() => ({}));
+      for (const [queue, count] of Object.entries(waiting)) this.set({ queue }, count);
+    },
+  });
+
   return {
+    jobOutcome({ queue, outcome }) {
+      jobOutcomes.inc({ queue, outcome });
+    },
     observeProcedure({ procedure, type, transport, statusCode, seconds }) {
       const labels = { procedure, type, transport, status_code: String(statusCode) };
       procedureCalls.inc(labels);

@@ -2,7 +2,11 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  APP_QUEUES,
   type AppDeps,
+  type AppQueues,
+  appJobHandlers,
+  createMailer,
   createMemoryEventBus,
   createMemorySessionState,
   createPasswordHasher,
@@ -12,6 +16,7 @@ import {
   createSessionRecord,
   createTokenService,
   ensureAdmin,
+  startJobs,
   toApiConfig,
 } from '@keel/api/server';
 import { type Database, migrateToLatest, openDatabase } from '@keel/db';
@@ -113,7 +118,22 @@ export async function createRuntime(
     );
   }
   const prefix = config.REDIS_KEY_PREFIX;
-  const apiConfig = toApiConfig(config);
+  // Links in mail point at the dashboard, which this process serves (PUBLIC_URL overrides it).
+  const apiConfig = toApiConfig(config, `http://${config.HOST}:${config.PORT}`);
+  const mailer = createMailer({
+    smtpUrl: config.SMTP_URL,
+    from: config.MAIL_FROM,
+    outboxDir: join(config.DATA_DIR, 'outbox'),
+    logger,
+    logLinks: config.NODE_ENV !== 'production',
+  });
+  if (!config.SMTP_URL && config.NODE_ENV === 'production') {
+    logger.warn({ outbox: mailer.destination }, 'SMTP_URL is not set: mail is written to the outbox, not sent');
+  }
+  if (!apiConfig.publicUrl) {
+    logger.warn('PUBLIC_URL is not set: mail with links (verification, password reset) is not sent until it is');
+  }
+  const jobs = await startJobs<AppQueues>({ database, queues: APP_QUEUES, logger, maintain: config.JOBS_WORKER });
   const events = redis
     ? await createRedisEventBus({ redis, prefix, onError: (err) => logger.warn({ err }, 'event bus error') })
     : createMemoryEventBus();
@@ -122,6 +142,7 @@ export async function createRuntime(
     hashQueue: () => deps.hasher.stats(),
     pool: () => database.poolStats(),
     eventStreams: () => events.streams.stats(),
+    jobsWaiting: () => jobs.waiting(),
   });
   const tracing = createTracing(config, tracingOptions);
   if (tracing) logger.info({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }, 'tracing on');
@@ -167,7 +188,12 @@ export async function createRuntime(
       onDecision: metrics.rateLimitDecision,
     }),
     events,
+    jobs,
   };
+  if (config.JOBS_WORKER) {
+    await jobs.work(appJobHandlers({ db: database.db, mailer, config: apiConfig, logger }), metrics.jobOutcome);
+  }
+  logger.info({ mail: mailer.destination, worker: config.JOBS_WORKER }, 'jobs started');
 
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     const created = await ensureAdmin(deps, config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
@@ -208,6 +234,9 @@ export async function createRuntime(
       await drainConnections(app.server, connections, drainDeadline, logger);
       // Every connection has ended: Fastify's own close only runs its onClose hooks now.
       await app.close();
+      // Running jobs finish (or are retried by another worker later) before the database goes.
+      await jobs.stop();
+      mailer.close();
       durableSessionState?.close();
       redis?.disconnect();
       await database.close();

@@ -17,16 +17,23 @@ const suite = browserSuite(['visitor', 'user', 'admin'], async ({ user, admin })
   danaPage = (await admin.getByRole('link', { name: dana.name, exact: true }).getAttribute('href')) ?? '';
 });
 
-/** Each profile's pages, as [path, its main heading]. */
+/** A well-formed link token: opening a mailed link's page spends nothing, so any token shows its form. */
+const LINK = `token=${'A'.repeat(43)}`;
+
+/** Each profile's pages, as [path, its main heading]. Dana's address is unconfirmed: hers carry the banner. */
 const PAGES = {
   visitor: [
     ['/sign-in', 'Sign in to Keel'],
     ['/sign-up', 'Create your Keel account'],
+    ['/forgot-password', 'Forgot your password?'],
+    [`/reset-password?${LINK}`, 'Choose a new password'],
+    [`/verify-email?${LINK}`, 'Confirm your email address'],
   ],
   user: [
     ['/projects', 'Projects'],
     ['/credits', 'Credits'],
     ['/account', 'Account'],
+    [`/verify-email?${LINK}`, 'Confirm your email address'],
   ],
   admin: [
     ['/admin', 'Overview'],

@@ -15,6 +15,7 @@ import {
   ADMIN_USERS_SEARCH_DEFAULTS,
   AdminUsersSearch,
   AuditSearch,
+  LinkSearch,
   PROJECTS_SEARCH_DEFAULTS,
   ProjectsSearch,
 } from './lib/search-params.js';
@@ -25,11 +26,14 @@ import { AdminOverviewPage } from './pages/admin-overview-page.js';
 import { AdminUserPage } from './pages/admin-user/admin-user-page.js';
 import { AdminUsersPage } from './pages/admin-users/admin-users-page.js';
 import { CreditsPage } from './pages/credits/credits-page.js';
+import { ForgotPasswordPage } from './pages/forgot-password-page.js';
 import { NotAllowedPage } from './pages/not-allowed-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
 import { ProjectsPage } from './pages/projects/projects-page.js';
+import { ResetPasswordPage } from './pages/reset-password-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { SignUpPage } from './pages/sign-up-page.js';
+import { VerifyEmailPage } from './pages/verify-email-page.js';
 
 const HOME = '/projects';
 
@@ -52,12 +56,23 @@ function SignedIn({ children }: { children: ReactNode }) {
   return <Layout>{children}</Layout>;
 }
 
-/** The sign-in and sign-up pages; signed in, they lead home. */
+/** The sign-in, sign-up and forgot-password pages; signed in, they lead home. */
 function SignedOut({ children }: { children: ReactNode }) {
   const auth = useAuth();
   if (auth.status === 'restoring') return <Restoring />;
   if (auth.status === 'signed-in') return <Navigate to={HOME} replace />;
   return children;
+}
+
+/**
+ * A page for signed in and signed out alike (a link from a mail opens in whichever browser): in the
+ * signed-in frame when there is a session, alone like the sign-in page when there is none.
+ */
+function EitherWay({ children }: { children: ReactNode }) {
+  const auth = useAuth();
+  if (auth.status === 'restoring') return <Restoring />;
+  if (auth.status === 'signed-in') return <Layout>{children}</Layout>;
+  return <main className="auth-page">{children}</main>;
 }
 
 function AdminOnly() {
@@ -101,6 +116,38 @@ const signUpRoute = createRoute({
     <SignedOut>
       <SignUpPage />
     </SignedOut>
+  ),
+});
+
+const forgotPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'forgot-password',
+  component: () => (
+    <SignedOut>
+      <ForgotPasswordPage />
+    </SignedOut>
+  ),
+});
+
+/**
+ * Whoever opens a reset link chooses the account's password, signed in or not (the reset signs every
+ * session out), so the page stands alone: a session ending under it leaves its outcome on screen.
+ */
+const resetPasswordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'reset-password',
+  validateSearch: LinkSearch,
+  component: ResetPasswordPage,
+});
+
+const verifyEmailRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'verify-email',
+  validateSearch: LinkSearch,
+  component: () => (
+    <EitherWay>
+      <VerifyEmailPage />
+    </EitherWay>
   ),
 });
 
@@ -157,6 +204,9 @@ const routeTree = rootRoute.addChildren([
   indexRoute,
   signInRoute,
   signUpRoute,
+  forgotPasswordRoute,
+  resetPasswordRoute,
+  verifyEmailRoute,
   dashboardRoute.addChildren([
     projectsRoute,
     creditsRoute,

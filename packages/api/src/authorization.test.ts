@@ -30,6 +30,11 @@ const MATRIX: Record<string, MatrixEntry> = {
   'auth.login': { access: 'public', input: (u) => ({ email: u.email, password: TEST_PASSWORD }) },
   'auth.refresh': { access: 'public', input: (u) => ({ refreshToken: u.refreshToken }) },
   'auth.logout': { access: 'public', input: () => ({}) },
+  'auth.requestPasswordReset': { access: 'public', input: (u) => ({ email: u.email }) },
+  // A well-formed token that matches nothing: anyone may try one, and is told the link is not valid.
+  'auth.resetPassword': { access: 'public', input: () => ({ token: 'x'.repeat(43), newPassword: 'N3w-passw0rd' }) },
+  'auth.verifyEmail': { access: 'public', input: () => ({ token: 'x'.repeat(43) }) },
+  'auth.resendVerification': { access: 'signedIn' },
   'auth.logoutAll': { access: 'signedIn' },
   'auth.me': { access: 'signedIn' },
   'auth.sessions': { access: 'signedIn' },

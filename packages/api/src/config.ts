@@ -46,6 +46,15 @@ export const ApiEnvSchema = z
     SEARCHES_PER_USER: envInt(1, 100).default(2),
     // Most rows one CSV export of the audit log writes (GET /api/admin/audit.csv).
     AUDIT_EXPORT_MAX_ROWS: envInt(1, 10_000_000).default(100_000),
+    // The dashboard's origin, the base of every link in mail; the host supplies a default outside production.
+    PUBLIC_URL: envOptional(
+      z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) origin, e.g. https://keel.example.com' })
+        .transform((url) => url.replace(/\/+$/, '')),
+    ),
+    MAIL_FROM: z.string().min(3).default('Keel <no-reply@localhost>'),
+    // Audit events older than this many days are deleted by the daily clean-up job; unset keeps them all.
+    AUDIT_RETENTION_DAYS: envOptional(envInt(1, 36_500)),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_ACCESS_SECRET) {
@@ -73,6 +82,13 @@ export interface ApiConfig {
   sessionsPerUserMax: number;
   /** Most rows one audit CSV export writes; the export says so in a last line when more matched. */
   auditExportMaxRows: number;
+  /**
+   * The dashboard's origin (no trailing slash): every link in mail starts with it, never with the
+   * request's Host. Undefined in production without PUBLIC_URL: mail with links then refuses to go.
+   */
+  publicUrl: string | undefined;
+  /** Days the audit log keeps an event; undefined keeps every event. */
+  auditRetentionDays: number | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -85,8 +101,11 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, str
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }
 
-export function toApiConfig(env: ApiEnv): ApiConfig {
+/** `defaultPublicUrl`: the host's own origin, used outside production when PUBLIC_URL is unset. */
+export function toApiConfig(env: ApiEnv, defaultPublicUrl?: string): ApiConfig {
   return {
+    publicUrl: env.PUBLIC_URL ?? (env.NODE_ENV === 'production' ? undefined : defaultPublicUrl),
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
     refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,

@@ -10,6 +10,7 @@ import type { RateLimiter } from './common/rate-limit.js';
 import type { SessionStateStore } from './common/session-state.js';
 import type { AccessClaims, TokenService } from './common/tokens.js';
 import type { ApiConfig } from './config.js';
+import type { AppJobs } from './jobs.js';
 
 /** Built once by the composition root (apps/server/src/main.ts) and shared by every request. */
 export interface AppDeps {
@@ -21,6 +22,8 @@ export interface AppDeps {
   sessionState: SessionStateStore;
   rateLimiter: RateLimiter;
   events: EventBus;
+  /** Sends background jobs (jobs.ts), in the caller's transaction when given one. */
+  jobs: AppJobs;
 }
 
 /** One procedure call of a request, as the guard records it for the host. */

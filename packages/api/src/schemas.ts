@@ -1,5 +1,6 @@
 // Every module's zod schemas, for the web app's forms (no server code).
 
+export * from './modules/account/account.schema.js';
 export * from './modules/admin/admin.activity.schema.js';
 export * from './modules/admin/admin.schema.js';
 export * from './modules/auth/auth.schema.js';

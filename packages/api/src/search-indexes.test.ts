@@ -1,7 +1,9 @@
 // The statements every search procedure sends are served by the pg_trgm indexes, not a scan of the table.
 import { CompiledQuery, type LogEvent, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startJobs } from './common/jobs.js';
 import type { AppDeps } from './context.js';
+import { APP_QUEUES, type AppQueues } from './jobs.js';
 import {
   callerFor,
   createTestDatabase,
@@ -27,7 +29,9 @@ beforeAll(async () => {
   base = await createTestDeps();
   // The test's own database, on a connection that records what it runs.
   database = await createTestDatabase({ log: record });
-  deps = { ...base, db: database.db };
+  // Registering sends a job in its transaction: the queue's tables must be in this database too.
+  const jobs = await startJobs<AppQueues>({ database, queues: APP_QUEUES, logger: base.logger, maintain: false });
+  deps = { ...base, db: database.db, jobs };
   admin = await createUser(deps, { role: 'ADMIN' });
   // Enough rows that a table scan is a real alternative the planner has to beat.
   await sql`
@@ -44,6 +48,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await deps?.jobs.stop(2_000);
   await database?.destroy();
   await base?.close();
 });

@@ -10,6 +10,8 @@ export {
   type LiveStreams,
 } from './common/events.js';
 export { createPasswordHasher, type PasswordHasher } from './common/hash.js';
+export { type JobOutcome, type Jobs, startJobs } from './common/jobs.js';
+export { createMailer, type Mailer, type MailMessage } from './common/mailer.js';
 export {
   createRateLimiter,
   type RateLimitDecision,
@@ -46,9 +48,11 @@ export {
   type RequestObservation,
   type ResponseControl,
 } from './context.js';
+export { APP_QUEUES, type AppJobs, type AppQueues, appJobHandlers } from './jobs.js';
 export { adminHostRouter } from './modules/admin/admin.router.js';
 export { ensureAdmin } from './modules/auth/auth.service.js';
 export { createSessionRecord } from './modules/auth/session-record.js';
 export { streamsFull } from './modules/events/events.service.js';
+export { markEmailVerified } from './modules/users/users.service.js';
 export { type AppRouter, appRouter } from './root.js';
 export { createCallerFactory, type ProcedureMeta } from './trpc.js';

@@ -97,6 +97,8 @@ function signInEmail(rawInput: unknown): string {
 function rateLimitKey(rule: RateLimitRuleName, ctx: Context, rawInput: unknown): string {
   if (rule === 'login') return `${ctx.ip}|${signInEmail(rawInput)}`;
   if (rule === 'login_account') return signInEmail(rawInput);
+  // The address the mail goes to: the input's, or the signed-in caller's own.
+  if (rule === 'mail') return signInEmail(rawInput) || `user:${ctx.token?.userId ?? ''}`;
   if (rule === 'default' && ctx.token) return `user:${ctx.token.userId}`;
   return `ip:${ctx.ip}`;
 }
@@ -211,7 +213,9 @@ async function limited<R extends CallResult>(
 ): Promise<R> {
   const rules = meta?.rateLimit ?? DEFAULT_RULES;
   if (!rules.some(isSignInRule)) {
-    await enforceRateLimits(ctx, rules, undefined);
+    // The `mail` rule counts per target address, which is in the input.
+    const rawInput = rules.includes('mail') ? await getRawInput().catch(() => undefined) : undefined;
+    await enforceRateLimits(ctx, rules, rawInput);
     return proceed();
   }
   // Sign-in rules count failed password checks only: a call refused before its password was

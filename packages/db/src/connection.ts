@@ -46,6 +46,11 @@ export interface PoolStats {
 export interface Database {
   db: Kysely<DB>;
   kind: 'postgres' | 'pglite';
+  /**
+   * The same database for a library that connects by itself (the job queue): PGlite's one instance
+   * (its transactions hold the instance, so nothing interleaves with Kysely's), or the URL.
+   */
+  direct: { kind: 'pglite'; pglite: PGlite } | { kind: 'postgres'; url: string };
   poolStats(): PoolStats;
   ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -185,6 +190,7 @@ function createPostgres(url: string, options: DatabaseOptions): Database {
   return {
     db,
     kind: 'postgres',
+    direct: { kind: 'postgres', url },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     ping: (timeoutMs = 2_000) => withTimeout(sql`select 1`.execute(db), timeoutMs),
     close: () => db.destroy(),
@@ -214,6 +220,7 @@ function createPglite(options: DatabaseOptions): Database {
   return {
     db,
     kind: 'pglite',
+    direct: { kind: 'pglite', pglite },
     poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
     ping: (timeoutMs = 2_000) => withTimeout(sql`select 1`.execute(db), timeoutMs),
     close: () => db.destroy(),

@@ -18,8 +18,25 @@ export interface UsersTable {
   active: Generated<boolean>;
   avatar_url: string | null;
   balance: Generated<number>;
+  /** Set by following a verification link (or an invitation, or by the seed and ADMIN_EMAIL). */
+  email_verified: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: Timestamp;
+}
+
+export type OneTimeTokenKind = 'email_verification' | 'password_reset';
+
+export interface OneTimeTokensTable {
+  id: Generated<string>;
+  kind: OneTimeTokenKind;
+  user_id: string | null;
+  email: string;
+  /** SHA-256 of the token, hex; the token itself is only ever in the link. */
+  token_hash: string;
+  created_at: CreatedAt;
+  expires_at: Date;
+  consumed_at: Date | null;
+  voided_at: Date | null;
 }
 
 export interface SessionsTable {
@@ -101,6 +118,7 @@ export interface DB {
   projects: ProjectsTable;
   transfers: TransfersTable;
   ledger_entries: LedgerEntriesTable;
+  one_time_tokens: OneTimeTokensTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -112,3 +130,4 @@ export type AuditEventRow = Selectable<AuditEventsTable>;
 export type ProjectRow = Selectable<ProjectsTable>;
 export type TransferRow = Selectable<TransfersTable>;
 export type LedgerEntryRow = Selectable<LedgerEntriesTable>;
+export type OneTimeTokenRow = Selectable<OneTimeTokensTable>;

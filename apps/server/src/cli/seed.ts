@@ -1,5 +1,5 @@
 // `pnpm db:seed`: demo data through the real procedures (hashing, audit, ledger), safe to run twice.
-import { appRouter, createCallerFactory, createContextInner, noopResponse } from '@keel/api/server';
+import { appRouter, createCallerFactory, createContextInner, markEmailVerified, noopResponse } from '@keel/api/server';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createRuntime, type Runtime } from '../runtime.js';
@@ -21,7 +21,9 @@ if (loaded.NODE_ENV === 'production' && !process.argv.includes('--force')) {
   process.exit(1);
 }
 // The demo admin is created (if missing) the way ADMIN_EMAIL/ADMIN_PASSWORD create one at start.
-const config = { ...loaded, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password };
+// Its jobs (the sign-ups' verification mails) stay queued for the server, which skips them: the
+// demo accounts are verified below.
+const config = { ...loaded, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, JOBS_WORKER: false };
 const logger = createLogger('warn');
 let runtime: Runtime;
 try {
@@ -57,6 +59,7 @@ try {
   const adminCaller = await callerFor(admin.accessToken);
   for (const [index, user] of USERS.entries()) {
     const session = await signIn(user.email, DEMO_PASSWORD, user.name);
+    await markEmailVerified(runtime.deps.db, session.user.id);
     const caller = await callerFor(session.accessToken);
     const existing = await caller.projects.list({ limit: 100 });
     for (const name of PROJECTS.slice(0, index + 2)) {

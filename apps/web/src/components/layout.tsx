@@ -1,4 +1,5 @@
-// The signed-in frame: navigation (admin links only for admins), the live-events badge, sign-out.
+// The signed-in frame: navigation (admin links only for admins), the live-events badge, sign-out, and the
+// banner of an unconfirmed address.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
@@ -7,6 +8,7 @@ import { addReceived, NO_TRANSFERS, receivedNotice } from '../lib/received-credi
 import { useCurrentUser, useSession } from '../lib/session-context.js';
 import { useTRPC } from '../lib/trpc.js';
 import { ConnectionBanner } from './connection-banner.js';
+import { EmailVerificationBanner } from './email-verification.js';
 import { TOAST_MS, useToast } from './toasts.js';
 
 const LIVE_LABEL: Record<LiveStatus, string> = {
@@ -184,6 +186,7 @@ export function Layout({ children }: { children: ReactNode }) {
       </nav>
       <main id="main" className="content" tabIndex={-1}>
         <ConnectionBanner liveStatus={live.status} />
+        {user.emailVerified ? null : <EmailVerificationBanner email={user.email} />}
         {children}
       </main>
     </div>

@@ -1,6 +1,13 @@
 // The list pages' search parameters: typed from the API's input schemas, a malformed value falls back.
 import { describe, expect, it } from 'vitest';
-import { AdminUsersSearch, AuditSearch, listInputOf, ProjectsSearch, withoutEmpty } from './search-params.js';
+import {
+  AdminUsersSearch,
+  AuditSearch,
+  LinkSearch,
+  listInputOf,
+  ProjectsSearch,
+  withoutEmpty,
+} from './search-params.js';
 
 describe('ProjectsSearch', () => {
   it('fills the defaults of an empty query string', () => {
@@ -70,5 +77,16 @@ describe('listInputOf', () => {
 describe('withoutEmpty', () => {
   it('keeps only the filters that are set', () => {
     expect(withoutEmpty({ userId: 'u1', action: '', from: undefined })).toEqual({ userId: 'u1' });
+  });
+});
+
+describe('LinkSearch', () => {
+  it("keeps a mailed link's token as typed, for the page to check", () => {
+    expect(LinkSearch.parse({ token: ' abc ' })).toEqual({ token: ' abc ' });
+  });
+
+  it('reads a missing or malformed token as none', () => {
+    expect(LinkSearch.parse({})).toEqual({ token: undefined });
+    expect(LinkSearch.parse({ token: 42 })).toEqual({ token: undefined });
   });
 });

@@ -67,3 +67,11 @@ export function withoutEmpty(search: Record<string, string | undefined>): Record
   }
   return set;
 }
+
+/**
+ * `?token=` of a link from a mail (`/reset-password`, `/verify-email`), kept as typed: the page
+ * checks it with the procedure's own `LinkToken` and says what is wrong with the link, where a
+ * fallback would only fail later.
+ */
+export const LinkSearch = z.object({ token: AsTyped });
+export type LinkSearch = z.output<typeof LinkSearch>;

@@ -61,6 +61,9 @@ export function SignInPage() {
           {login.isPending ? 'Signing in…' : 'Sign in'}
         </button>
         <p className="muted">
+          <Link to="/forgot-password">Forgot your password?</Link>
+        </p>
+        <p className="muted">
           No account yet? <Link to="/sign-up">Create one</Link>
         </p>
       </form>

@@ -8,6 +8,7 @@ export const user: User = {
   name: 'A',
   role: 'USER',
   active: true,
+  emailVerified: true,
   avatarUrl: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',

@@ -4,7 +4,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
-export type RateLimitRuleName = 'login' | 'login_account' | 'auth' | 'refresh' | 'default';
+export type RateLimitRuleName = 'login' | 'login_account' | 'auth' | 'refresh' | 'mail' | 'mail_ip' | 'default';
 
 export interface RateLimitRule {
   points: number;
@@ -23,6 +23,10 @@ export const RATE_LIMIT_RULES: Record<RateLimitRuleName, RateLimitRule> = {
   login_account: { points: 20, durationSeconds: 15 * 60 },
   auth: { points: 50, durationSeconds: 15 * 60 },
   refresh: { points: 150, durationSeconds: 5 * 60 },
+  /** Mails asked for one address (a reset's email, or the caller's own for a resend): no mailbox flooded. */
+  mail: { points: 5, durationSeconds: 60 * 60 },
+  /** Mails asked for from one client address, whatever the targets. */
+  mail_ip: { points: 20, durationSeconds: 60 * 60 },
   default: { points: 1000, durationSeconds: 60 * 60, localFirst: true },
 };
 

@@ -4,11 +4,13 @@ import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { createMemoryEventBus, createRedisEventBus, type EventBus } from '../common/events.js';
 import { createPasswordHasher, type PasswordHasher } from '../common/hash.js';
+import { startJobs } from '../common/jobs.js';
 import { createRateLimiter } from '../common/rate-limit.js';
 import { createMemorySessionState, createRedisSessionState } from '../common/session-state.js';
 import { createTokenService } from '../common/tokens.js';
 import type { ApiConfig } from '../config.js';
 import { type AppDeps, createContextInner, type RequestInfo, type ResponseControl } from '../context.js';
+import { APP_QUEUES, type AppQueues } from '../jobs.js';
 import { createSessionRecord } from '../modules/auth/session-record.js';
 import { appRouter } from '../root.js';
 import { createCallerFactory } from '../trpc.js';
@@ -16,6 +18,9 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 import { testRedisUrl } from './env.js';
 
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
+
+/** Where the links of test mails point (PUBLIC_URL); the dashboard never runs there. */
+export const TEST_PUBLIC_URL = 'http://dashboard.keel.test';
 
 /** argon2id at a test cost; one test checks the production parameters on their own. */
 export const TEST_HASH_PARAMS = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
@@ -35,6 +40,8 @@ export interface TestDepsOptions {
   rateLimitMultiplier?: number;
   /** Use Redis when configured (default true). */
   redis?: boolean;
+  /** Queue policies that differ from the application's (a retry delay of a second, say). */
+  queues?: Partial<typeof APP_QUEUES>;
 }
 
 export async function connectTestRedis(): Promise<Redis | undefined> {
@@ -80,9 +87,19 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<Tes
     searchesPerUser: 2,
     sessionsPerUserMax: 50,
     auditExportMaxRows: 100_000,
+    publicUrl: TEST_PUBLIC_URL,
+    auditRetentionDays: undefined,
     ...options.config,
   };
   const { logger, logs } = captureLogger();
+  // Sends only: a test that needs its jobs worked starts the workers (`deps.jobs.work`).
+  const jobs = await startJobs<AppQueues>({
+    database: database,
+    queues: { ...APP_QUEUES, ...options.queues },
+    logger,
+    maintain: false,
+    pollingIntervalSeconds: 0.5,
+  });
   const events: EventBus = redis ? await createRedisEventBus({ redis, prefix: redisPrefix }) : createMemoryEventBus();
   const durableSessionState =
     redis &&
@@ -110,7 +127,9 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<Tes
     sessionState: durableSessionState ?? createMemorySessionState(config.accessTokenTtlSeconds),
     rateLimiter: createRateLimiter({ redis, prefix: redisPrefix, multiplier: options.rateLimitMultiplier ?? 1000 }),
     events,
+    jobs,
     async close() {
+      await jobs.stop(2_000);
       durableSessionState?.close();
       await events.close();
       if (redis) {

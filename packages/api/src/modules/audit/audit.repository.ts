@@ -117,3 +117,9 @@ export function listAuditEvents(db: Kysely<DB>, filter: AuditListFilter) {
 }
 
 export type AuditEventListRow = Awaited<ReturnType<typeof listAuditEvents>>[number];
+
+/** Deletes the events recorded before `before`; returns how many. */
+export async function deleteAuditEventsBefore(db: Kysely<DB>, before: Date): Promise<number> {
+  const result = await db.deleteFrom('audit_events').where('at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -3,7 +3,7 @@
 
 import type { DB } from '@keel/db';
 import type { Kysely } from 'kysely';
-import { insertAuditEvent, type NewAuditEvent } from './audit.repository.js';
+import { deleteAuditEventsBefore, insertAuditEvent, type NewAuditEvent } from './audit.repository.js';
 
 export interface AuditSource {
   ip: string;
@@ -21,3 +21,8 @@ export function audit(
 
 /** Reading the log: newest first by sequence number, the keyset its cursor pages on, with names. */
 export { type AuditEventListRow, type AuditListFilter, listAuditEvents } from './audit.repository.js';
+
+/** The retention rule (AUDIT_RETENTION_DAYS): events older than `days` days are deleted. */
+export function deleteAuditEventsOlderThan(db: Kysely<DB>, days: number): Promise<number> {
+  return deleteAuditEventsBefore(db, new Date(Date.now() - days * 24 * 60 * 60 * 1000));
+}

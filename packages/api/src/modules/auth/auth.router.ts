@@ -1,5 +1,7 @@
 // auth.* procedures: wiring only; the rules live in auth.service.ts.
 import { authedProcedure, publicProcedure, router } from '../../trpc.js';
+import { RequestPasswordResetInput, ResetPasswordInput, VerifyEmailInput } from '../account/account.schema.js';
+import * as account from '../account/account.service.js';
 import { Success } from '../common.schema.js';
 import { User } from '../users/users.schema.js';
 import {
@@ -15,6 +17,65 @@ import {
 import * as auth from './auth.service.js';
 
 export const authRouter = router({
+  // The account lifecycle (modules/account): password reset and address verification by mail.
+  requestPasswordReset: publicProcedure
+    .meta({
+      rateLimit: ['mail_ip', 'mail'],
+      openapi: {
+        method: 'POST',
+        path: '/auth/request-password-reset',
+        tags: ['auth'],
+        protect: false,
+        summary: 'Mail a password-reset link (the same answer whether or not the account exists)',
+        errorResponses: [400, 429],
+      },
+    })
+    .input(RequestPasswordResetInput)
+    .output(Success)
+    .mutation(({ ctx, input }) => account.requestPasswordReset(ctx, input)),
+  resetPassword: publicProcedure
+    .meta({
+      rateLimit: ['auth'],
+      openapi: {
+        method: 'POST',
+        path: '/auth/reset-password',
+        tags: ['auth'],
+        protect: false,
+        summary: "Set a new password with a reset link's token; signs the account out everywhere",
+        errorResponses: [400, 503],
+      },
+    })
+    .input(ResetPasswordInput)
+    .output(Success)
+    .mutation(({ ctx, input }) => account.resetPassword(ctx, input)),
+  verifyEmail: publicProcedure
+    .meta({
+      rateLimit: ['auth'],
+      openapi: {
+        method: 'POST',
+        path: '/auth/verify-email',
+        tags: ['auth'],
+        protect: false,
+        summary: "Confirm an address with a verification link's token",
+        errorResponses: [400],
+      },
+    })
+    .input(VerifyEmailInput)
+    .output(Success)
+    .mutation(({ ctx, input }) => account.verifyEmail(ctx, input)),
+  resendVerification: authedProcedure
+    .meta({
+      rateLimit: ['mail_ip', 'mail'],
+      openapi: {
+        method: 'POST',
+        path: '/auth/resend-verification',
+        tags: ['auth'],
+        summary: "Mail a new verification link to the caller's address",
+        errorResponses: [401, 429],
+      },
+    })
+    .output(Success)
+    .mutation(({ ctx }) => account.resendVerification(ctx)),
   register: publicProcedure
     .meta({
       rateLimit: ['auth'],

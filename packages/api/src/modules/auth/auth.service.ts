@@ -63,6 +63,8 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Auth
     const row = await users.insertUser(trx, { email: input.email, name: input.name, password_hash: passwordHash });
     const session = await openSession(ctx, trx, row.id);
     await audit(trx, ctx, { actorId: row.id, action: 'auth.register', targetType: 'user', targetId: row.id });
+    // The verification mail, sent by a job committed with the account.
+    await ctx.jobs.send(trx, 'account.verification', { userId: row.id });
     return { user: users.toUser(row), ...session };
   });
   return issuePayload(ctx, user, sessionId, refreshToken);
@@ -299,6 +301,8 @@ export async function changePassword(ctx: AuthedContext, input: ChangePasswordIn
       targetId: ctx.user.id,
       metadata: { revokedSessions: ids.length },
     });
+    // A notice to the account's address: the owner learns of a change they did not make.
+    await ctx.jobs.send(trx, 'account.notice', { userId: ctx.user.id, notice: 'password_changed' });
     return ids;
   });
   await broadcastRevocation(ctx, revoked, ctx.user.id);
@@ -350,6 +354,8 @@ export async function ensureAdmin(
       name: 'Administrator',
       password_hash: passwordHash,
       role: 'ADMIN',
+      // The operator chose this address; there is no one to send a verification link to first.
+      email_verified: true,
     });
   } catch (error) {
     // Another instance starting at the same moment created it first.

@@ -9,6 +9,7 @@ export function toUser(row: UserRow): User {
     name: row.name,
     role: row.role,
     active: row.active,
+    emailVerified: row.email_verified,
     avatarUrl: row.avatar_url,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),

@@ -13,6 +13,8 @@ export const User = z.object({
   name: z.string(),
   role: RoleSchema,
   active: z.boolean(),
+  /** The address was proven by following a link sent to it (or an invitation, or set by the seed). */
+  emailVerified: z.boolean(),
   avatarUrl: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -39,6 +39,11 @@ export function setUserRole(db: Kysely<DB>, id: string, role: Role): Promise<Use
   return updateUser(db, id, { role });
 }
 
+/** The address is proven: a verification link, a password-reset link or an invitation was followed. */
+export function markEmailVerified(db: Kysely<DB>, id: string): Promise<UserRow | undefined> {
+  return updateUser(db, id, { email_verified: true });
+}
+
 /** An admin's (de)activation: only the flag is written (sessions are auth's to revoke). */
 export function setUserActive(db: Kysely<DB>, id: string, active: boolean): Promise<UserRow | undefined> {
   return updateUser(db, id, { active });
