@@ -6,7 +6,6 @@ import {
   type AppDeps,
   type AppQueues,
   appJobHandlers,
-  createMailer,
   createMemoryEventBus,
   createMemorySessionState,
   createPasswordHasher,
@@ -17,7 +16,6 @@ import {
   createTokenService,
   ensureAdmin,
   startJobs,
-  toApiConfig,
 } from '@keel/api/server';
 import { type Database, migrateToLatest, openDatabase } from '@keel/db';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
@@ -28,6 +26,7 @@ import { buildApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import { DEFAULT_WEB_DIST } from './dashboard.js';
 import type { HealthCheck } from './health.js';
+import { apiConfigOf, mailerOf } from './mail.js';
 import { createMetrics } from './metrics.js';
 import { createShutdownState, drainConnections, shutdownTimes, stopAccepting, trackConnections } from './shutdown.js';
 import { createTracing, tracingEnabled } from './tracing.js';
@@ -118,21 +117,8 @@ export async function createRuntime(
     );
   }
   const prefix = config.REDIS_KEY_PREFIX;
-  // Links in mail point at the dashboard, which this process serves (PUBLIC_URL overrides it).
-  const apiConfig = toApiConfig(config, `http://${config.HOST}:${config.PORT}`);
-  const mailer = createMailer({
-    smtpUrl: config.SMTP_URL,
-    from: config.MAIL_FROM,
-    outboxDir: join(config.DATA_DIR, 'outbox'),
-    logger,
-    logLinks: config.NODE_ENV !== 'production',
-  });
-  if (!config.SMTP_URL && config.NODE_ENV === 'production') {
-    logger.warn({ outbox: mailer.destination }, 'SMTP_URL is not set: mail is written to the outbox, not sent');
-  }
-  if (!apiConfig.publicUrl) {
-    logger.warn('PUBLIC_URL is not set: mail with links (verification, password reset) is not sent until it is');
-  }
+  const apiConfig = apiConfigOf(config);
+  const mailer = mailerOf(config, apiConfig, logger);
   const jobs = await startJobs<AppQueues>({ database, queues: APP_QUEUES, logger, maintain: config.JOBS_WORKER });
   const events = redis
     ? await createRedisEventBus({ redis, prefix, onError: (err) => logger.warn({ err }, 'event bus error') })

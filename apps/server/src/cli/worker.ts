@@ -3,18 +3,11 @@
 // process that opened it, so under PGlite the server works its own jobs.
 
 import { join } from 'node:path';
-import {
-  APP_QUEUES,
-  type AppQueues,
-  appJobHandlers,
-  ConfigError,
-  createMailer,
-  startJobs,
-  toApiConfig,
-} from '@keel/api/server';
+import { APP_QUEUES, type AppQueues, appJobHandlers, ConfigError, startJobs } from '@keel/api/server';
 import { migrateToLatest, openDatabase } from '@keel/db';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
+import { apiConfigOf, mailerOf } from '../mail.js';
 import { startupFailureMessage } from '../startup-failure.js';
 
 let config: ReturnType<typeof loadConfig>;
@@ -34,14 +27,8 @@ const logger = createLogger(config.LOG_LEVEL);
 try {
   const database = await openDatabase({ url: config.DATABASE_URL, pgliteDir: join(config.DATA_DIR, 'pglite') });
   await migrateToLatest(database.db);
-  const apiConfig = toApiConfig(config, `http://${config.HOST}:${config.PORT}`);
-  const mailer = createMailer({
-    smtpUrl: config.SMTP_URL,
-    from: config.MAIL_FROM,
-    outboxDir: join(config.DATA_DIR, 'outbox'),
-    logger,
-    logLinks: config.NODE_ENV !== 'production',
-  });
+  const apiConfig = apiConfigOf(config);
+  const mailer = mailerOf(config, apiConfig, logger);
   const jobs = await startJobs<AppQueues>({ database, queues: APP_QUEUES, logger, maintain: true });
   await jobs.work(appJobHandlers({ db: database.db, mailer, config: apiConfig, logger }));
   logger.info({ mail: mailer.destination, queues: Object.keys(APP_QUEUES) }, 'worker started');

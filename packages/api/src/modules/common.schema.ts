@@ -41,6 +41,19 @@ export const NameInput = text({ error: 'Name is required' })
 /** The answer of a mutation that has nothing else to say. */
 export const Success = z.object({ success: z.literal(true) });
 
+/** `{ days = 30 (7..90) }`: how many UTC days a daily series covers, today included; the input may be left out. */
+export const DayRangeInput = z
+  .object({
+    days: z
+      .number({ error: 'Days must be a number' })
+      .int('Days must be a whole number')
+      .min(7, 'Days must be at least 7')
+      .max(90, 'Days must be at most 90')
+      .default(30),
+  })
+  .prefault({});
+export type DayRangeInput = z.output<typeof DayRangeInput>;
+
 /** `{ page = 1, limit = 20 (1..100) }` plus a module's own `sort` enum. */
 export const PageInput = z.object({
   page: z.number().int().min(1).max(100_000).default(1),

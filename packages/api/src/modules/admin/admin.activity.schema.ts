@@ -1,18 +1,10 @@
 // zod input and output of admin.activity: the overview's daily series and its recent notable events.
 import { z } from 'zod';
+import { DayRangeInput } from '../common.schema.js';
 
-/** How many UTC days a series covers, today included: `{ days = 30 (7..90) }`; the input may be left out. */
-export const ActivityInput = z
-  .object({
-    days: z
-      .number({ error: 'Days must be a number' })
-      .int('Days must be a whole number')
-      .min(7, 'Days must be at least 7')
-      .max(90, 'Days must be at most 90')
-      .default(30),
-  })
-  .prefault({});
-export type ActivityInput = z.output<typeof ActivityInput>;
+/** The overview's range: `{ days = 30 (7..90) }`. */
+export const ActivityInput = DayRangeInput;
+export type ActivityInput = DayRangeInput;
 
 /** A UTC calendar day, `2030-01-31`. */
 export const CalendarDay = z.iso.date();

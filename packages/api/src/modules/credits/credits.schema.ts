@@ -1,6 +1,6 @@
 // zod inputs and outputs of the credits procedures, shared with the web app's forms.
 import { z } from 'zod';
-import { CursorInput, cursorPage, text } from '../common.schema.js';
+import { CursorInput, cursorPage, DayRangeInput, text } from '../common.schema.js';
 
 /** Credits moved or granted in one operation: a whole number from 1 to 1 000 000. */
 export const CreditAmount = z
@@ -58,18 +58,9 @@ export type LedgerEntry = z.infer<typeof LedgerEntry>;
 export const HistoryPage = cursorPage(LedgerEntry);
 export type HistoryPage = z.infer<typeof HistoryPage>;
 
-/** `{ days = 30 (7..90) }`: how many UTC days the balance history covers, today included; the input may be left out. */
-export const BalanceHistoryInput = z
-  .object({
-    days: z
-      .number({ error: 'Days must be a number' })
-      .int('Days must be a whole number')
-      .min(7, 'Days must be at least 7')
-      .max(90, 'Days must be at most 90')
-      .default(30),
-  })
-  .prefault({});
-export type BalanceHistoryInput = z.output<typeof BalanceHistoryInput>;
+/** The balance history's range: `{ days = 30 (7..90) }`. */
+export const BalanceHistoryInput = DayRangeInput;
+export type BalanceHistoryInput = DayRangeInput;
 
 /** The balance at the end of a UTC day (for today: now). */
 export const ClosingBalance = z.object({ day: z.iso.date(), balance: z.number() });
