@@ -84,7 +84,8 @@ describe('pnpm worker', () => {
     expect(verification.text).toContain(`${PUBLIC_URL}/verify-email?token=`);
     const reset = await smtp.next(mailTo(address, /reset your keel password/i), 30_000);
     const token = linkToken(reset.text, PUBLIC_URL, '/reset-password');
-    expect(worker.output()).toContain('worker started');
+    // The log reaches stdout in batches (every 250 ms): the line may follow the mail it announced.
+    await expect.poll(() => worker.output()).toContain('worker started');
 
     // The link works on the server; the security notice it enqueues is mailed by the worker too.
     const done = await fetch(`${server.url}/api/auth/reset-password`, {
