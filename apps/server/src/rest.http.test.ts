@@ -134,6 +134,8 @@ describe('/openapi.json', () => {
         'POST /auth/reset-password',
         'POST /auth/verify-email',
         'POST /auth/resend-verification',
+        'GET /auth/invitation',
+        'POST /auth/accept-invitation',
         'PATCH /users/me',
         'GET /users/search',
         'GET /projects',

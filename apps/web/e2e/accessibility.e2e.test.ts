@@ -28,18 +28,21 @@ const PAGES = {
     ['/forgot-password', 'Forgot your password?'],
     [`/reset-password?${LINK}`, 'Choose a new password'],
     [`/verify-email?${LINK}`, 'Confirm your email address'],
+    [`/invite?${LINK}`, 'Accept your invitation'],
   ],
   user: [
     ['/projects', 'Projects'],
     ['/credits', 'Credits'],
     ['/account', 'Account'],
     [`/verify-email?${LINK}`, 'Confirm your email address'],
+    [`/invite?${LINK}`, 'Accept your invitation'],
   ],
   admin: [
     ['/admin', 'Overview'],
     ['/admin/users', 'Users'],
     ['{danaPage}', dana.name],
     ['/admin/audit', 'Audit log'],
+    ['/admin/invitations', 'Invitations'],
   ],
 } as const;
 

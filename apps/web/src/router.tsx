@@ -13,6 +13,7 @@ import { Layout } from './components/layout.js';
 import { Loading } from './components/ui.js';
 import {
   ADMIN_USERS_SEARCH_DEFAULTS,
+  AdminInvitationsSearch,
   AdminUsersSearch,
   AuditSearch,
   LinkSearch,
@@ -22,11 +23,13 @@ import {
 import { useAuth, useCurrentUser } from './lib/session-context.js';
 import { AccountPage } from './pages/account/account-page.js';
 import { AdminAuditPage } from './pages/admin-audit/admin-audit-page.js';
+import { AdminInvitationsPage } from './pages/admin-invitations/admin-invitations-page.js';
 import { AdminOverviewPage } from './pages/admin-overview-page.js';
 import { AdminUserPage } from './pages/admin-user/admin-user-page.js';
 import { AdminUsersPage } from './pages/admin-users/admin-users-page.js';
 import { CreditsPage } from './pages/credits/credits-page.js';
 import { ForgotPasswordPage } from './pages/forgot-password-page.js';
+import { InvitePage } from './pages/invite-page.js';
 import { NotAllowedPage } from './pages/not-allowed-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
 import { ProjectsPage } from './pages/projects/projects-page.js';
@@ -151,6 +154,18 @@ const verifyEmailRoute = createRoute({
   ),
 });
 
+/** An invitation's link: the invitee has no account yet, so it works signed out (signed in, it says to sign out first). */
+const inviteRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'invite',
+  validateSearch: LinkSearch,
+  component: () => (
+    <EitherWay>
+      <InvitePage />
+    </EitherWay>
+  ),
+});
+
 /** Pathless: the signed-in frame around every page below, kept mounted as the page changes. */
 const dashboardRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -200,6 +215,13 @@ const adminAuditRoute = createRoute({
   component: AdminAuditPage,
 });
 
+const adminInvitationsRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'invitations',
+  validateSearch: AdminInvitationsSearch,
+  component: AdminInvitationsPage,
+});
+
 const routeTree = rootRoute.addChildren([
   indexRoute,
   signInRoute,
@@ -207,11 +229,18 @@ const routeTree = rootRoute.addChildren([
   forgotPasswordRoute,
   resetPasswordRoute,
   verifyEmailRoute,
+  inviteRoute,
   dashboardRoute.addChildren([
     projectsRoute,
     creditsRoute,
     accountRoute,
-    adminRoute.addChildren([adminOverviewRoute, adminUsersRoute, adminUserRoute, adminAuditRoute]),
+    adminRoute.addChildren([
+      adminOverviewRoute,
+      adminUsersRoute,
+      adminUserRoute,
+      adminAuditRoute,
+      adminInvitationsRoute,
+    ]),
   ]),
 ]);
 

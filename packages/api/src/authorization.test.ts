@@ -35,6 +35,12 @@ const MATRIX: Record<string, MatrixEntry> = {
   'auth.resetPassword': { access: 'public', input: () => ({ token: 'x'.repeat(43), newPassword: 'N3w-passw0rd' }) },
   'auth.verifyEmail': { access: 'public', input: () => ({ token: 'x'.repeat(43) }) },
   'auth.resendVerification': { access: 'signedIn' },
+  // An unknown invitation token: anyone may try one, and is told the invitation is no longer valid.
+  'auth.invitation': { access: 'public', input: () => ({ token: 'x'.repeat(43) }) },
+  'auth.acceptInvitation': {
+    access: 'public',
+    input: () => ({ token: 'x'.repeat(43), name: 'M', password: TEST_PASSWORD }),
+  },
   'auth.logoutAll': { access: 'signedIn' },
   'auth.me': { access: 'signedIn' },
   'auth.sessions': { access: 'signedIn' },
@@ -61,6 +67,10 @@ const MATRIX: Record<string, MatrixEntry> = {
   'admin.users.revokeSessions': { access: 'admin', input: () => ({ userId: randomUUID() }) },
   'admin.credits.grant': { access: 'admin', input: (u) => ({ userId: u.id, amount: 1, reason: 'matrix' }) },
   'admin.audit.list': { access: 'admin', input: () => ({}) },
+  'admin.invitations.create': { access: 'admin', input: () => ({ email: uniqueEmail(), role: 'USER' }) },
+  'admin.invitations.list': { access: 'admin', input: () => ({}) },
+  'admin.invitations.revoke': { access: 'admin', input: () => ({ id: randomUUID() }) },
+  'admin.invitations.resend': { access: 'admin', input: () => ({ id: randomUUID() }) },
   'admin.stats': { access: 'admin' },
   'admin.activity': { access: 'admin' },
   'events.onEvent': { access: 'signedIn' },

@@ -121,6 +121,25 @@ describe('toApiConfig', () => {
       eventStreamsPerUser: 20,
       eventStreamsMax: 1_000,
       auditExportMaxRows: 100_000,
+      signupMode: 'open',
+      signupDomains: [],
     });
+  });
+
+  it('reads SIGNUP_MODE and SIGNUP_DOMAINS as a lower-case list', () => {
+    const env = parseEnv({ SIGNUP_MODE: 'domain', SIGNUP_DOMAINS: ' Example.com, corp.example.org ,' });
+    expect(toApiConfig(env)).toMatchObject({
+      signupMode: 'domain',
+      signupDomains: ['example.com', 'corp.example.org'],
+    });
+    expect(toApiConfig(parseEnv({ SIGNUP_MODE: 'invite' }))).toMatchObject({ signupMode: 'invite', signupDomains: [] });
+  });
+
+  it.each([
+    [{ SIGNUP_MODE: 'closed' }, /^\s+SIGNUP_MODE: /m],
+    [{ SIGNUP_MODE: 'domain' }, /^\s+SIGNUP_DOMAINS: is required when SIGNUP_MODE=domain/m],
+    [{ SIGNUP_MODE: 'domain', SIGNUP_DOMAINS: 'example.com,not a domain' }, /^\s+SIGNUP_DOMAINS.*: must be domains/m],
+  ])('refuses %j, saying why', (env, reason) => {
+    expect(refusal(env)).toMatch(reason);
   });
 });

@@ -55,6 +55,24 @@ export const ApiEnvSchema = z
     MAIL_FROM: z.string().min(3).default('Keel <no-reply@localhost>'),
     // Audit events older than this many days are deleted by the daily clean-up job; unset keeps them all.
     AUDIT_RETENTION_DAYS: envOptional(envInt(1, 36_500)),
+    // Who may create an account with auth.register: anyone, nobody (invitations only), or addresses
+    // at SIGNUP_DOMAINS. Invitations create accounts in every mode.
+    SIGNUP_MODE: z.enum(['open', 'invite', 'domain']).default('open'),
+    SIGNUP_DOMAINS: envOptional(
+      z
+        .string()
+        .transform((list) =>
+          list
+            .split(',')
+            .map((domain) => domain.trim().toLowerCase())
+            .filter((domain) => domain !== ''),
+        )
+        .pipe(
+          z.array(
+            z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be domains separated by commas, e.g. example.com'),
+          ),
+        ),
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_ACCESS_SECRET) {
@@ -62,6 +80,13 @@ export const ApiEnvSchema = z
         code: 'custom',
         path: ['JWT_ACCESS_SECRET'],
         message: 'is required when NODE_ENV=production (at least 32 random bytes, e.g. `openssl rand -base64 48`)',
+      });
+    }
+    if (env.SIGNUP_MODE === 'domain' && (env.SIGNUP_DOMAINS ?? []).length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SIGNUP_DOMAINS'],
+        message: 'is required when SIGNUP_MODE=domain (comma-separated domains, e.g. example.com,example.org)',
       });
     }
   });
@@ -89,7 +114,16 @@ export interface ApiConfig {
   publicUrl: string | undefined;
   /** Days the audit log keeps an event; undefined keeps every event. */
   auditRetentionDays: number | undefined;
+  /**
+   * Who may sign up with `auth.register`: `open` anyone, `invite` nobody (only an invitation
+   * creates an account), `domain` only addresses at `signupDomains`.
+   */
+  signupMode: SignupMode;
+  /** Lower-case domains (SIGNUP_DOMAINS); empty when unset. */
+  signupDomains: string[];
 }
+
+export type SignupMode = 'open' | 'invite' | 'domain';
 
 export class ConfigError extends Error {}
 
@@ -106,6 +140,8 @@ export function toApiConfig(env: ApiEnv, defaultPublicUrl?: string): ApiConfig {
   return {
     publicUrl: env.PUBLIC_URL ?? (env.NODE_ENV === 'production' ? undefined : defaultPublicUrl),
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+    signupMode: env.SIGNUP_MODE,
+    signupDomains: env.SIGNUP_DOMAINS ?? [],
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
     refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,

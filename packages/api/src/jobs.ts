@@ -14,11 +14,13 @@ import {
   sendVerificationMail,
 } from './modules/account/account.service.js';
 import { deleteAuditEventsOlderThan } from './modules/audit/audit.service.js';
+import { sendInvitationMail } from './modules/invitations/invitations.service.js';
 
 export type AppQueues = {
   'account.password_reset': { email: string };
   'account.verification': { userId: string };
   'account.notice': { userId: string; notice: SecurityNotice };
+  'invitations.send': { invitationId: string };
   'maintenance.purge': Record<string, never>;
 };
 
@@ -34,6 +36,7 @@ export const APP_QUEUES: { [Name in keyof AppQueues]: QueuePolicy } = {
   'account.password_reset': MAIL,
   'account.verification': MAIL,
   'account.notice': MAIL,
+  'invitations.send': MAIL,
   // Every day at 03:17 UTC.
   'maintenance.purge': { retryLimit: 2, retryDelay: 300, expireInSeconds: 600, cron: '17 3 * * *' },
 };
@@ -50,6 +53,7 @@ export function appJobHandlers(deps: JobDeps): Handlers<AppQueues> {
     'account.password_reset': (data) => sendPasswordResetMail(deps, data),
     'account.verification': (data) => sendVerificationMail(deps, data),
     'account.notice': (data) => sendSecurityNotice(deps, data),
+    'invitations.send': (data) => sendInvitationMail(deps, data),
     'maintenance.purge': async () => {
       await purgeExpiredTokens(deps);
       await deps.mailer.purgeOutbox();

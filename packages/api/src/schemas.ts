@@ -7,5 +7,6 @@ export * from './modules/auth/auth.schema.js';
 export * from './modules/common.schema.js';
 export * from './modules/credits/credits.schema.js';
 export * from './modules/events/events.schema.js';
+export * from './modules/invitations/invitations.schema.js';
 export * from './modules/projects/projects.schema.js';
 export * from './modules/users/users.schema.js';

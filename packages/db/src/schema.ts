@@ -39,6 +39,21 @@ export interface OneTimeTokensTable {
   voided_at: Date | null;
 }
 
+export interface InvitationsTable {
+  id: Generated<string>;
+  /** Lower-case, trimmed (as `EmailInput` leaves it). */
+  email: string;
+  role: Role;
+  invited_by: string | null;
+  /** SHA-256 of the newest link's token, hex; null until the mail job issued one. */
+  token_hash: string | null;
+  created_at: CreatedAt;
+  expires_at: Date;
+  accepted_at: Date | null;
+  accepted_user_id: string | null;
+  revoked_at: Date | null;
+}
+
 export interface SessionsTable {
   id: Generated<string>;
   user_id: string;
@@ -119,6 +134,7 @@ export interface DB {
   transfers: TransfersTable;
   ledger_entries: LedgerEntriesTable;
   one_time_tokens: OneTimeTokensTable;
+  invitations: InvitationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -131,3 +147,4 @@ export type ProjectRow = Selectable<ProjectsTable>;
 export type TransferRow = Selectable<TransfersTable>;
 export type LedgerEntryRow = Selectable<LedgerEntriesTable>;
 export type OneTimeTokenRow = Selectable<OneTimeTokensTable>;
+export type InvitationRow = Selectable<InvitationsTable>;

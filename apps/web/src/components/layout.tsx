@@ -176,6 +176,11 @@ export function Layout({ children }: { children: ReactNode }) {
                 </Link>
               </li>
               <li>
+                <Link to="/admin/invitations" activeOptions={THIS_PAGE_ONLY} onClick={closeMenu}>
+                  Invitations
+                </Link>
+              </li>
+              <li>
                 <Link to="/admin/audit" activeOptions={THIS_PAGE_ONLY} onClick={closeMenu}>
                   Audit log
                 </Link>

@@ -42,10 +42,22 @@ describe('describeAuditDetails', () => {
       'A refresh token was used twice: the session was ended',
     ],
     ['auth.password_changed', event('auth.password_changed', { revokedSessions: 1 }), '1 other session ended'],
+    [
+      'auth.invitation_accepted',
+      event('auth.invitation_accepted', { invitationId: BOB.id, role: 'GUEST' }),
+      'Joined by invitation as GUEST',
+    ],
     ['admin.role_changed', event('admin.role_changed', { from: 'USER', to: 'ADMIN' }), 'USER → ADMIN'],
     ['admin.user_activated', event('admin.user_activated'), ''],
     ['admin.user_deactivated', event('admin.user_deactivated', { revokedSessions: 3 }), '3 sessions ended'],
     ['admin.sessions_revoked', event('admin.sessions_revoked', { revokedSessions: 1 }), '1 session ended'],
+    [
+      'admin.invitation_created',
+      event('admin.invitation_created', { email: 'bob@example.com', role: 'USER' }),
+      'bob@example.com as USER',
+    ],
+    ['admin.invitation_resent', event('admin.invitation_resent', { email: 'bob@example.com' }), 'bob@example.com'],
+    ['admin.invitation_revoked', event('admin.invitation_revoked', { email: 'bob@example.com' }), 'bob@example.com'],
     [
       'admin.audit_exported',
       event('admin.audit_exported', { filters: {}, maxRows: 100000 }),

@@ -66,6 +66,10 @@ const DESCRIBERS: Record<string, (event: FormattableAuditEvent) => string | unde
     return ended === undefined ? 'Everywhere' : `Everywhere: ${ended}`;
   },
   'auth.refresh_reuse_detected': () => 'A refresh token was used twice: the session was ended',
+  'auth.invitation_accepted': ({ metadata }) => {
+    const role = textOf(metadata, 'role');
+    return role === undefined ? undefined : `Joined by invitation as ${role}`;
+  },
   'auth.password_changed': ({ metadata }) => sessionsEnded(numberOf(metadata, 'revokedSessions'), 'other session'),
   'admin.role_changed': ({ metadata }) => {
     const from = textOf(metadata, 'from');
@@ -75,6 +79,13 @@ const DESCRIBERS: Record<string, (event: FormattableAuditEvent) => string | unde
   'admin.user_activated': () => '',
   'admin.user_deactivated': ({ metadata }) => sessionsEnded(numberOf(metadata, 'revokedSessions')),
   'admin.sessions_revoked': ({ metadata }) => sessionsEnded(numberOf(metadata, 'revokedSessions')),
+  'admin.invitation_created': ({ metadata }) => {
+    const email = textOf(metadata, 'email');
+    const role = textOf(metadata, 'role');
+    return email !== undefined && role !== undefined ? `${email} as ${role}` : undefined;
+  },
+  'admin.invitation_resent': ({ metadata }) => textOf(metadata, 'email'),
+  'admin.invitation_revoked': ({ metadata }) => textOf(metadata, 'email'),
   'admin.audit_exported': ({ metadata }) => {
     const maxRows = numberOf(metadata, 'maxRows');
     const filters = metadata.filters;

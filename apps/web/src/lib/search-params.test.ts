@@ -1,6 +1,7 @@
 // The list pages' search parameters: typed from the API's input schemas, a malformed value falls back.
 import { describe, expect, it } from 'vitest';
 import {
+  AdminInvitationsSearch,
   AdminUsersSearch,
   AuditSearch,
   LinkSearch,
@@ -77,6 +78,14 @@ describe('listInputOf', () => {
 describe('withoutEmpty', () => {
   it('keeps only the filters that are set', () => {
     expect(withoutEmpty({ userId: 'u1', action: '', from: undefined })).toEqual({ userId: 'u1' });
+  });
+});
+
+describe('AdminInvitationsSearch', () => {
+  it('keeps a known status and reads a missing or unknown one as every invitation', () => {
+    expect(AdminInvitationsSearch.parse({ status: 'revoked' })).toEqual({ status: 'revoked' });
+    expect(AdminInvitationsSearch.parse({})).toEqual({ status: undefined });
+    expect(AdminInvitationsSearch.parse({ status: 'lost' })).toEqual({ status: undefined });
   });
 });
 

@@ -1,6 +1,6 @@
 // The search parameters of the list pages (their `validateSearch`), built from the API's own input
 // schemas: the URL holds a list's state, so a reload or a shared link shows the same rows.
-import { type AuditFilter, ListProjectsInput, ListUsersInput } from '@keel/api/schemas';
+import { type AuditFilter, ListInvitationsInput, ListProjectsInput, ListUsersInput } from '@keel/api/schemas';
 import { z } from 'zod';
 
 const projects = ListProjectsInput.shape;
@@ -33,6 +33,12 @@ export const AdminUsersSearch = z.object({
   page: users.page.catch(ADMIN_USERS_SEARCH_DEFAULTS.page),
 });
 export type AdminUsersSearch = z.output<typeof AdminUsersSearch>;
+
+/** `/admin/invitations?status=`: no status (or a malformed one) lists every invitation. */
+export const AdminInvitationsSearch = z.object({
+  status: ListInvitationsInput.shape.status.catch(undefined),
+});
+export type AdminInvitationsSearch = z.output<typeof AdminInvitationsSearch>;
 
 /**
  * The audit filters stay as typed: the page checks them with `AuditListInput` and shows a bad one
@@ -69,7 +75,7 @@ export function withoutEmpty(search: Record<string, string | undefined>): Record
 }
 
 /**
- * `?token=` of a link from a mail (`/reset-password`, `/verify-email`), kept as typed: the page
+ * `?token=` of a link from a mail (`/reset-password`, `/verify-email`, `/invite`), kept as typed: the page
  * checks it with the procedure's own `LinkToken` and says what is wrong with the link, where a
  * fallback would only fail later.
  */

@@ -89,6 +89,8 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<Tes
     auditExportMaxRows: 100_000,
     publicUrl: TEST_PUBLIC_URL,
     auditRetentionDays: undefined,
+    signupMode: 'open',
+    signupDomains: [],
     ...options.config,
   };
   const { logger, logs } = captureLogger();

@@ -9,6 +9,7 @@ import * as addAuditTargetIndex from './2026_12_01_2020_add_audit_target_index.j
 import * as addNameSortCollation from './2026_12_02_0300_add_name_sort_collation.js';
 import * as addActivityIndexes from './2026_12_02_0310_add_activity_indexes.js';
 import * as addAccountLifecycle from './2026_12_02_0400_add_account_lifecycle.js';
+import * as addInvitations from './2026_12_02_0500_add_invitations.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_26_2330_create_auth_tables': createAuthTables,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_0300_add_name_sort_collation': addNameSortCollation,
   '2026_12_02_0310_add_activity_indexes': addActivityIndexes,
   '2026_12_02_0400_add_account_lifecycle': addAccountLifecycle,
+  '2026_12_02_0500_add_invitations': addInvitations,
 };

@@ -41,7 +41,7 @@ export function hashLinkToken(token: string): string {
 }
 
 /** A dashboard URL under PUBLIC_URL, never the request's Host (which a client chooses). */
-function dashboardUrl(config: Pick<ApiConfig, 'publicUrl'>, path: string, token?: string): string {
+export function dashboardUrl(config: Pick<ApiConfig, 'publicUrl'>, path: string, token?: string): string {
   if (!config.publicUrl) {
     // Production without PUBLIC_URL: a link built from a guess could point anywhere.
     throw new Error('PUBLIC_URL is not set: mail with links is not sent in production until it is');

@@ -1,7 +1,16 @@
 // admin.* procedures: wiring only; the rules live in admin.service.ts (grants in credits.service.ts).
 import { adminProcedure, router } from '../../trpc.js';
+import { Success } from '../common.schema.js';
 import { Balance } from '../credits/credits.schema.js';
 import * as credits from '../credits/credits.service.js';
+import {
+  CreateInvitationInput,
+  Invitation,
+  InvitationIdInput,
+  InvitationPage,
+  ListInvitationsInput,
+} from '../invitations/invitations.schema.js';
+import * as invitations from '../invitations/invitations.service.js';
 import { User } from '../users/users.schema.js';
 import { ActivityInput, AdminActivity } from './admin.activity.schema.js';
 import * as activity from './admin.activity.service.js';
@@ -49,6 +58,27 @@ export const adminRouter = router({
       .input(GrantInput)
       .output(Balance)
       .mutation(({ ctx, input }) => credits.grant(ctx, input)),
+  }),
+  // Invitations (modules/invitations): the mail goes to the invited address, so it counts under `mail`.
+  invitations: router({
+    create: adminProcedure
+      .meta({ rateLimit: ['mail_ip', 'mail'] })
+      .input(CreateInvitationInput)
+      .output(Invitation)
+      .mutation(({ ctx, input }) => invitations.createInvitation(ctx, input)),
+    list: adminProcedure
+      .input(ListInvitationsInput)
+      .output(InvitationPage)
+      .query(({ ctx, input }) => invitations.listInvitations(ctx, input)),
+    revoke: adminProcedure
+      .input(InvitationIdInput)
+      .output(Success)
+      .mutation(({ ctx, input }) => invitations.revokeInvitation(ctx, input)),
+    resend: adminProcedure
+      .meta({ rateLimit: ['mail_ip', 'mail'] })
+      .input(InvitationIdInput)
+      .output(Success)
+      .mutation(({ ctx, input }) => invitations.resendInvitation(ctx, input)),
   }),
   audit: router({
     list: adminProcedure

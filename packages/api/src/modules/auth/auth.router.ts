@@ -3,6 +3,8 @@ import { authedProcedure, publicProcedure, router } from '../../trpc.js';
 import { RequestPasswordResetInput, ResetPasswordInput, VerifyEmailInput } from '../account/account.schema.js';
 import * as account from '../account/account.service.js';
 import { Success } from '../common.schema.js';
+import { AcceptInvitationInput, InvitationPreview, InvitationTokenInput } from '../invitations/invitations.schema.js';
+import * as invitations from '../invitations/invitations.service.js';
 import { User } from '../users/users.schema.js';
 import {
   AuthPayload,
@@ -76,6 +78,36 @@ export const authRouter = router({
     })
     .output(Success)
     .mutation(({ ctx }) => account.resendVerification(ctx)),
+  // Invitations (modules/invitations): the accept page reads the invitation, then creates the account.
+  invitation: publicProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/auth/invitation',
+        tags: ['auth'],
+        protect: false,
+        summary: "What an invitation link's token invites to (email, role, inviter, expiry)",
+        errorResponses: [400, 404],
+      },
+    })
+    .input(InvitationTokenInput)
+    .output(InvitationPreview)
+    .query(({ ctx, input }) => invitations.previewInvitation(ctx, input)),
+  acceptInvitation: publicProcedure
+    .meta({
+      rateLimit: ['auth'],
+      openapi: {
+        method: 'POST',
+        path: '/auth/accept-invitation',
+        tags: ['auth'],
+        protect: false,
+        summary: "Create the invited account (verified, with the invitation's role) and sign in",
+        errorResponses: [400, 404, 409, 503],
+      },
+    })
+    .input(AcceptInvitationInput)
+    .output(AuthPayload)
+    .mutation(({ ctx, input }) => invitations.acceptInvitation(ctx, input)),
   register: publicProcedure
     .meta({
       rateLimit: ['auth'],
@@ -85,7 +117,7 @@ export const authRouter = router({
         tags: ['auth'],
         protect: false,
         summary: 'Create an account and sign in',
-        errorResponses: [400, 409, 503],
+        errorResponses: [400, 403, 409, 503],
       },
     })
     .input(RegisterInput)

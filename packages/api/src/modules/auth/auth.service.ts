@@ -19,8 +19,11 @@ const ACCOUNT_DISABLED = 'This account is disabled';
 
 type Db = Context['db'];
 
-/** Creates a session (a refresh-token family) and its first token inside `db`'s transaction. */
-async function openSession(ctx: Context, db: Db, userId: string) {
+/**
+ * Creates a session (a refresh-token family) and its first token inside `db`'s transaction; once
+ * it committed, `issuePayload` signs the caller in with it (auth.register, auth.acceptInvitation).
+ */
+export async function openSession(ctx: Context, db: Db, userId: string) {
   const expiresAt = new Date(Date.now() + ctx.config.refreshTokenTtlDays * DAY_MS);
   const session = await repo.insertSession(db, {
     userId,
@@ -33,7 +36,12 @@ async function openSession(ctx: Context, db: Db, userId: string) {
   return { sessionId: session.id, refreshToken };
 }
 
-async function issuePayload(ctx: Context, user: User, sessionId: string, refreshToken: string): Promise<AuthPayload> {
+export async function issuePayload(
+  ctx: Context,
+  user: User,
+  sessionId: string,
+  refreshToken: string,
+): Promise<AuthPayload> {
   const accessToken = await ctx.tokens.signAccess({ userId: user.id, role: user.role, sessionId });
   ctx.response.setRefreshCookie(refreshToken, ctx.config.refreshTokenTtlDays * 24 * 60 * 60);
   // A sign-in came without a token: the request's log line is about the user it signed in.
@@ -56,7 +64,24 @@ async function broadcastRevocation(ctx: Context, sessionIds: string[], userId: s
   }
 }
 
+/**
+ * SIGNUP_MODE: `invite` lets no one sign up on their own, `domain` only addresses at SIGNUP_DOMAINS.
+ * An invitation (auth.acceptInvitation) creates an account in every mode.
+ */
+function assertSignUpAllowed(config: Context['config'], email: string): void {
+  if (config.signupMode === 'invite') {
+    throw forbidden('Sign-up is by invitation only: ask an administrator for an invitation');
+  }
+  if (config.signupMode === 'domain') {
+    const domain = email.slice(email.lastIndexOf('@') + 1);
+    if (!config.signupDomains.includes(domain)) {
+      throw forbidden(`Sign-up is open to addresses at ${config.signupDomains.join(', ')} only`);
+    }
+  }
+}
+
 export async function register(ctx: Context, input: RegisterInput): Promise<AuthPayload> {
+  assertSignUpAllowed(ctx.config, input.email);
   if (await users.findUserByEmail(ctx.db, input.email)) throw new AppError('CONFLICT', 'Email is already registered');
   const passwordHash = await ctx.hasher.hash(input.password);
   const { user, sessionId, refreshToken } = await ctx.db.transaction().execute(async (trx) => {
