@@ -1,21 +1,9 @@
 // The account lifecycle in Chromium, with mail sent over real SMTP: a new account's verification
 // link (opening it spends nothing, only its button does; a replaced link is refused) and a
 // forgotten password reset from the sign-in page, which signs the account's other browser out.
-import { type AddressInfo, createServer } from 'node:net';
-import { linkToken, startTestSmtpServer, type TestSmtpServer } from '@keel/api/testing';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  captureFailure,
-  closeAll,
-  type DashboardServer,
-  launchChromium,
-  openProfiles,
-  screenshot,
-  signUp,
-  startDashboardServer,
-  waitForLive,
-} from './harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, callsOf, mailedLink as mailedLinkOf, screenshot, signUp, waitForLive } from './harness.js';
 
 const run = Date.now().toString(36);
 const vera = { name: 'Vera Verify', email: `vera-${run}@keel.test`, password: 'Vera-Passw0rd1' };
@@ -24,67 +12,28 @@ const NEW_PASSWORD = 'Rita-NewPassw0rd2';
 const VERIFY_SUBJECT = 'Confirm your email address for Keel';
 const REFUSED_LINK = 'This link is no longer valid';
 
-let smtp: TestSmtpServer;
-let server: DashboardServer;
-let browser: Browser;
-let contexts: BrowserContext[] = [];
-let problems: string[][] = [];
 /** vera: signs up and confirms her address; visitor: a browser with no session; other: Rita's other browser. */
-let pages: Record<'vera' | 'visitor' | 'other', Page>;
+const suite = browserSuite(['vera', 'visitor', 'other'] as const, undefined, { mail: true });
 
-/** A port nothing listens on now: the server's links are built from PUBLIC_URL, which defaults to http://HOST:PORT. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
+/** The SMTP server the suite's server sends through. */
+function mailServer() {
+  if (!suite.smtp) throw new Error('the suite opened no SMTP server');
+  return suite.smtp;
 }
-
-beforeAll(async () => {
-  smtp = await startTestSmtpServer();
-  server = await startDashboardServer({ SMTP_URL: smtp.url, PORT: String(await freePort()) });
-  browser = await launchChromium();
-  ({ pages, contexts, problems } = await openProfiles(browser, server.url, ['vera', 'visitor', 'other'] as const));
-});
-
-afterEach(async (test) => {
-  if (test.task.result?.state === 'fail') await captureFailure(test.task.name, pages);
-});
-
-afterAll(async () => {
-  await closeAll(...contexts, browser, server);
-  await smtp.close();
-});
 
 /** The link of the next mail to `to` with `subject`, as the mail gives it (the same in its text and HTML parts). */
 async function mailedLink(to: string, subject: string, path: string): Promise<string> {
-  const mail = await smtp.next((candidate) => candidate.to === to && candidate.subject === subject);
-  const link = `${server.url}${path}?token=${linkToken(mail.text, server.url, path)}`;
-  expect(mail.html).toContain(`href="${link}"`);
-  return link;
-}
-
-/** Every call of `procedure` the page makes from now on (alone or in a batch). */
-function callsOf(page: Page, procedure: string): string[] {
-  const calls: string[] = [];
-  page.on('request', (request) => {
-    const { pathname } = new URL(request.url());
-    if (!pathname.startsWith('/trpc/')) return;
-    if (decodeURIComponent(pathname.slice('/trpc/'.length)).split(',').includes(procedure))
-      calls.push(request.method());
-  });
-  return calls;
+  return (await mailedLinkOf(suite, (mail) => mail.to === to && mail.subject === subject, path)).link;
 }
 
 describe('confirming the address of a new account', () => {
-  const banner = () => pages.vera.getByRole('region', { name: 'Unconfirmed email address' });
+  const banner = () => suite.pages.vera.getByRole('region', { name: 'Unconfirmed email address' });
   const card = (page: Page) => page.getByRole('region', { name: 'Confirm your email address' });
   let newest = '';
   let voided = '';
 
   it('a replaced link is refused, with a way to get a new one signed in or out', async () => {
-    const { vera: page, visitor } = pages;
+    const { vera: page, visitor } = suite.pages;
     await signUp(page, vera);
     await banner().waitFor();
     expect(await banner().textContent()).toContain(`Please confirm your address: we sent a link to ${vera.email}.`);
@@ -114,7 +63,7 @@ describe('confirming the address of a new account', () => {
   });
 
   it('opening the link spends nothing; "Confirm my address" does, and the banner goes', async () => {
-    const { vera: page } = pages;
+    const { vera: page } = suite.pages;
     const calls = callsOf(page, 'auth.verifyEmail');
     // A mail scanner fetches the link, then she opens it, twice: a link works once, so the click
     // succeeding below shows none of these spent it.
@@ -150,7 +99,7 @@ describe('a forgotten password', () => {
   let link = '';
 
   it('the sign-in page leads to the request, answered the same whether or not the account exists', async () => {
-    const { visitor, other } = pages;
+    const { visitor, other } = suite.pages;
     // Rita's other browser, signed in before the reset (its live stream hears the revocation).
     await signUp(other, rita);
     await waitForLive(other);
@@ -170,11 +119,11 @@ describe('a forgotten password', () => {
     await screenshot(visitor, 'forgot-password');
     link = await mailedLink(rita.email, 'Reset your Keel password', '/reset-password');
     // None of the mail so far went to the address with no account (its job finds none and sends nothing).
-    expect(smtp.received.filter((mail) => mail.to === nobody)).toEqual([]);
+    expect(mailServer().received.filter((mail) => mail.to === nobody)).toEqual([]);
   });
 
   it('the mailed link sets a new password, signs the other browser out, and works once', async () => {
-    const { visitor, other } = pages;
+    const { visitor, other } = suite.pages;
     const calls = callsOf(visitor, 'auth.resetPassword');
     await visitor.goto(link);
     await visitor.getByRole('heading', { name: 'Choose a new password', level: 1 }).waitFor();
@@ -203,7 +152,7 @@ describe('a forgotten password', () => {
 
     // The other browser is signed out without a reload, and the account's address hears of it.
     await other.getByRole('heading', { name: 'Sign in to Keel' }).waitFor({ timeout: 15_000 });
-    await smtp.next((mail) => mail.to === rita.email && mail.subject === 'Your Keel password was changed');
+    await mailServer().next((mail) => mail.to === rita.email && mail.subject === 'Your Keel password was changed');
 
     // The old password no longer signs in; the new one does.
     await other.getByLabel('Email').fill(rita.email);
@@ -226,6 +175,6 @@ describe('a forgotten password', () => {
   });
 
   it('raised no page error and no CSP violation in any profile', () => {
-    expect(problems.flat()).toEqual([]);
+    expect(suite.problems.flat()).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 // E2E fixtures: a real Keel server process serving the built dashboard, Debian's Chromium, screenshots, polling.
 import { existsSync, mkdirSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { linkToken, startTestSmtpServer, type TestSmtpServer } from '@keel/api/testing';
 import { childDatabaseEnv, startChildServer, testEnv } from '@keel/server/src/testing/server.js';
 import axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -204,18 +206,27 @@ interface AxeViolation {
 export function browserSuite<Name extends string>(
   names: readonly Name[],
   ready: (pages: Record<Name, Page>) => Promise<void> = async () => {},
+  options: { mail?: boolean } = {},
 ) {
   const suite = {
     pages: {} as Record<Name, Page>,
     problems: [] as string[][],
     /** The suite's server, for a test that stops and restarts it. */
     server: undefined as DashboardServer | undefined,
+    /** With `mail`: the SMTP server the suite's server sends through. */
+    smtp: undefined as TestSmtpServer | undefined,
   };
   let server: DashboardServer | undefined;
   let browser: Browser | undefined;
   let contexts: BrowserContext[] = [];
   beforeAll(async () => {
-    server = await startDashboardServer();
+    if (options.mail) {
+      suite.smtp = await startTestSmtpServer();
+      // A fixed port: links are built from PUBLIC_URL, which defaults to the server's http://HOST:PORT.
+      server = await startDashboardServer({ SMTP_URL: suite.smtp.url, PORT: String(await freePort()) });
+    } else {
+      server = await startDashboardServer();
+    }
     suite.server = server;
     browser = await launchChromium();
     ({ pages: suite.pages, contexts, problems: suite.problems } = await openProfiles(browser, server.url, names));
@@ -226,6 +237,45 @@ export function browserSuite<Name extends string>(
   });
   afterAll(async () => {
     await closeAll(...contexts, browser, server);
+    await suite.smtp?.close();
   });
   return suite;
+}
+
+/** A port nothing listens on now. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/**
+ * The `path` link of the next mail that `match` accepts, as the mail gives it: its text part's link,
+ * checked to be the HTML part's link too. `mail` is a suite opened with `{ mail: true }`.
+ */
+export async function mailedLink(
+  mail: { smtp: TestSmtpServer | undefined; server: DashboardServer | undefined },
+  match: (mail: { to: string; subject: string; text: string }) => boolean,
+  path: string,
+): Promise<{ link: string; text: string }> {
+  if (!mail.smtp || !mail.server) throw new Error('the suite was not opened with { mail: true }');
+  const base = mail.server.url;
+  const received = await mail.smtp.next(match);
+  const link = `${base}${path}?token=${linkToken(received.text, base, path)}`;
+  expect(received.html).toContain(`href="${link}"`);
+  return { link, text: received.text };
+}
+
+/** Every call of `procedure` the page makes from now on (alone or in a batch), by HTTP method. */
+export function callsOf(page: Page, procedure: string): string[] {
+  const calls: string[] = [];
+  page.on('request', (request) => {
+    const { pathname } = new URL(request.url());
+    if (!pathname.startsWith('/trpc/')) return;
+    if (decodeURIComponent(pathname.slice('/trpc/'.length)).split(',').includes(procedure))
+      calls.push(request.method());
+  });
+  return calls;
 }

@@ -2,21 +2,16 @@
 // Invitations page, the invitee opens the mailed link in a fresh browser, sees who invited her as
 // what, chooses a name and a password and lands signed in on her projects; the admin's list shows
 // it accepted; a revoked invitation's link and a link replaced by "Resend" are refused.
-import { type AddressInfo, createServer } from 'node:net';
-import { linkToken, startTestSmtpServer, type TestSmtpServer } from '@keel/api/testing';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   ADMIN,
   accessibilityViolations,
-  captureFailure,
-  closeAll,
-  type DashboardServer,
-  launchChromium,
-  openProfiles,
+  browserSuite,
+  callsOf,
+  mailedLink as mailedLinkOf,
   screenshot,
   signIn,
-  startDashboardServer,
 } from './harness.js';
 
 const run = Date.now().toString(36);
@@ -25,67 +20,24 @@ const rex = `rex-${run}@keel.test`;
 const sam = `sam-${run}@keel.test`;
 const REFUSED = 'This invitation is no longer valid';
 
-let smtp: TestSmtpServer;
-let server: DashboardServer;
-let browser: Browser;
-let contexts: BrowserContext[] = [];
-let problems: string[][] = [];
 /** admin: the bootstrapped administrator; ivy: a browser that never opened Keel; visitor: opens the refused links. */
-let pages: Record<'admin' | 'ivy' | 'visitor', Page>;
-
-/** A port nothing listens on now: the server's links are built from PUBLIC_URL, which defaults to http://HOST:PORT. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-beforeAll(async () => {
-  smtp = await startTestSmtpServer();
-  server = await startDashboardServer({ SMTP_URL: smtp.url, PORT: String(await freePort()) });
-  browser = await launchChromium();
-  ({ pages, contexts, problems } = await openProfiles(browser, server.url, ['admin', 'ivy', 'visitor'] as const));
-  await signIn(pages.admin, ADMIN);
-});
-
-afterEach(async (test) => {
-  if (test.task.result?.state === 'fail') await captureFailure(test.task.name, pages);
-});
-
-afterAll(async () => {
-  await closeAll(...contexts, browser, server);
-  await smtp.close();
+const suite = browserSuite(['admin', 'ivy', 'visitor'] as const, async ({ admin }) => signIn(admin, ADMIN), {
+  mail: true,
 });
 
 /** The invitation link of the next mail to `to`, as the mail gives it (the same in its text and HTML parts). */
 async function invitationLink(to: string, role: string): Promise<string> {
-  const mail = await smtp.next((candidate) => candidate.to === to);
-  expect(mail.text).toContain(`Administrator invited you to Keel as ${role}.`);
-  const link = `${server.url}/invite?token=${linkToken(mail.text, server.url, '/invite')}`;
-  expect(mail.html).toContain(`href="${link}"`);
+  const { link, text } = await mailedLinkOf(suite, (mail) => mail.to === to, '/invite');
+  expect(text).toContain(`Administrator invited you to Keel as ${role}.`);
   return link;
 }
 
-/** Every call of `procedure` the page makes from now on (alone or in a batch). */
-function callsOf(page: Page, procedure: string): string[] {
-  const calls: string[] = [];
-  page.on('request', (request) => {
-    const { pathname } = new URL(request.url());
-    if (!pathname.startsWith('/trpc/')) return;
-    if (decodeURIComponent(pathname.slice('/trpc/'.length)).split(',').includes(procedure))
-      calls.push(request.method());
-  });
-  return calls;
-}
-
-const row = (email: string) => pages.admin.locator(`tr[data-invitation-email="${email}"]`);
+const row = (email: string) => suite.pages.admin.locator(`tr[data-invitation-email="${email}"]`);
 const statusOf = (email: string) => row(email).locator('td[data-label="Status"]').textContent();
 const card = (page: Page) => page.getByRole('region', { name: 'Accept your invitation' });
 
 async function invite(email: string, role: 'ADMIN' | 'USER' | 'GUEST') {
-  const { admin } = pages;
+  const { admin } = suite.pages;
   await admin.getByLabel('Email').fill(email);
   await admin.getByLabel('Role').selectOption(role);
   await admin.getByRole('button', { name: 'Send invitation' }).click();
@@ -94,15 +46,15 @@ async function invite(email: string, role: 'ADMIN' | 'USER' | 'GUEST') {
 }
 
 async function rowAction(email: string, action: string) {
-  await pages.admin.getByRole('button', { name: `Actions for the invitation of ${email}` }).click();
-  await pages.admin.getByRole('menuitem', { name: action }).click();
+  await suite.pages.admin.getByRole('button', { name: `Actions for the invitation of ${email}` }).click();
+  await suite.pages.admin.getByRole('menuitem', { name: action }).click();
 }
 
 describe('an invitation accepted', () => {
   let link = '';
 
   it('an admin invites an address as USER from the Invitations page, and it is mailed a link', async () => {
-    const { admin } = pages;
+    const { admin } = suite.pages;
     await admin.getByRole('link', { name: 'Invitations', exact: true }).click();
     await admin.getByRole('heading', { name: 'Invitations', level: 1 }).waitFor();
     await invite(ivy.email, 'USER');
@@ -120,7 +72,7 @@ describe('an invitation accepted', () => {
   });
 
   it('the invitee opens the link in a fresh browser, sees who invited her as what, and lands signed in on her projects', async () => {
-    const { ivy: page } = pages;
+    const { ivy: page } = suite.pages;
     const calls = callsOf(page, 'auth.acceptInvitation');
     await page.goto(link);
     await card(page).getByText('Administrator invited you to Keel as USER.').waitFor();
@@ -153,7 +105,7 @@ describe('an invitation accepted', () => {
   });
 
   it('the admin list shows it accepted, and the status filter in the URL narrows the list', async () => {
-    const { admin, visitor } = pages;
+    const { admin, visitor } = suite.pages;
     await admin.reload();
     await expect.poll(() => statusOf(ivy.email)).toBe('Accepted');
     expect(await row(ivy.email).locator('td[data-label="Sent / expires"] .cell-note').textContent()).toMatch(
@@ -177,7 +129,7 @@ describe('an invitation accepted', () => {
 
 describe('a revoked or resent invitation', () => {
   it("a revoked invitation's link says it is no longer valid", async () => {
-    const { admin, visitor } = pages;
+    const { admin, visitor } = suite.pages;
     await invite(rex, 'GUEST');
     const link = await invitationLink(rex, 'GUEST');
     await rowAction(rex, 'Revoke…');
@@ -193,7 +145,7 @@ describe('a revoked or resent invitation', () => {
   });
 
   it('Resend from the row menu mails a new link, and the old one is refused', async () => {
-    const { admin, visitor, ivy: signedIn } = pages;
+    const { admin, visitor, ivy: signedIn } = suite.pages;
     await invite(sam, 'USER');
     const first = await invitationLink(sam, 'USER');
     await rowAction(sam, 'Resend');
@@ -221,6 +173,6 @@ describe('a revoked or resent invitation', () => {
   });
 
   it('raised no page error and no CSP violation in any profile', () => {
-    expect(problems.flat()).toEqual([]);
+    expect(suite.problems.flat()).toEqual([]);
   });
 });

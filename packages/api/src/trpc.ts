@@ -110,6 +110,10 @@ function rateLimitKey(rule: RateLimitRuleName, ctx: Context, rawInput: unknown):
 const SIGN_IN_RULES: readonly RateLimitRuleName[] = ['login', 'login_account'];
 const isSignInRule = (rule: RateLimitRuleName) => SIGN_IN_RULES.includes(rule);
 
+/** Rules whose key is the input's email (`rateLimitKey`): the sign-in rules, and the mails asked for an address. */
+const INPUT_KEYED_RULES: readonly RateLimitRuleName[] = [...SIGN_IN_RULES, 'mail'];
+const isInputKeyedRule = (rule: RateLimitRuleName) => INPUT_KEYED_RULES.includes(rule);
+
 function setLimitHeaders(ctx: Context, decision: RateLimitDecision): void {
   ctx.response.setHeader('X-RateLimit-Limit', String(decision.limit));
   ctx.response.setHeader('X-RateLimit-Remaining', String(decision.remaining));
@@ -212,16 +216,15 @@ async function limited<R extends CallResult>(
   proceed: () => Promise<R>,
 ): Promise<R> {
   const rules = meta?.rateLimit ?? DEFAULT_RULES;
+  // Only a rule keyed by the input's address reads the input before the procedure does.
+  const rawInput = rules.some(isInputKeyedRule) ? await getRawInput().catch(() => undefined) : undefined;
   if (!rules.some(isSignInRule)) {
-    // The `mail` rule counts per target address, which is in the input.
-    const rawInput = rules.includes('mail') ? await getRawInput().catch(() => undefined) : undefined;
     await enforceRateLimits(ctx, rules, rawInput);
     return proceed();
   }
   // Sign-in rules count failed password checks only: a call refused before its password was
   // checked gives its points back, so flooding the hashing queue or sending junk never locks the
   // real user out.
-  const rawInput = await getRawInput().catch(() => undefined);
   const counted: RateLimitRuleName[] = [];
   let result: R;
   try {

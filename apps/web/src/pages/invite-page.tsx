@@ -5,6 +5,7 @@ import { AcceptInvitationInput, InvitationTokenInput } from '@keel/api/schemas';
 import { useMutation, useMutationState, useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { type FormEvent, type ReactNode, useState } from 'react';
+import { NewPasswordFields, withConfirmation } from '../components/new-password-fields.js';
 import { Alert, ErrorState, FormError, Loading, TextField, usePageTitle } from '../components/ui.js';
 import { errorCode, errorMessage, type FieldErrors, formErrorsOf, validate } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';
@@ -79,10 +80,7 @@ export function InvitePage() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const result = validate(AcceptInvitationInput, { token, name: values.name, password: values.password });
-    const found: FieldErrors = result.ok ? {} : { ...result.errors };
-    if (!found.password && values.confirmPassword !== values.password) {
-      found.confirmPassword = 'The two passwords differ: type the same one twice';
-    }
+    const found = withConfirmation(result.ok ? {} : result.errors, 'password', values.password, values.confirmPassword);
     if (!result.ok || Object.keys(found).length > 0) return setErrors(found);
     setErrors({});
     accept.mutate(result.data);
@@ -159,26 +157,14 @@ export function InvitePage() {
               error={errors.name}
               onChange={(e) => setValues({ ...values, name: e.target.value })}
             />
-            <TextField
+            <NewPasswordFields
               label="Password"
-              type="password"
               name="password"
-              autoComplete="new-password"
-              required
-              hint="8–100 characters with a lower-case letter, an upper-case letter and a digit."
-              value={values.password}
-              error={errors.password}
-              onChange={(e) => setValues({ ...values, password: e.target.value })}
-            />
-            <TextField
-              label="Confirm the password"
-              type="password"
-              name="confirmPassword"
-              autoComplete="new-password"
-              required
-              value={values.confirmPassword}
-              error={errors.confirmPassword}
-              onChange={(e) => setValues({ ...values, confirmPassword: e.target.value })}
+              password={values.password}
+              confirmation={values.confirmPassword}
+              errors={errors}
+              onPassword={(password) => setValues({ ...values, password })}
+              onConfirmation={(confirmPassword) => setValues({ ...values, confirmPassword })}
             />
             <button type="submit" disabled={accept.isPending}>
               {accept.isPending ? 'Creating your account…' : 'Create my account'}

@@ -4,7 +4,8 @@ import { ResetPasswordInput } from '@keel/api/schemas';
 import { useMutation } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
-import { Alert, FormError, TextField, usePageTitle } from '../components/ui.js';
+import { NewPasswordFields, withConfirmation } from '../components/new-password-fields.js';
+import { Alert, FormError, usePageTitle } from '../components/ui.js';
 import { errorCode, errorMessage, type FieldErrors, formErrorsOf, validate } from '../lib/errors.js';
 import { useTRPC } from '../lib/trpc.js';
 
@@ -38,10 +39,12 @@ export function ResetPasswordPage() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const result = validate(ResetPasswordInput, { token, newPassword: values.newPassword });
-    const found: FieldErrors = result.ok ? {} : { ...result.errors };
-    if (!found.newPassword && values.confirmPassword !== values.newPassword) {
-      found.confirmPassword = 'The two passwords differ: type the same one twice';
-    }
+    const found = withConfirmation(
+      result.ok ? {} : result.errors,
+      'newPassword',
+      values.newPassword,
+      values.confirmPassword,
+    );
     if (!result.ok || Object.keys(found).length > 0) return setErrors(found);
     setErrors({});
     reset.mutate(result.data);
@@ -69,26 +72,14 @@ export function ResetPasswordPage() {
         ) : (
           <form onSubmit={submit} noValidate>
             <FormError errors={errors} />
-            <TextField
+            <NewPasswordFields
               label="New password"
-              type="password"
               name="newPassword"
-              autoComplete="new-password"
-              required
-              hint="8–100 characters with a lower-case letter, an upper-case letter and a digit."
-              value={values.newPassword}
-              error={errors.newPassword}
-              onChange={(e) => setValues({ ...values, newPassword: e.target.value })}
-            />
-            <TextField
-              label="Confirm the new password"
-              type="password"
-              name="confirmPassword"
-              autoComplete="new-password"
-              required
-              value={values.confirmPassword}
-              error={errors.confirmPassword}
-              onChange={(e) => setValues({ ...values, confirmPassword: e.target.value })}
+              password={values.newPassword}
+              confirmation={values.confirmPassword}
+              errors={errors}
+              onPassword={(newPassword) => setValues({ ...values, newPassword })}
+              onConfirmation={(confirmPassword) => setValues({ ...values, confirmPassword })}
             />
             <button type="submit" disabled={reset.isPending}>
               {reset.isPending ? 'Saving…' : 'Set the new password'}

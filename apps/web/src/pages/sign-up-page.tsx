@@ -3,6 +3,7 @@ import { RegisterInput } from '@keel/api/schemas';
 import { useMutation } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
+import { PASSWORD_HINT } from '../components/new-password-fields.js';
 import { FormError, TextField, usePageTitle } from '../components/ui.js';
 import { type FieldErrors, formErrorsOf, validate } from '../lib/errors.js';
 import { useSession } from '../lib/session-context.js';
@@ -59,7 +60,7 @@ export function SignUpPage() {
           name="password"
           autoComplete="new-password"
           required
-          hint="8–100 characters with a lower-case letter, an upper-case letter and a digit."
+          hint={PASSWORD_HINT}
           value={values.password}
           error={errors.password}
           onChange={(e) => setValues({ ...values, password: e.target.value })}

@@ -5,6 +5,7 @@ export * from './database.js';
 export * from './deps.js';
 export * from './env.js';
 export * from './envelope.js';
+export * from './mail.js';
 export * from './smtp.js';
 export * from './tcp-proxy.js';
 export * from './users.js';

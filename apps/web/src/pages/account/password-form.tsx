@@ -2,6 +2,7 @@
 import { ChangePasswordInput } from '@keel/api/schemas';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { PASSWORD_HINT } from '../../components/new-password-fields.js';
 import { Alert, FormError, TextField } from '../../components/ui.js';
 import { type FieldErrors, formErrorsOf, validate } from '../../lib/errors.js';
 import { useTRPC } from '../../lib/trpc.js';
@@ -50,7 +51,7 @@ export function PasswordForm() {
         name="newPassword"
         type="password"
         autoComplete="new-password"
-        hint="8–100 characters with a lower-case letter, an upper-case letter and a digit."
+        hint={PASSWORD_HINT}
         value={values.newPassword}
         error={errors.newPassword}
         onChange={(e) => setValues({ ...values, newPassword: e.target.value })}

@@ -3,8 +3,7 @@
 // server through a TCP proxy the test closes (connections refused) or stalls (no answer at all).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobOutcome } from '../../common/jobs.js';
-import { createMailer, type Mailer } from '../../common/mailer.js';
-import { appJobHandlers } from '../../jobs.js';
+import type { Mailer } from '../../common/mailer.js';
 import {
   callerFor,
   createTestDeps,
@@ -17,8 +16,10 @@ import {
   type TestDeps,
   type TestSmtpServer,
   type TestUser,
+  testMailer,
   until,
   viaProxy,
+  workAppJobs,
 } from '../../testing/index.js';
 
 const RESET = 'Reset your Keel password';
@@ -37,16 +38,8 @@ beforeAll(async () => {
   deps = await createTestDeps({
     queues: { 'account.password_reset': { retryLimit: 5, retryDelay: 1, expireInSeconds: 30 } },
   });
-  mailer = createMailer({
-    smtpUrl: viaProxy(smtp.url, proxy),
-    from: 'Keel <no-reply@keel.test>',
-    outboxDir: '/nonexistent',
-    logger: deps.logger,
-    logLinks: false,
-  });
-  await deps.jobs.work(appJobHandlers({ db: deps.db, mailer, config: deps.config, logger: deps.logger }), (outcome) =>
-    outcomes.push(outcome),
-  );
+  mailer = testMailer(deps, viaProxy(smtp.url, proxy));
+  await workAppJobs(deps, mailer, { onOutcome: (outcome) => outcomes.push(outcome) });
 });
 afterAll(async () => {
   await deps.close();

@@ -5,8 +5,7 @@ import type { TRPCError } from '@trpc/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toPublicError } from '../../common/errors.js';
-import { createMailer, type Mailer } from '../../common/mailer.js';
-import { appJobHandlers } from '../../jobs.js';
+import type { Mailer } from '../../common/mailer.js';
 import {
   callerFor,
   createTestDeps,
@@ -20,9 +19,10 @@ import {
   type TestDeps,
   type TestSmtpServer,
   type TestUser,
+  testMailer,
+  workAppJobs,
 } from '../../testing/index.js';
 
-const MAIL_FROM = 'Keel <no-reply@keel.test>';
 const SUBJECT = {
   verification: 'Confirm your email address for Keel',
   reset: 'Reset your Keel password',
@@ -38,14 +38,8 @@ let mailer: Mailer;
 beforeAll(async () => {
   smtp = await startTestSmtpServer();
   deps = await createTestDeps();
-  mailer = createMailer({
-    smtpUrl: smtp.url,
-    from: MAIL_FROM,
-    outboxDir: '/nonexistent',
-    logger: deps.logger,
-    logLinks: false,
-  });
-  await deps.jobs.work(appJobHandlers({ db: deps.db, mailer, config: deps.config, logger: deps.logger }));
+  mailer = testMailer(deps, smtp.url);
+  await workAppJobs(deps, mailer);
 });
 afterAll(async () => {
   await deps.close();

@@ -2,8 +2,8 @@
 // queue: every reset request is mailed by exactly one of them, so each address gets its mail once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type JobOutcome, type Jobs, startJobs } from '../../common/jobs.js';
-import { createMailer, type Mailer } from '../../common/mailer.js';
-import { APP_QUEUES, type AppQueues, appJobHandlers } from '../../jobs.js';
+import type { Mailer } from '../../common/mailer.js';
+import { APP_QUEUES, type AppQueues } from '../../jobs.js';
 import {
   callerFor,
   createTestDeps,
@@ -13,7 +13,9 @@ import {
   TEST_PUBLIC_URL,
   type TestDeps,
   type TestSmtpServer,
+  testMailer,
   until,
+  workAppJobs,
 } from '../../testing/index.js';
 
 const RESET = 'Reset your Keel password';
@@ -36,17 +38,9 @@ beforeAll(async () => {
       maintain: true,
       pollingIntervalSeconds: 0.5,
     });
-    const mailer = createMailer({
-      smtpUrl: smtp.url,
-      from: 'Keel <no-reply@keel.test>',
-      outboxDir: '/nonexistent',
-      logger: deps.logger,
-      logLinks: false,
-    });
+    const mailer = testMailer(deps, smtp.url);
     workers.push({ jobs, mailer });
-    await jobs.work(appJobHandlers({ db: deps.db, mailer, config: deps.config, logger: deps.logger }), (outcome) =>
-      outcomes.push({ ...outcome, worker }),
-    );
+    await workAppJobs(deps, mailer, { jobs, onOutcome: (outcome) => outcomes.push({ ...outcome, worker }) });
   }
 });
 afterAll(async () => {

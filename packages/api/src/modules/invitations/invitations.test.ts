@@ -7,9 +7,8 @@ import type { TRPCError } from '@trpc/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toPublicError } from '../../common/errors.js';
-import { createMailer, type Mailer } from '../../common/mailer.js';
+import type { Mailer } from '../../common/mailer.js';
 import type { ApiConfig } from '../../config.js';
-import { appJobHandlers } from '../../jobs.js';
 import {
   callerFor,
   createTestDeps,
@@ -22,6 +21,8 @@ import {
   type TestDeps,
   type TestSmtpServer,
   type TestUser,
+  testMailer,
+  workAppJobs,
 } from '../../testing/index.js';
 import { INVITATION_SUBJECT } from './invitations.mail.js';
 
@@ -37,14 +38,8 @@ let admin: TestUser;
 beforeAll(async () => {
   smtp = await startTestSmtpServer();
   deps = await createTestDeps();
-  mailer = createMailer({
-    smtpUrl: smtp.url,
-    from: 'Keel <no-reply@keel.test>',
-    outboxDir: '/nonexistent',
-    logger: deps.logger,
-    logLinks: false,
-  });
-  await deps.jobs.work(appJobHandlers({ db: deps.db, mailer, config: deps.config, logger: deps.logger }));
+  mailer = testMailer(deps, smtp.url);
+  await workAppJobs(deps, mailer);
   admin = await createUser(deps, { role: 'ADMIN', name: 'Ada Admin' });
 });
 afterAll(async () => {
