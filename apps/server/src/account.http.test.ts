@@ -13,7 +13,7 @@ import {
   until,
 } from '@keel/api/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readJson } from './testing/bodies.js';
+import { type RestErrorBody, readJson } from './testing/bodies.js';
 import { startIsolatedChildServer, startTestServer, type TestServer, trpcCall } from './testing/server.js';
 
 /** The dashboard's origin: not the server's own address, so a link can only have come from here. */
@@ -75,6 +75,45 @@ const mailTo = (address: string, subject: RegExp) => (mail: ReceivedMail) =>
 /** Every http(s) link in a message, in its text and its HTML parts. */
 function linksIn(mail: ReceivedMail): string[] {
   return [...`${mail.text}\n${mail.html}`.matchAll(/https?:\/\/[^\s"<>&]+/g)].map((match) => match[0]);
+}
+
+/**
+ * `POST /api<path>` as JSON from a client that names another host, directly and as a trusted proxy
+ * would forward it (fetch cannot set Host, so node:http sends it); resolves with the status.
+ */
+function postFromForgedHost(path: string, body: unknown, token?: string): Promise<number> {
+  const url = new URL(server.url);
+  return new Promise<number>((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: `/api${path}`,
+        headers: {
+          host: 'evil.test',
+          'x-forwarded-host': 'evil.test',
+          'x-forwarded-proto': 'http',
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+/** Every link of the mail points into the dashboard at PUBLIC_URL, and nothing names the forged host. */
+function expectLinksUnderPublicUrl(mail: ReceivedMail) {
+  const links = linksIn(mail);
+  expect(links.length).toBeGreaterThan(0);
+  for (const link of links) expect(link.startsWith(`${PUBLIC_URL}/`)).toBe(true);
+  expect(`${mail.text}${mail.html}`).not.toContain('evil.test');
 }
 
 async function me(token: string) {
@@ -196,35 +235,104 @@ describe('password reset', () => {
   it('builds links from PUBLIC_URL, whatever Host and X-Forwarded-Host the request carries', async () => {
     const address = email();
     await signUp(address);
-    const url = new URL(server.url);
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          method: 'POST',
-          path: '/api/auth/request-password-reset',
-          headers: {
-            host: 'evil.test',
-            'x-forwarded-host': 'evil.test',
-            'x-forwarded-proto': 'http',
-            'content-type': 'application/json',
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      req.end(JSON.stringify({ email: address }));
-    });
+    expect(await postFromForgedHost('/auth/request-password-reset', { email: address })).toBe(200);
+    expectLinksUnderPublicUrl(await smtp.next(mailTo(address, /reset/i)));
+  });
+});
+
+describe('email change', () => {
+  const CHANGE_LINK = /confirm your new email address for keel/i;
+  const ASKED_NOTICE = /change of your keel email address was asked for/i;
+  const DONE_NOTICE = /your keel email address was changed/i;
+
+  it('a link mailed to the new address moves the account there over REST, verified, and tells the old one', async () => {
+    const oldAddress = email();
+    const newAddress = email();
+    const { accessToken } = await signUp(oldAddress);
+
+    const requested = await post(
+      '/auth/request-email-change',
+      { newEmail: newAddress, currentPassword: PASSWORD },
+      { token: accessToken },
+    );
+    expect(requested).toMatchObject({ status: 200, body: { success: true } });
+    const mail = await smtp.next(mailTo(newAddress, CHANGE_LINK));
+    expect(mail.html).toContain(`${PUBLIC_URL}/confirm-email?token=`);
+    const token = linkToken(mail.text, PUBLIC_URL, '/confirm-email');
+    const asked = await smtp.next(mailTo(oldAddress, ASKED_NOTICE));
+    expect(asked.text).toContain(newAddress);
+    // Until the link is followed the account keeps its address.
+    expect((await me(accessToken)).email).toBe(oldAddress);
+
+    const confirmed = await post('/auth/confirm-email-change', { token });
+    expect(confirmed).toMatchObject({ status: 200, body: { success: true } });
+
+    const current = await fetch(`${server.url}/api/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(current.status).toBe(200);
+    expect(await readJson<OutputAt<'auth.me'>>(current)).toMatchObject({ email: newAddress, emailVerified: true });
+    const done = await smtp.next(mailTo(oldAddress, DONE_NOTICE));
+    expect(done.text).toContain(newAddress);
+
+    const signedIn = await post<OutputAt<'auth.login'>>('/auth/login', { email: newAddress, password: PASSWORD });
+    expect(signedIn.status).toBe(200);
+    expect((await me(signedIn.body.accessToken)).email).toBe(newAddress);
+    expect((await post('/auth/login', { email: oldAddress, password: PASSWORD })).status).toBe(401);
+    const again = await post<{ error: { message: string } }>('/auth/confirm-email-change', { token });
+    expect(again.status).toBe(400);
+    expect(again.body.error.message).toMatch(/no longer valid/);
+  });
+
+  it('the same change works over the tRPC wire format', async () => {
+    const oldAddress = email();
+    const newAddress = email();
+    const { accessToken } = await signUp(oldAddress);
+
+    const requested = await trpcCall(
+      server.url,
+      'auth.requestEmailChange',
+      'mutation',
+      { newEmail: newAddress, currentPassword: PASSWORD },
+      { token: accessToken },
+    );
+    expect(requested.status).toBe(200);
+    expect(requested.body.result.data).toEqual({ success: true });
+    const token = linkToken((await smtp.next(mailTo(newAddress, CHANGE_LINK))).text, PUBLIC_URL, '/confirm-email');
+
+    const confirmed = await trpcCall(server.url, 'auth.confirmEmailChange', 'mutation', { token });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.result.data).toEqual({ success: true });
+    expect(await me(accessToken)).toMatchObject({ email: newAddress, emailVerified: true });
+    const signedIn = await trpcCall(server.url, 'auth.login', 'mutation', { email: newAddress, password: PASSWORD });
+    expect(signedIn.status).toBe(200);
+  });
+
+  it('a wrong current password is refused with 400 and the address stays', async () => {
+    const oldAddress = email();
+    const { accessToken } = await signUp(oldAddress);
+    const refused = await post<RestErrorBody>(
+      '/auth/request-email-change',
+      { newEmail: email(), currentPassword: 'Wr0ng-Passw0rd' },
+      { token: accessToken },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'BAD_REQUEST', message: 'Current password is incorrect' });
+    expect((await me(accessToken)).email).toBe(oldAddress);
+  });
+
+  it('builds the change link and the notice from PUBLIC_URL, whatever Host the request carries', async () => {
+    const oldAddress = email();
+    const newAddress = email();
+    const { accessToken } = await signUp(oldAddress);
+    const status = await postFromForgedHost(
+      '/auth/request-email-change',
+      { newEmail: newAddress, currentPassword: PASSWORD },
+      accessToken,
+    );
     expect(status).toBe(200);
-    const mail = await smtp.next(mailTo(address, /reset/i));
-    const links = linksIn(mail);
-    expect(links.length).toBeGreaterThan(0);
-    for (const link of links) expect(link.startsWith(`${PUBLIC_URL}/`)).toBe(true);
-    expect(`${mail.text}${mail.html}`).not.toContain('evil.test');
+    const mail = await smtp.next(mailTo(newAddress, CHANGE_LINK));
+    expectLinksUnderPublicUrl(mail);
+    expect(mail.text).toContain(`${PUBLIC_URL}/confirm-email?token=`);
+    expectLinksUnderPublicUrl(await smtp.next(mailTo(oldAddress, ASKED_NOTICE)));
   });
 });
 

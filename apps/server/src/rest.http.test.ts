@@ -134,6 +134,8 @@ describe('/openapi.json', () => {
         'POST /auth/reset-password',
         'POST /auth/verify-email',
         'POST /auth/resend-verification',
+        'POST /auth/request-email-change',
+        'POST /auth/confirm-email-change',
         'GET /auth/invitation',
         'POST /auth/accept-invitation',
         'PATCH /users/me',

@@ -200,13 +200,13 @@ interface AxeViolation {
 /**
  * A suite's server, browser and one profile per name, opened before its tests and closed after
  * them, with each page's screenshot kept when a test fails. `ready` runs once the pages are open
- * (signing profiles in). Read the pages from `suite.pages` inside tests; `suite.problems` holds each
+ * (signing profiles in); `env` adds to the server's settings (REQUIRE_EMAIL_VERIFICATION…). Read the pages from `suite.pages` inside tests; `suite.problems` holds each
  * profile's page errors and CSP violations.
  */
 export function browserSuite<Name extends string>(
   names: readonly Name[],
   ready: (pages: Record<Name, Page>) => Promise<void> = async () => {},
-  options: { mail?: boolean } = {},
+  options: { mail?: boolean; env?: Record<string, string> } = {},
 ) {
   const suite = {
     pages: {} as Record<Name, Page>,
@@ -223,9 +223,13 @@ export function browserSuite<Name extends string>(
     if (options.mail) {
       suite.smtp = await startTestSmtpServer();
       // A fixed port: links are built from PUBLIC_URL, which defaults to the server's http://HOST:PORT.
-      server = await startDashboardServer({ SMTP_URL: suite.smtp.url, PORT: String(await freePort()) });
+      server = await startDashboardServer({
+        ...options.env,
+        SMTP_URL: suite.smtp.url,
+        PORT: String(await freePort()),
+      });
     } else {
-      server = await startDashboardServer();
+      server = await startDashboardServer(options.env);
     }
     suite.server = server;
     browser = await launchChromium();

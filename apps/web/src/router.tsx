@@ -27,6 +27,7 @@ import { AdminInvitationsPage } from './pages/admin-invitations/admin-invitation
 import { AdminOverviewPage } from './pages/admin-overview-page.js';
 import { AdminUserPage } from './pages/admin-user/admin-user-page.js';
 import { AdminUsersPage } from './pages/admin-users/admin-users-page.js';
+import { ConfirmEmailPage } from './pages/confirm-email-page.js';
 import { CreditsPage } from './pages/credits/credits-page.js';
 import { ForgotPasswordPage } from './pages/forgot-password-page.js';
 import { InvitePage } from './pages/invite-page.js';
@@ -154,6 +155,18 @@ const verifyEmailRoute = createRoute({
   ),
 });
 
+/** The link of an email change, mailed to the new address: it may open in a browser signed in or not. */
+const confirmEmailRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'confirm-email',
+  validateSearch: LinkSearch,
+  component: () => (
+    <EitherWay>
+      <ConfirmEmailPage />
+    </EitherWay>
+  ),
+});
+
 /** An invitation's link: the invitee has no account yet, so it works signed out (signed in, it says to sign out first). */
 const inviteRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -229,6 +242,7 @@ const routeTree = rootRoute.addChildren([
   forgotPasswordRoute,
   resetPasswordRoute,
   verifyEmailRoute,
+  confirmEmailRoute,
   inviteRoute,
   dashboardRoute.addChildren([
     projectsRoute,

@@ -35,6 +35,11 @@ const MATRIX: Record<string, MatrixEntry> = {
   'auth.resetPassword': { access: 'public', input: () => ({ token: 'x'.repeat(43), newPassword: 'N3w-passw0rd' }) },
   'auth.verifyEmail': { access: 'public', input: () => ({ token: 'x'.repeat(43) }) },
   'auth.resendVerification': { access: 'signedIn' },
+  'auth.requestEmailChange': {
+    access: 'signedIn',
+    input: () => ({ newEmail: uniqueEmail(), currentPassword: TEST_PASSWORD }),
+  },
+  'auth.confirmEmailChange': { access: 'public', input: () => ({ token: 'x'.repeat(43) }) },
   // An unknown invitation token: anyone may try one, and is told the invitation is no longer valid.
   'auth.invitation': { access: 'public', input: () => ({ token: 'x'.repeat(43) }) },
   'auth.acceptInvitation': {

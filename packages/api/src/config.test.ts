@@ -123,7 +123,16 @@ describe('toApiConfig', () => {
       auditExportMaxRows: 100_000,
       signupMode: 'open',
       signupDomains: [],
+      emailVerificationRequired: false,
     });
+  });
+
+  it('requires verified addresses with REQUIRE_EMAIL_VERIFICATION, and always under SIGNUP_MODE=domain', () => {
+    expect(toApiConfig(parseEnv({ REQUIRE_EMAIL_VERIFICATION: 'true' })).emailVerificationRequired).toBe(true);
+    expect(toApiConfig(parseEnv({ REQUIRE_EMAIL_VERIFICATION: 'false' })).emailVerificationRequired).toBe(false);
+    const domain = parseEnv({ SIGNUP_MODE: 'domain', SIGNUP_DOMAINS: 'example.com' });
+    expect(toApiConfig(domain).emailVerificationRequired).toBe(true);
+    expect(() => parseEnv({ REQUIRE_EMAIL_VERIFICATION: 'sometimes' })).toThrow(/^\s+REQUIRE_EMAIL_VERIFICATION: /m);
   });
 
   it('reads SIGNUP_MODE and SIGNUP_DOMAINS as a lower-case list', () => {

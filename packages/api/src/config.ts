@@ -58,6 +58,8 @@ export const ApiEnvSchema = z
     // Who may create an account with auth.register: anyone, nobody (invitations only), or addresses
     // at SIGNUP_DOMAINS. Invitations create accounts in every mode.
     SIGNUP_MODE: z.enum(['open', 'invite', 'domain']).default('open'),
+    // An unverified account may sign in, but only auth.* and users.updateProfile answer it.
+    REQUIRE_EMAIL_VERIFICATION: envBool.default(false),
     SIGNUP_DOMAINS: envOptional(
       z
         .string()
@@ -121,6 +123,12 @@ export interface ApiConfig {
   signupMode: SignupMode;
   /** Lower-case domains (SIGNUP_DOMAINS); empty when unset. */
   signupDomains: string[];
+  /**
+   * An account whose address is not verified gets 403 EMAIL_NOT_VERIFIED from everything but
+   * auth.* and users.updateProfile: REQUIRE_EMAIL_VERIFICATION, or SIGNUP_MODE=domain (where the
+   * address is the credential).
+   */
+  emailVerificationRequired: boolean;
 }
 
 export type SignupMode = 'open' | 'invite' | 'domain';
@@ -142,6 +150,7 @@ export function toApiConfig(env: ApiEnv, defaultPublicUrl?: string): ApiConfig {
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     signupMode: env.SIGNUP_MODE,
     signupDomains: env.SIGNUP_DOMAINS ?? [],
+    emailVerificationRequired: env.REQUIRE_EMAIL_VERIFICATION || env.SIGNUP_MODE === 'domain',
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
     refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,

@@ -7,8 +7,11 @@ import type { Handlers, Jobs, QueuePolicy } from './common/jobs.js';
 import type { Mailer } from './common/mailer.js';
 import type { ApiConfig } from './config.js';
 import {
+  type EmailChangeNotice,
   purgeExpiredTokens,
   type SecurityNotice,
+  sendEmailChangeMail,
+  sendEmailChangeNotice,
   sendPasswordResetMail,
   sendSecurityNotice,
   sendVerificationMail,
@@ -20,6 +23,8 @@ export type AppQueues = {
   'account.password_reset': { email: string };
   'account.verification': { userId: string };
   'account.notice': { userId: string; notice: SecurityNotice };
+  'account.email_change': { userId: string; newEmail: string };
+  'account.email_notice': EmailChangeNotice;
   'invitations.send': { invitationId: string };
   'maintenance.purge': Record<string, never>;
 };
@@ -36,6 +41,8 @@ export const APP_QUEUES: { [Name in keyof AppQueues]: QueuePolicy } = {
   'account.password_reset': MAIL,
   'account.verification': MAIL,
   'account.notice': MAIL,
+  'account.email_change': MAIL,
+  'account.email_notice': MAIL,
   'invitations.send': MAIL,
   // Every day at 03:17 UTC.
   'maintenance.purge': { retryLimit: 2, retryDelay: 300, expireInSeconds: 600, cron: '17 3 * * *' },
@@ -53,6 +60,8 @@ export function appJobHandlers(deps: JobDeps): Handlers<AppQueues> {
     'account.password_reset': (data) => sendPasswordResetMail(deps, data),
     'account.verification': (data) => sendVerificationMail(deps, data),
     'account.notice': (data) => sendSecurityNotice(deps, data),
+    'account.email_change': (data) => sendEmailChangeMail(deps, data),
+    'account.email_notice': (data) => sendEmailChangeNotice(deps, data),
     'invitations.send': (data) => sendInvitationMail(deps, data),
     'maintenance.purge': async () => {
       await purgeExpiredTokens(deps);

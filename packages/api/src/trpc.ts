@@ -16,6 +16,7 @@ import {
 import type { RateLimitDecision, RateLimitRuleName } from './common/rate-limit.js';
 import type { Context, ProcedureCall } from './context.js';
 import { isKnownSignInAddress } from './modules/auth/auth.service.js';
+import { isEmailVerified } from './modules/users/users.service.js';
 
 // A type, not an interface: trpc-to-openapi wants meta assignable to Record<string, unknown>.
 type KeelMeta = {
@@ -88,17 +89,22 @@ function mappedError(ctx: Context, path: string, error: TRPCError): AppError | u
   return undefined;
 }
 
-/** The email of a sign-in as the rules count it: the same normalization as the input schema. */
-function signInEmail(rawInput: unknown): string {
-  const email = (rawInput as { email?: unknown } | undefined)?.email;
+/** An address of the input as the rules count it: the same normalization as the input schema. */
+function inputEmail(rawInput: unknown, field: 'email' | 'newEmail'): string {
+  const email = (rawInput as Record<string, unknown> | undefined)?.[field];
   return typeof email === 'string' ? email.trim().toLowerCase() : '';
 }
+
+const signInEmail = (rawInput: unknown) => inputEmail(rawInput, 'email');
 
 function rateLimitKey(rule: RateLimitRuleName, ctx: Context, rawInput: unknown): string {
   if (rule === 'login') return `${ctx.ip}|${signInEmail(rawInput)}`;
   if (rule === 'login_account') return signInEmail(rawInput);
-  // The address the mail goes to: the input's, or the signed-in caller's own.
-  if (rule === 'mail') return signInEmail(rawInput) || `user:${ctx.token?.userId ?? ''}`;
+  // The address the mail goes to: the input's (a new address, for an email change), or the
+  // signed-in caller's own.
+  if (rule === 'mail') {
+    return signInEmail(rawInput) || inputEmail(rawInput, 'newEmail') || `user:${ctx.token?.userId ?? ''}`;
+  }
   if (rule === 'default' && ctx.token) return `user:${ctx.token.userId}`;
   return `ip:${ctx.ip}`;
 }
@@ -256,10 +262,16 @@ export interface AuthedUser {
 }
 
 /**
+ * What an account whose address is not verified may still call while verification is required:
+ * signing in and out, asking for a new link, and setting its name.
+ */
+const callableUnverified = (path: string) => path.startsWith('auth.') || path === 'users.updateProfile';
+
+/**
  * A valid, unrevoked access token, and one of `roles` when given. Revocations and role changes
  * come from the session-state store, which answers from the database whenever Redis cannot.
  */
-async function authenticate(ctx: Context, roles: readonly Role[] | undefined): Promise<AuthedUser> {
+async function authenticate(ctx: Context, path: string, roles: readonly Role[] | undefined): Promise<AuthedUser> {
   const { token } = ctx;
   if (!token) throw unauthorized(ctx.tokenInvalid ? 'Invalid or expired access token' : 'Authentication required');
   // Answered from memory on an ordinary call: awaited only when the store has to ask the database.
@@ -268,13 +280,22 @@ async function authenticate(ctx: Context, roles: readonly Role[] | undefined): P
   if (state.revoked) throw unauthorized('Session has been revoked');
   const role = state.role ?? token.role;
   if (roles && !roles.includes(role)) throw forbidden(`Requires role ${roles.join(' or ')}`);
+  if (token.emailVerified === false && ctx.config.emailVerificationRequired && !callableUnverified(path)) {
+    // The token says what was true when it was signed: the link may have been followed since.
+    if (!(await isEmailVerified(ctx.db, token.userId))) {
+      throw new AppError(
+        'EMAIL_NOT_VERIFIED',
+        'Confirm your email address first: follow the link we mailed you, or ask for a new one',
+      );
+    }
+  }
   return { id: token.userId, role, sessionId: token.sessionId };
 }
 
 function signedInProcedure(roles?: readonly Role[]) {
   return t.procedure.use(({ ctx, path, type, meta, getRawInput, next }) =>
     guard({ ctx, path, type, meta, getRawInput }, async () => {
-      const user = await authenticate(ctx, roles);
+      const user = await authenticate(ctx, path, roles);
       // tRPC merges this into the context; spreading the whole context here would copy it twice.
       return next({ ctx: { user } });
     }),

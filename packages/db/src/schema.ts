@@ -24,7 +24,7 @@ export interface UsersTable {
   updated_at: Timestamp;
 }
 
-export type OneTimeTokenKind = 'email_verification' | 'password_reset';
+export type OneTimeTokenKind = 'email_verification' | 'password_reset' | 'email_change';
 
 export interface OneTimeTokensTable {
   id: Generated<string>;

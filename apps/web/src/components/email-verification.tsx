@@ -1,8 +1,13 @@
-// An unconfirmed address: the banner of the signed-in frame, and the "Send a new link" button it
-// shares with the verify-email page (auth.resendVerification; a new link voids the last one).
-import { useMutation } from '@tanstack/react-query';
+// An unconfirmed address: the banner of the signed-in frame, the panel that replaces a page the
+// server refuses until the address is confirmed (REQUIRE_EMAIL_VERIFICATION), and the "Send a new
+// link" button they share with the verify-email page (auth.resendVerification; a new link voids the last one).
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link, useRouter, useRouterState } from '@tanstack/react-router';
+import { useEffect, useState } from 'react';
+import type { User } from '../lib/auth-store.js';
 import { errorMessage } from '../lib/errors.js';
 import { useTRPC } from '../lib/trpc.js';
+import { watchUnverifiedRefusals } from '../lib/unverified-refusal.js';
 
 export function ResendVerificationButton() {
   const trpc = useTRPC();
@@ -29,6 +34,41 @@ export function EmailVerificationBanner({ email }: { email: string }) {
         Please confirm your address: we sent a link to <strong>{email}</strong>.
       </p>
       <ResendVerificationButton />
+    </section>
+  );
+}
+
+/**
+ * Whether the page on screen was refused with EMAIL_NOT_VERIFIED. It holds until the page changes
+ * (the account page, all auth.*, still works unconfirmed) or `auth.me` says the address is confirmed;
+ * it has to outlast the refusal itself, because the panel unmounts the page whose query failed.
+ */
+export function useEmailConfirmationRequired(user: User): boolean {
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  const pathname = useRouterState({ select: (state) => state.location.pathname });
+  const [refusedOn, setRefusedOn] = useState<string>();
+  useEffect(
+    () => watchUnverifiedRefusals(queryClient.getQueryCache(), () => setRefusedOn(router.state.location.pathname)),
+    [queryClient, router],
+  );
+  return !user.emailVerified && refusedOn === pathname;
+}
+
+/** In place of a page the server keeps closed until the address is confirmed. */
+export function EmailConfirmationRequired({ email }: { email: string }) {
+  return (
+    <section className="card notice-page" aria-labelledby="confirmation-required-title">
+      <h1 id="confirmation-required-title">Confirm your email address to continue</h1>
+      <p>
+        This page opens once your address is confirmed. We sent a link to <strong>{email}</strong>: follow it, and come
+        back here.
+      </p>
+      <p className="muted">No mail? Look in your spam folder, or have a new link sent (it replaces the last one).</p>
+      <ResendVerificationButton />
+      <p className="muted">
+        Not your address? <Link to="/account">Change it on your account page</Link>.
+      </p>
     </section>
   );
 }

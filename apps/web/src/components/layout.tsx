@@ -1,5 +1,5 @@
 // The signed-in frame: navigation (admin links only for admins), the live-events badge, sign-out, and the
-// banner of an unconfirmed address.
+// banner of an unconfirmed address (or, for a page the server refuses until it is confirmed, a panel in its place).
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
@@ -8,7 +8,11 @@ import { addReceived, NO_TRANSFERS, receivedNotice } from '../lib/received-credi
 import { useCurrentUser, useSession } from '../lib/session-context.js';
 import { useTRPC } from '../lib/trpc.js';
 import { ConnectionBanner } from './connection-banner.js';
-import { EmailVerificationBanner } from './email-verification.js';
+import {
+  EmailConfirmationRequired,
+  EmailVerificationBanner,
+  useEmailConfirmationRequired,
+} from './email-verification.js';
 import { TOAST_MS, useToast } from './toasts.js';
 
 const LIVE_LABEL: Record<LiveStatus, string> = {
@@ -80,6 +84,8 @@ export function Layout({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (me.data) session.store.updateUser(me.data);
   }, [me.data, session.store]);
+
+  const confirmationRequired = useEmailConfirmationRequired(user);
 
   const isAdmin = user.role === 'ADMIN';
   // On a phone the open menu covers the page: following a link closes it.
@@ -191,8 +197,15 @@ export function Layout({ children }: { children: ReactNode }) {
       </nav>
       <main id="main" className="content" tabIndex={-1}>
         <ConnectionBanner liveStatus={live.status} />
-        {user.emailVerified ? null : <EmailVerificationBanner email={user.email} />}
-        {children}
+        {confirmationRequired ? (
+          // The panel says what the banner says, and more: one "Send a new link" on screen.
+          <EmailConfirmationRequired email={user.email} />
+        ) : (
+          <>
+            {user.emailVerified ? null : <EmailVerificationBanner email={user.email} />}
+            {children}
+          </>
+        )}
       </main>
     </div>
   );

@@ -42,6 +42,12 @@ describe('describeAuditDetails', () => {
       'A refresh token was used twice: the session was ended',
     ],
     ['auth.password_changed', event('auth.password_changed', { revokedSessions: 1 }), '1 other session ended'],
+    ['auth.password_reset', event('auth.password_reset', { revokedSessions: 2 }), '2 sessions ended'],
+    [
+      'auth.email_changed',
+      event('auth.email_changed', { from: 'bob@example.com', to: 'bob@example.org' }),
+      'bob@example.com → bob@example.org',
+    ],
     [
       'auth.invitation_accepted',
       event('auth.invitation_accepted', { invitationId: BOB.id, role: 'GUEST' }),

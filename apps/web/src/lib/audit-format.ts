@@ -71,6 +71,12 @@ const DESCRIBERS: Record<string, (event: FormattableAuditEvent) => string | unde
     return role === undefined ? undefined : `Joined by invitation as ${role}`;
   },
   'auth.password_changed': ({ metadata }) => sessionsEnded(numberOf(metadata, 'revokedSessions'), 'other session'),
+  'auth.password_reset': ({ metadata }) => sessionsEnded(numberOf(metadata, 'revokedSessions')),
+  'auth.email_changed': ({ metadata }) => {
+    const from = textOf(metadata, 'from');
+    const to = textOf(metadata, 'to');
+    return from !== undefined && to !== undefined ? `${from} → ${to}` : undefined;
+  },
   'admin.role_changed': ({ metadata }) => {
     const from = textOf(metadata, 'from');
     const to = textOf(metadata, 'to');

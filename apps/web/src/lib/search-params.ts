@@ -75,7 +75,7 @@ export function withoutEmpty(search: Record<string, string | undefined>): Record
 }
 
 /**
- * `?token=` of a link from a mail (`/reset-password`, `/verify-email`, `/invite`), kept as typed: the page
+ * `?token=` of a link from a mail (`/reset-password`, `/verify-email`, `/confirm-email`, `/invite`), kept as typed: the page
  * checks it with the procedure's own `LinkToken` and says what is wrong with the link, where a
  * fallback would only fail later.
  */

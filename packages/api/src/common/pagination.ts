@@ -21,6 +21,20 @@ export function decodeCursor(cursor: string | undefined): number | undefined {
   return Number(decoded);
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A cursor that carries the last row's uuid (`encodeCursor(id)`), lower-cased; a mangled one is a 400 on `cursor`. */
+export function decodeIdCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!UUID.test(id)) {
+    throw new AppError('VALIDATION_ERROR', 'Invalid input', {
+      details: [{ field: 'cursor', message: 'Invalid cursor' }],
+    });
+  }
+  return id.toLowerCase();
+}
+
 /** Fetches `limit + 1` rows to know whether another page exists. */
 export function toCursorPage<T, R>(rows: T[], limit: number, seqOf: (row: T) => number | string, map: (row: T) => R) {
   const hasMore = rows.length > limit;

@@ -8,6 +8,11 @@ export interface AccessClaims {
   userId: string;
   role: Role;
   sessionId: string;
+  /**
+   * Whether the account's address was verified when the token was signed (claim `ev`, present only
+   * when false, so a missing claim reads as verified).
+   */
+  emailVerified?: boolean;
   /** Expiry in epoch milliseconds (set on verified tokens). */
   expiresAt?: number;
 }
@@ -77,11 +82,17 @@ export async function createTokenService(options: TokenServiceOptions): Promise<
           currentDate: new Date(nowMs),
         },
       );
-      const { sub, role, sid, exp } = payload;
+      const { sub, role, sid, exp, ev } = payload;
       if (typeof sub !== 'string' || typeof sid !== 'string' || typeof role !== 'string' || !ROLES.has(role)) {
         return undefined;
       }
-      return { userId: sub, role: role as Role, sessionId: sid, expiresAt: (exp as number) * 1000 };
+      return {
+        userId: sub,
+        role: role as Role,
+        sessionId: sid,
+        emailVerified: ev !== false,
+        expiresAt: (exp as number) * 1000,
+      };
     } catch {
       return undefined;
     }
@@ -90,7 +101,11 @@ export async function createTokenService(options: TokenServiceOptions): Promise<
   return {
     accessTtlSeconds: options.accessTtlSeconds,
     signAccess: (claims) =>
-      new SignJWT({ role: claims.role, sid: claims.sessionId })
+      new SignJWT({
+        role: claims.role,
+        sid: claims.sessionId,
+        ...(claims.emailVerified === false ? { ev: false } : {}),
+      })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: currentKid })
         .setSubject(claims.userId)
         .setIssuer(options.issuer)

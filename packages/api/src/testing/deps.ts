@@ -90,6 +90,7 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<Tes
     publicUrl: TEST_PUBLIC_URL,
     auditRetentionDays: undefined,
     signupMode: 'open',
+    emailVerificationRequired: false,
     signupDomains: [],
     ...options.config,
   };

@@ -1,5 +1,6 @@
 // Waiting on state in tests: poll with a deadline (never a bare sleep), and read a call's outcome.
 import { TRPCError } from '@trpc/server';
+import { type PublicError, toPublicError } from '../common/errors.js';
 
 /**
  * Polls `probe` every 10 ms until `accept` holds for its value, and returns that value; throws at
@@ -38,4 +39,15 @@ export function outcome(call: Promise<unknown>): Promise<string> {
 /** Like `outcome`, with the message: `CODE: message`, or `OK`. */
 export function outcomeWithMessage(call: Promise<unknown>): Promise<string> {
   return settled(call, (error) => `${error.code}: ${error.message}`);
+}
+
+/** What the client sees of a refused call: the envelope's code and message (and details); throws if it succeeded. */
+export async function refusal(call: Promise<unknown>): Promise<PublicError> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof TRPCError) return toPublicError(error);
+    throw error;
+  }
+  throw new Error('the call succeeded');
 }

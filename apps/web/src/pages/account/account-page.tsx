@@ -1,5 +1,6 @@
-// Account: profile, password change, and the active sessions (revoke one, or sign out everywhere).
+// Account: profile, email and password change, and the active sessions (revoke one, or sign out everywhere).
 import { usePageTitle } from '../../components/ui.js';
+import { EmailForm } from './email-form.js';
 import { PasswordForm } from './password-form.js';
 import { ProfileForm } from './profile-form.js';
 import { SessionsTable } from './sessions-table.js';
@@ -11,6 +12,7 @@ export function AccountPage() {
       <h1 id="account-title">Account</h1>
       <div className="grid-2">
         <ProfileForm />
+        <EmailForm />
         <PasswordForm />
       </div>
       <SessionsTable />

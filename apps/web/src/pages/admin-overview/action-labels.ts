@@ -6,6 +6,8 @@ const ACTION_LABELS: Record<string, string> = {
   'auth.login_failed': 'failed to sign in',
   'auth.logout': 'signed out',
   'auth.password_changed': 'changed their password',
+  'auth.password_reset': 'reset their password',
+  'auth.email_changed': 'changed their email address',
   'auth.refresh_reuse_detected': 'had a stolen session token refused',
   'admin.role_changed': 'changed a user’s role',
   'admin.user_activated': 'activated a user',

@@ -43,3 +43,41 @@ export function passwordChangedNotice(
     closing: 'If it was not you, reset your password now and tell your administrator.',
   });
 }
+
+export function emailChangeMail(to: string, name: string, url: string): MailMessage {
+  return render({
+    to,
+    subject: 'Confirm your new email address for Keel',
+    greeting: `Hello ${name},`,
+    paragraphs: [
+      'You asked to sign in to Keel with this address from now on. The link works once, for one hour; until you follow it, your old address stays.',
+    ],
+    action: { label: 'Use this address', url },
+    closing: 'If you did not ask for this, ignore this mail.',
+  });
+}
+
+/** To the old address: a change was asked for (`requested`), or done (`changed`). */
+export function emailChangeNotice(
+  to: string,
+  name: string,
+  stage: 'requested' | 'changed',
+  newEmail: string,
+  accountUrl: string,
+): MailMessage {
+  return render({
+    to,
+    subject:
+      stage === 'requested'
+        ? 'A change of your Keel email address was asked for'
+        : 'Your Keel email address was changed',
+    greeting: `Hello ${name},`,
+    paragraphs: [
+      stage === 'requested'
+        ? `Someone signed in to your Keel account asked to change its address to ${newEmail}. Nothing changes until the link sent there is followed.`
+        : `Your Keel account now signs in with ${newEmail}; this address no longer does.`,
+    ],
+    action: { label: 'Open my account', url: accountUrl },
+    closing: 'If it was not you, change your password now and tell your administrator.',
+  });
+}

@@ -1,12 +1,12 @@
-// Account lifecycle rules: a forgotten password is reset, and an address verified, through one-time
-// links sent by mail. A link carries 32 random bytes; only their SHA-256 is stored; a link works once,
+// Account lifecycle rules: a forgotten password is reset, an address verified and an address changed,
+// through one-time links sent by mail. A link carries 32 random bytes; only their SHA-256 is stored; a link works once,
 // until it expires, and a newer one of its kind voids it. Mail is only ever sent by jobs, so a
 // request answers at once and the same whether or not the account exists.
 import { createHash, randomBytes } from 'node:crypto';
 import type { DB, OneTimeTokenKind } from '@keel/db';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { badRequest } from '../../common/errors.js';
+import { AppError, badRequest, conflict, unauthorized } from '../../common/errors.js';
 import type { Mailer } from '../../common/mailer.js';
 import type { ApiConfig } from '../../config.js';
 import type { Context } from '../../context.js';
@@ -14,13 +14,26 @@ import type { AuthedContext } from '../../trpc.js';
 import { audit } from '../audit/audit.service.js';
 import { broadcastRevocation, revokeUserSessions } from '../auth/auth.service.js';
 import * as users from '../users/users.service.js';
-import { passwordChangedNotice, passwordResetMail, verificationMail } from './account.mail.js';
+import {
+  emailChangeMail,
+  emailChangeNotice,
+  passwordChangedNotice,
+  passwordResetMail,
+  verificationMail,
+} from './account.mail.js';
 import * as repo from './account.repository.js';
-import type { RequestPasswordResetInput, ResetPasswordInput, VerifyEmailInput } from './account.schema.js';
+import type {
+  ConfirmEmailChangeInput,
+  RequestEmailChangeInput,
+  RequestPasswordResetInput,
+  ResetPasswordInput,
+  VerifyEmailInput,
+} from './account.schema.js';
 
 const TOKEN_LIFETIME_MS: Record<OneTimeTokenKind, number> = {
   password_reset: 60 * 60 * 1000,
   email_verification: 24 * 60 * 60 * 1000,
+  email_change: 60 * 60 * 1000,
 };
 
 const INVALID_LINK =
@@ -35,6 +48,14 @@ export interface AccountJobDeps {
 }
 
 export type SecurityNotice = 'password_changed' | 'password_reset';
+
+/** An email change as the old address is told of it: asked for, then done. */
+export interface EmailChangeNotice {
+  userId: string;
+  stage: 'requested' | 'changed';
+  oldEmail: string;
+  newEmail: string;
+}
 
 export function hashLinkToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -126,6 +147,73 @@ export async function resendVerification(ctx: AuthedContext): Promise<{ success:
   return { success: true };
 }
 
+/**
+ * Mails a link to the new address and a notice to the current one. The caller proves it is the
+ * owner with the password; an address another account holds gets the same answer and no mail.
+ */
+export async function requestEmailChange(
+  ctx: AuthedContext,
+  input: RequestEmailChangeInput,
+): Promise<{ success: true }> {
+  const user = await users.findUserById(ctx.db, ctx.user.id);
+  if (!user) throw unauthorized('User no longer exists');
+  if (!(await ctx.hasher.verify(user.password_hash, input.currentPassword))) {
+    throw badRequest('Current password is incorrect');
+  }
+  if (input.newEmail === user.email) {
+    throw new AppError('VALIDATION_ERROR', 'This is already your address', {
+      details: [{ field: 'newEmail', message: 'This is already your address' }],
+    });
+  }
+  if (await users.findUserByEmail(ctx.db, input.newEmail)) {
+    ctx.log.info('email change asked for an address another account holds: no mail');
+    return { success: true };
+  }
+  await ctx.db.transaction().execute(async (trx) => {
+    await ctx.jobs.send(trx, 'account.email_change', { userId: user.id, newEmail: input.newEmail });
+    await ctx.jobs.send(trx, 'account.email_notice', {
+      userId: user.id,
+      stage: 'requested',
+      oldEmail: user.email,
+      newEmail: input.newEmail,
+    });
+  });
+  return { success: true };
+}
+
+/**
+ * Moves the account to the address the link was sent to, which the link proves. Sessions stay: the
+ * person who followed it is the one who asked, signed in with the password.
+ */
+export async function confirmEmailChange(ctx: Context, input: ConfirmEmailChangeInput): Promise<{ success: true }> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const token = await repo.consumeToken(trx, 'email_change', hashLinkToken(input.token));
+    if (!token?.user_id) throw badRequest(INVALID_LINK);
+    const user = await users.lockUser(trx, token.user_id);
+    if (!user?.active) throw badRequest(INVALID_LINK);
+    const holder = await users.findUserByEmail(trx, token.email);
+    if (holder && holder.id !== user.id) {
+      // Thrown, so the transaction rolls back and the link is not spent.
+      throw conflict('Another account now uses this address: ask for the change again with a different one');
+    }
+    await users.setEmail(trx, user.id, token.email);
+    await audit(trx, ctx, {
+      actorId: user.id,
+      action: 'auth.email_changed',
+      targetType: 'user',
+      targetId: user.id,
+      metadata: { from: user.email, to: token.email },
+    });
+    await ctx.jobs.send(trx, 'account.email_notice', {
+      userId: user.id,
+      stage: 'changed',
+      oldEmail: user.email,
+      newEmail: token.email,
+    });
+  });
+  return { success: true };
+}
+
 // --- Jobs -------------------------------------------------------------------------------------
 
 /**
@@ -158,6 +246,30 @@ export async function sendSecurityNotice(
   if (!user) return;
   const how = data.notice === 'password_reset' ? 'reset' : 'changed';
   await deps.mailer.send(passwordChangedNotice(user.email, user.name, how, dashboardUrl(deps.config, '/sign-in')));
+}
+
+/** The link of an email change, to the new address; none once another account holds it. */
+export async function sendEmailChangeMail(
+  deps: AccountJobDeps,
+  data: { userId: string; newEmail: string },
+): Promise<void> {
+  const user = await users.findUserById(deps.db, data.userId);
+  if (!user?.active) return;
+  if (await users.findUserByEmail(deps.db, data.newEmail)) {
+    deps.logger.info('email change to an address another account now holds: no mail');
+    return;
+  }
+  const token = await issueToken(deps.db, 'email_change', { id: user.id, email: data.newEmail });
+  await deps.mailer.send(emailChangeMail(data.newEmail, user.name, dashboardUrl(deps.config, '/confirm-email', token)));
+}
+
+/** The notice to the old address, which is the one an account's owner may still read if it was not them. */
+export async function sendEmailChangeNotice(deps: AccountJobDeps, data: EmailChangeNotice): Promise<void> {
+  const user = await users.findUserById(deps.db, data.userId);
+  if (!user) return;
+  await deps.mailer.send(
+    emailChangeNotice(data.oldEmail, user.name, data.stage, data.newEmail, dashboardUrl(deps.config, '/account')),
+  );
 }
 
 /** Tokens that expired over a day ago can never work again: the daily clean-up deletes them. */

@@ -1,10 +1,8 @@
 // The account lifecycle as a user lives it: the mails arrive at a real SMTP server (sent by the job
 // worker), the test reads the link out of the message and finishes the flow through the procedures.
 import { createHash } from 'node:crypto';
-import type { TRPCError } from '@trpc/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toPublicError } from '../../common/errors.js';
 import type { Mailer } from '../../common/mailer.js';
 import {
   callerFor,
@@ -13,6 +11,7 @@ import {
   linkToken,
   outcome,
   type ReceivedMail,
+  refusal,
   startTestSmtpServer,
   TEST_PASSWORD,
   TEST_PUBLIC_URL,
@@ -69,16 +68,6 @@ async function registered(options: Parameters<typeof createUser>[1] = {}): Promi
 async function resetLink(email: string): Promise<string> {
   await (await callerFor(deps)).auth.requestPasswordReset({ email });
   return tokenOf(await mailTo(email, SUBJECT.reset), '/reset-password');
-}
-
-/** What the client sees of a refused call: the envelope's code and message (and details). */
-async function refusal(call: Promise<unknown>) {
-  try {
-    await call;
-  } catch (error) {
-    return toPublicError(error as TRPCError);
-  }
-  throw new Error('the call succeeded');
 }
 
 async function auditActions(userId: string): Promise<string[]> {

@@ -13,6 +13,8 @@ export const NOTABLE_ACTIONS = [
   'auth.register',
   'auth.login_failed',
   'auth.password_changed',
+  'auth.password_reset',
+  'auth.email_changed',
   'auth.refresh_reuse_detected',
   'admin.role_changed',
   'admin.user_activated',

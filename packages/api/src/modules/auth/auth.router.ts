@@ -1,6 +1,12 @@
 // auth.* procedures: wiring only; the rules live in auth.service.ts.
 import { authedProcedure, publicProcedure, router } from '../../trpc.js';
-import { RequestPasswordResetInput, ResetPasswordInput, VerifyEmailInput } from '../account/account.schema.js';
+import {
+  ConfirmEmailChangeInput,
+  RequestEmailChangeInput,
+  RequestPasswordResetInput,
+  ResetPasswordInput,
+  VerifyEmailInput,
+} from '../account/account.schema.js';
 import * as account from '../account/account.service.js';
 import { Success } from '../common.schema.js';
 import { AcceptInvitationInput, InvitationPreview, InvitationTokenInput } from '../invitations/invitations.schema.js';
@@ -78,6 +84,36 @@ export const authRouter = router({
     })
     .output(Success)
     .mutation(({ ctx }) => account.resendVerification(ctx)),
+  requestEmailChange: authedProcedure
+    .meta({
+      rateLimit: ['mail_ip', 'mail'],
+      openapi: {
+        method: 'POST',
+        path: '/auth/request-email-change',
+        tags: ['auth'],
+        summary:
+          'Mail a link to a new address (and a notice to the current one); the address changes when it is followed',
+        errorResponses: [400, 401, 429],
+      },
+    })
+    .input(RequestEmailChangeInput)
+    .output(Success)
+    .mutation(({ ctx, input }) => account.requestEmailChange(ctx, input)),
+  confirmEmailChange: publicProcedure
+    .meta({
+      rateLimit: ['auth'],
+      openapi: {
+        method: 'POST',
+        path: '/auth/confirm-email-change',
+        tags: ['auth'],
+        protect: false,
+        summary: "Move the account to the new address with an email-change link's token",
+        errorResponses: [400, 409],
+      },
+    })
+    .input(ConfirmEmailChangeInput)
+    .output(Success)
+    .mutation(({ ctx, input }) => account.confirmEmailChange(ctx, input)),
   // Invitations (modules/invitations): the accept page reads the invitation, then creates the account.
   invitation: publicProcedure
     .meta({

@@ -16,6 +16,9 @@ export const PasswordPolicy = text({ error: 'Password is required' })
   .regex(/[A-Z]/, 'Password must contain an upper-case letter')
   .regex(/[0-9]/, 'Password must contain a digit');
 
+/** The password the caller signs in with, asked again before a change to the account's credentials. */
+export const CurrentPassword = text().min(1, 'Current password is required').max(100);
+
 export const RegisterInput = z.object({ email: EmailInput, password: PasswordPolicy, name: NameInput });
 export const LoginInput = z.object({
   email: EmailInput,
@@ -24,7 +27,7 @@ export const LoginInput = z.object({
 export const RefreshTokenInput = z.object({ refreshToken: text().max(512).optional() }).optional();
 export const RevokeSessionInput = z.object({ sessionId: z.uuid({ error: 'Invalid session id' }) });
 export const ChangePasswordInput = z.object({
-  currentPassword: text().min(1, 'Current password is required').max(100),
+  currentPassword: CurrentPassword,
   newPassword: PasswordPolicy,
 });
 

@@ -42,7 +42,12 @@ export async function issuePayload(
   sessionId: string,
   refreshToken: string,
 ): Promise<AuthPayload> {
-  const accessToken = await ctx.tokens.signAccess({ userId: user.id, role: user.role, sessionId });
+  const accessToken = await ctx.tokens.signAccess({
+    userId: user.id,
+    role: user.role,
+    sessionId,
+    emailVerified: user.emailVerified,
+  });
   ctx.response.setRefreshCookie(refreshToken, ctx.config.refreshTokenTtlDays * 24 * 60 * 60);
   // A sign-in came without a token: the request's log line is about the user it signed in.
   if (ctx.observation) ctx.observation.userId ??= user.id;

@@ -20,7 +20,7 @@ export const creditsRouter = router({
         tags: ['credits'],
         protect: true,
         summary: "The caller's balance",
-        errorResponses: [401],
+        errorResponses: [401, 403],
       },
     })
     .output(Balance)
@@ -47,7 +47,7 @@ export const creditsRouter = router({
         tags: ['credits'],
         protect: true,
         summary: "The caller's ledger, newest first",
-        errorResponses: [400, 401],
+        errorResponses: [400, 401, 403],
       },
     })
     .input(HistoryInput)
@@ -61,7 +61,7 @@ export const creditsRouter = router({
         tags: ['credits'],
         protect: true,
         summary: "The caller's balance at the end of each of the last days (UTC), oldest first",
-        errorResponses: [400, 401],
+        errorResponses: [400, 401, 403],
       },
     })
     .input(BalanceHistoryInput)

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { AppError, conflict, isUniqueViolation } from '../../common/errors.js';
 import type { Mailer } from '../../common/mailer.js';
-import { encodeCursor } from '../../common/pagination.js';
+import { decodeIdCursor, encodeCursor } from '../../common/pagination.js';
 import type { ApiConfig } from '../../config.js';
 import type { Context } from '../../context.js';
 import type { AuthedContext } from '../../trpc.js';
@@ -37,8 +37,6 @@ const NO_LONGER_VALID = 'This invitation is no longer valid';
 const ACCOUNT_EXISTS = 'An account already uses this address';
 const ALREADY_INVITED = 'This address is already invited: resend the invitation instead';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export interface InvitationJobDeps {
   db: Kysely<DB>;
   mailer: Mailer;
@@ -62,18 +60,6 @@ function toInvitation(row: repo.InvitationListRow): Invitation {
     expiresAt: row.expires_at.toISOString(),
     acceptedAt: row.accepted_at?.toISOString() ?? null,
   };
-}
-
-/** The list's cursor: the last invitation's id, opaque to clients. */
-function decodeInvitationCursor(cursor: string | undefined): string | undefined {
-  if (cursor === undefined) return undefined;
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!UUID.test(id)) {
-    throw new AppError('VALIDATION_ERROR', 'Invalid input', {
-      details: [{ field: 'cursor', message: 'Invalid cursor' }],
-    });
-  }
-  return id.toLowerCase();
 }
 
 /** Why an invitation that is not open cannot be revoked or resent: 404 when there is none at all. */
@@ -120,7 +106,7 @@ export async function createInvitation(ctx: AuthedContext, input: CreateInvitati
 export async function listInvitations(ctx: AuthedContext, input: ListInvitationsInput): Promise<InvitationPage> {
   const rows = await repo.listInvitations(ctx.db, {
     status: input.status,
-    afterId: decodeInvitationCursor(input.cursor),
+    afterId: decodeIdCursor(input.cursor),
     limit: input.limit + 1,
   });
   const hasMore = rows.length > input.limit;

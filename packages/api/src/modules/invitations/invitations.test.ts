@@ -3,10 +3,8 @@
 // the procedures; the same on PostgreSQL and on PGlite.
 import { randomBytes } from 'node:crypto';
 import type { Role } from '@keel/db';
-import type { TRPCError } from '@trpc/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toPublicError } from '../../common/errors.js';
 import type { Mailer } from '../../common/mailer.js';
 import type { ApiConfig } from '../../config.js';
 import {
@@ -15,6 +13,7 @@ import {
   createUser,
   linkToken,
   type ReceivedMail,
+  refusal,
   startTestSmtpServer,
   TEST_PASSWORD,
   TEST_PUBLIC_URL,
@@ -65,16 +64,6 @@ function tokenOf(mail: ReceivedMail): string {
 async function invite(email = uniqueEmail(), role: Role = 'USER') {
   const invitation = await admin.caller.admin.invitations.create({ email, role });
   return { invitation, email, token: tokenOf(await invitationMailTo(email)) };
-}
-
-/** What the client sees of a refused call: the envelope's code and message (and details). */
-async function refusal(call: Promise<unknown>) {
-  try {
-    await call;
-  } catch (error) {
-    return toPublicError(error as TRPCError);
-  }
-  throw new Error('the call succeeded');
 }
 
 const anonymous = () => callerFor(deps);

@@ -44,6 +44,16 @@ export function markEmailVerified(db: Kysely<DB>, id: string): Promise<UserRow |
   return updateUser(db, id, { email_verified: true });
 }
 
+/** The account's new address, proven by the link that was sent to it. */
+export function setEmail(db: Kysely<DB>, id: string, email: string): Promise<UserRow | undefined> {
+  return updateUser(db, id, { email, email_verified: true });
+}
+
+/** Whether the account's address is verified now (an access token says what it was when signed). */
+export async function isEmailVerified(db: Kysely<DB>, id: string): Promise<boolean> {
+  return (await findUserById(db, id))?.email_verified ?? false;
+}
+
 /** An admin's (de)activation: only the flag is written (sessions are auth's to revoke). */
 export function setUserActive(db: Kysely<DB>, id: string, active: boolean): Promise<UserRow | undefined> {
   return updateUser(db, id, { active });
