@@ -79,6 +79,28 @@ const MATRIX: Record<string, MatrixEntry> = {
   'admin.stats': { access: 'admin' },
   'admin.activity': { access: 'admin' },
   'events.onEvent': { access: 'signedIn' },
+  'teams.create': { access: 'member', input: () => ({ name: 'Matrix team' }) },
+  'teams.list': { access: 'signedIn' },
+  // Team-scoped: any signed-in role gets past this layer (an unknown team is then a 404); the team
+  // roles are walked by modules/teams/teams.matrix.test.ts.
+  'teams.get': { access: 'signedIn', input: () => ({ teamId: randomUUID() }) },
+  'teams.update': { access: 'signedIn', input: () => ({ teamId: randomUUID(), name: 'X' }) },
+  'teams.delete': { access: 'signedIn', input: () => ({ teamId: randomUUID() }) },
+  'teams.members.list': { access: 'signedIn', input: () => ({ teamId: randomUUID() }) },
+  'teams.members.setRole': {
+    access: 'signedIn',
+    input: () => ({ teamId: randomUUID(), userId: randomUUID(), role: 'MEMBER' }),
+  },
+  'teams.members.remove': { access: 'signedIn', input: () => ({ teamId: randomUUID(), userId: randomUUID() }) },
+  'teams.invitations.create': {
+    access: 'signedIn',
+    input: () => ({ teamId: randomUUID(), email: uniqueEmail(), role: 'VIEWER' }),
+  },
+  'teams.invitations.list': { access: 'signedIn', input: () => ({ teamId: randomUUID() }) },
+  'teams.invitations.revoke': { access: 'signedIn', input: () => ({ teamId: randomUUID(), id: randomUUID() }) },
+  // An unknown invitation token: anyone may try one (signed in or not), and is told it is no longer valid.
+  'teams.invitation': { access: 'public', input: () => ({ token: 'x'.repeat(43) }) },
+  'teams.invitations.accept': { access: 'public', input: () => ({ token: 'x'.repeat(43) }) },
   // gen:module matrix entries (pnpm gen:module inserts new modules' entries above this line)
 };
 

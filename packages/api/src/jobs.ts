@@ -18,6 +18,7 @@ import {
 } from './modules/account/account.service.js';
 import { deleteAuditEventsOlderThan } from './modules/audit/audit.service.js';
 import { sendInvitationMail } from './modules/invitations/invitations.service.js';
+import { sendTeamInvitationMail } from './modules/teams/teams.invitations.service.js';
 
 export type AppQueues = {
   'account.password_reset': { email: string };
@@ -26,6 +27,7 @@ export type AppQueues = {
   'account.email_change': { userId: string; newEmail: string };
   'account.email_notice': EmailChangeNotice;
   'invitations.send': { invitationId: string };
+  'teams.invitation': { invitationId: string };
   'maintenance.purge': Record<string, never>;
 };
 
@@ -44,6 +46,7 @@ export const APP_QUEUES: { [Name in keyof AppQueues]: QueuePolicy } = {
   'account.email_change': MAIL,
   'account.email_notice': MAIL,
   'invitations.send': MAIL,
+  'teams.invitation': MAIL,
   // Every day at 03:17 UTC.
   'maintenance.purge': { retryLimit: 2, retryDelay: 300, expireInSeconds: 600, cron: '17 3 * * *' },
 };
@@ -63,6 +66,7 @@ export function appJobHandlers(deps: JobDeps): Handlers<AppQueues> {
     'account.email_change': (data) => sendEmailChangeMail(deps, data),
     'account.email_notice': (data) => sendEmailChangeNotice(deps, data),
     'invitations.send': (data) => sendInvitationMail(deps, data),
+    'teams.invitation': (data) => sendTeamInvitationMail(deps, data),
     'maintenance.purge': async () => {
       await purgeExpiredTokens(deps);
       await deps.mailer.purgeOutbox();

@@ -4,6 +4,7 @@ import { authRouter } from './modules/auth/auth.router.js';
 import { creditsRouter } from './modules/credits/credits.router.js';
 import { eventsRouter } from './modules/events/events.router.js';
 import { projectsRouter } from './modules/projects/projects.router.js';
+import { teamsRouter } from './modules/teams/teams.router.js';
 import { usersRouter } from './modules/users/users.router.js';
 import { router } from './trpc.js';
 
@@ -11,6 +12,7 @@ export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
   projects: projectsRouter,
+  teams: teamsRouter,
   credits: creditsRouter,
   admin: adminRouter,
   events: eventsRouter,

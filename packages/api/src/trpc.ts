@@ -1,6 +1,6 @@
 // The only initTRPC: procedures, middleware (errors, rate limits, auth, roles) and the error formatter.
 
-import type { Role } from '@keel/db';
+import type { Role, TeamRole } from '@keel/db';
 import { getTRPCErrorFromUnknown, initTRPC, type TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { noteLogged } from './common/error-log.js';
@@ -16,6 +16,8 @@ import {
 import type { RateLimitDecision, RateLimitRuleName } from './common/rate-limit.js';
 import type { Context, ProcedureCall } from './context.js';
 import { isKnownSignInAddress } from './modules/auth/auth.service.js';
+import { TeamScopedInput } from './modules/teams/teams.schema.js';
+import { auditAdminRead, teamAccess } from './modules/teams/teams.service.js';
 import { isEmailVerified } from './modules/users/users.service.js';
 
 // A type, not an interface: trpc-to-openapi wants meta assignable to Record<string, unknown>.
@@ -304,6 +306,15 @@ function signedInProcedure(roles?: readonly Role[]) {
 
 export const authedProcedure = signedInProcedure();
 
+/**
+ * The caller of a public procedure that also serves signed-in callers: undefined without a bearer
+ * token; with one, checked as a signed-in procedure checks it (an invalid or revoked token is a 401).
+ */
+export function optionalUser(ctx: Context, path: string): Promise<AuthedUser | undefined> {
+  if (!ctx.token && !ctx.tokenInvalid) return Promise.resolve(undefined);
+  return authenticate(ctx, path, undefined);
+}
+
 export function roleProcedure(...roles: [Role, ...Role[]]) {
   return signedInProcedure(roles);
 }
@@ -313,3 +324,21 @@ export const writerProcedure = roleProcedure('USER', 'ADMIN');
 export const adminProcedure = roleProcedure('ADMIN');
 
 export type AuthedContext = Context & { user: AuthedUser };
+
+/**
+ * A call about one team (the input's `teamId`): signed in, and a member with at least `minRole`,
+ * read from the database on every call (modules/teams/teams.service.ts `teamAccess`): 404 for a
+ * non-member, 403 below the role. The service gets the access as `ctx.team`, never a role from the
+ * input or the token. A global ADMIN acts as OWNER of any team (`globalAdmin: false` refuses that),
+ * and each of their reads is audited; their writes audit themselves with `asGlobalAdmin`.
+ */
+export function teamProcedure(minRole: TeamRole, options: { globalAdmin?: boolean } = {}) {
+  const globalAdmin = options.globalAdmin ?? true;
+  return signedInProcedure()
+    .input(TeamScopedInput)
+    .use(async ({ ctx, input, path, type, next }) => {
+      const team = await teamAccess(ctx, input.teamId, minRole, { globalAdmin });
+      if (team.asGlobalAdmin && type === 'query') await auditAdminRead({ ...ctx, team }, path);
+      return next({ ctx: { team } });
+    });
+}

@@ -54,6 +54,41 @@ export interface InvitationsTable {
   revoked_at: Date | null;
 }
 
+/** A team role, highest first; independent of the global `Role`. */
+export type TeamRole = 'OWNER' | 'ADMIN' | 'MEMBER' | 'VIEWER';
+export const TEAM_ROLES = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'] as const satisfies readonly TeamRole[];
+
+export interface TeamsTable {
+  id: Generated<string>;
+  name: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface TeamMembersTable {
+  team_id: string;
+  user_id: string;
+  role: TeamRole;
+  joined_at: CreatedAt;
+}
+
+export interface TeamInvitationsTable {
+  id: Generated<string>;
+  team_id: string;
+  /** Lower-case, trimmed (as `EmailInput` leaves it). */
+  email: string;
+  role: TeamRole;
+  invited_by: string | null;
+  /** SHA-256 of the newest link's token, hex; null until the mail job issued one. */
+  token_hash: string | null;
+  created_at: CreatedAt;
+  expires_at: Date;
+  accepted_at: Date | null;
+  accepted_user_id: string | null;
+  revoked_at: Date | null;
+}
+
 export interface SessionsTable {
   id: Generated<string>;
   user_id: string;
@@ -91,6 +126,8 @@ export interface AuditEventsTable {
 export interface ProjectsTable {
   id: Generated<string>;
   owner_id: string;
+  /** The team the project belongs to; null for a personal project. */
+  team_id: ColumnType<string | null, string | null | undefined, string | null>;
   name: string;
   description: string | null;
   created_at: CreatedAt;
@@ -135,6 +172,9 @@ export interface DB {
   ledger_entries: LedgerEntriesTable;
   one_time_tokens: OneTimeTokensTable;
   invitations: InvitationsTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  team_invitations: TeamInvitationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -148,3 +188,6 @@ export type TransferRow = Selectable<TransfersTable>;
 export type LedgerEntryRow = Selectable<LedgerEntriesTable>;
 export type OneTimeTokenRow = Selectable<OneTimeTokensTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
+export type TeamRow = Selectable<TeamsTable>;
+export type TeamMemberRow = Selectable<TeamMembersTable>;
+export type TeamInvitationRow = Selectable<TeamInvitationsTable>;
