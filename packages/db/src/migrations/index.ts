@@ -12,6 +12,7 @@ import * as addAccountLifecycle from './2026_12_02_0400_add_account_lifecycle.js
 import * as addInvitations from './2026_12_02_0500_add_invitations.js';
 import * as addEmailChangeTokens from './2026_12_02_0600_add_email_change_tokens.js';
 import * as addTeams from './2026_12_02_0650_add_teams.js';
+import * as addTeamProjectNames from './2026_12_02_0710_add_team_project_names.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_26_2330_create_auth_tables': createAuthTables,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_0500_add_invitations': addInvitations,
   '2026_12_02_0600_add_email_change_tokens': addEmailChangeTokens,
   '2026_12_02_0650_add_teams': addTeams,
+  '2026_12_02_0710_add_team_project_names': addTeamProjectNames,
 };

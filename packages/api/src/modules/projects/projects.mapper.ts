@@ -6,6 +6,7 @@ export function toProject(row: ProjectRow): Project {
   return {
     id: row.id,
     ownerId: row.owner_id,
+    teamId: row.team_id,
     name: row.name,
     description: row.description,
     createdAt: row.created_at.toISOString(),

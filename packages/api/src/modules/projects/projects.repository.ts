@@ -7,6 +7,7 @@ import type { ProjectSort } from './projects.schema.js';
 
 export interface NewProject {
   ownerId: string;
+  teamId: string | null;
   name: string;
   description: string | null;
 }
@@ -14,11 +15,14 @@ export interface NewProject {
 export interface ProjectChanges {
   name?: string;
   description?: string | null;
+  team_id?: string | null;
 }
 
 export interface ProjectListFilter {
   /** Unset lists every owner's projects. */
   ownerId?: string | undefined;
+  /** A team's projects; `null`: personal projects only; unset: both. */
+  teamId?: string | null | undefined;
   /** Matched literally and case-insensitively against the name. */
   search?: string | undefined;
 }
@@ -32,13 +36,19 @@ export interface ProjectPageQuery extends ProjectListFilter {
 export function insertProject(db: Kysely<DB>, values: NewProject): Promise<ProjectRow> {
   return db
     .insertInto('projects')
-    .values({ owner_id: values.ownerId, name: values.name, description: values.description })
+    .values({ owner_id: values.ownerId, team_id: values.teamId, name: values.name, description: values.description })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
 export function findProjectById(db: Kysely<DB>, id: string): Promise<ProjectRow | undefined> {
   return db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The ids of a team's members: whom a change to one of its projects is announced to. */
+export async function teamMemberIds(db: Kysely<DB>, teamId: string): Promise<string[]> {
+  const rows = await db.selectFrom('team_members').select('user_id').where('team_id', '=', teamId).execute();
+  return rows.map((row) => row.user_id);
 }
 
 /** Locks the row for the rest of the transaction. */
@@ -62,16 +72,23 @@ export function deleteProjectById(db: Kysely<DB>, id: string): Promise<ProjectRo
 /** The list filter as it reaches SQL: the search already a LIKE pattern. */
 export interface ProjectFilterValues {
   ownerId?: string | undefined;
+  teamId?: string | null | undefined;
   namePattern?: string | undefined;
 }
 
 export function projectFilterValues(filter: ProjectListFilter): ProjectFilterValues {
-  return { ownerId: filter.ownerId, namePattern: filter.search ? containsPattern(filter.search) : undefined };
+  return {
+    ownerId: filter.ownerId,
+    teamId: filter.teamId,
+    namePattern: filter.search ? containsPattern(filter.search) : undefined,
+  };
 }
 
 export function filteredProjects(db: Kysely<DB>, filter: ProjectFilterValues) {
   let query = db.selectFrom('projects');
   if (filter.ownerId !== undefined) query = query.where('owner_id', '=', filter.ownerId);
+  if (filter.teamId === null) query = query.where('team_id', 'is', null);
+  else if (filter.teamId !== undefined) query = query.where('team_id', '=', filter.teamId);
   if (filter.namePattern !== undefined) query = query.where('name', 'ilike', filter.namePattern);
   return query;
 }
@@ -79,7 +96,8 @@ export function filteredProjects(db: Kysely<DB>, filter: ProjectFilterValues) {
 /**
  * One page, ordered by the sort key and then `id` so equal keys never swap between pages. With an
  * owner, `(owner_id, created_at, id)` and `(owner_id, name collate name_sort, id)` serve the order;
- * without one, `(created_at, id)` and `(name collate name_sort, id)`.
+ * with a team, `(team_id, created_at, id)` and `(team_id, name collate name_sort, id)`; with
+ * neither, `(created_at, id)` and `(name collate name_sort, id)`.
  */
 export function orderedProjectPage(
   db: Kysely<DB>,

@@ -8,16 +8,25 @@ export const ProjectName = NameInput;
 
 export const ProjectDescription = text().max(2000, 'Description must be at most 2000 characters');
 
+const TeamId = z.uuid({ error: 'Invalid team id' });
+
+/** With `teamId`, the project belongs to that team (the caller must be a MEMBER or above there). */
 export const CreateProjectInput = z.object({
   name: ProjectName,
   description: ProjectDescription.nullable().optional(),
+  teamId: TeamId.optional(),
 });
 export type CreateProjectInput = z.infer<typeof CreateProjectInput>;
 
-/** Omitted fields stay as they are; `description: null` clears it. The owner never changes. */
+/**
+ * Omitted fields stay as they are; `description: null` clears it. The owner never changes. `teamId`
+ * moves the owner's personal project into a team they are a MEMBER or above of; `teamId: null`
+ * moves it back to them.
+ */
 export const UpdateProjectInput = IdInput.extend({
   name: ProjectName.optional(),
   description: ProjectDescription.nullable().optional(),
+  teamId: TeamId.nullable().optional(),
 });
 export type UpdateProjectInput = z.infer<typeof UpdateProjectInput>;
 
@@ -35,14 +44,18 @@ export const ListProjectsInput = PageInput.extend({
   sort: ProjectSort.default('-createdAt'),
   /** Matched literally (case-insensitive) against the name: `%` and `_` are plain characters. */
   search: SearchText.optional(),
-  /** `all` is for ADMIN only. */
+  /** `mine`: the caller's personal projects; `all` (ADMIN only): every project. Ignored with `teamId`. */
   scope: ProjectScope.default('mine'),
+  /** That team's projects (the caller must be a member), each naming its owner. */
+  teamId: TeamId.optional(),
 });
 export type ListProjectsInput = z.infer<typeof ListProjectsInput>;
 
 export const Project = z.object({
   id: z.string(),
   ownerId: z.string(),
+  /** The team the project belongs to; null for a personal project. */
+  teamId: z.string().nullable(),
   name: z.string(),
   description: z.string().nullable(),
   createdAt: z.string(),
@@ -50,7 +63,7 @@ export const Project = z.object({
 });
 export type Project = z.infer<typeof Project>;
 
-/** A project in a listing: with `scope: 'all'` each also names its owner (the caller owns every `mine` row). */
+/** A project in a listing: with `scope: 'all'` or a `teamId` each also names its owner (the caller owns every `mine` row). */
 export const ListedProject = Project.extend({ owner: UserSummary.optional() });
 export type ListedProject = z.infer<typeof ListedProject>;
 

@@ -21,12 +21,15 @@ export async function listProjectsCompiled(
   db: Kysely<DB>,
   page: ProjectPageQuery,
 ): Promise<{ rows: ProjectRow[]; total: number }> {
-  const { ownerId, namePattern } = projectFilterValues(page);
-  const filterShape = `${ownerId !== undefined}:${namePattern !== undefined}`;
-  const values = [ownerId, namePattern, page.limit, page.offset];
-  // The filter as the statements see it: a slot where a value is present, nothing where it is not.
+  const { ownerId, teamId, namePattern } = projectFilterValues(page);
+  const teamShape = teamId === undefined ? 'any' : teamId === null ? 'none' : 'one';
+  const filterShape = `${ownerId !== undefined}:${teamShape}:${namePattern !== undefined}`;
+  const values = [ownerId, namePattern, page.limit, page.offset, teamId];
+  // The filter as the statements see it: a slot where a value is present, nothing where it is not
+  // (`team_id is null` needs no value).
   const slottedFilter = (slot: SlotOf): ProjectFilterValues => ({
     ownerId: ownerId === undefined ? undefined : slot(0),
+    teamId: teamId === undefined || teamId === null ? teamId : slot(4),
     namePattern: namePattern === undefined ? undefined : slot(1),
   });
   const [rows, counted] = await Promise.all([

@@ -35,7 +35,7 @@ async function ownersOf(teamId: string): Promise<string[]> {
   return rows.map((row) => row.user_id);
 }
 
-describe('the last-owner guarantee under concurrency', () => {
+describe('membership changes under concurrency', () => {
   it('two owners demoting each other at once leave exactly one owner', async () => {
     for (let round = 0; round < ROUNDS; round += 1) {
       const teamId = await twoOwnerTeam();
@@ -59,6 +59,51 @@ describe('the last-owner guarantee under concurrency', () => {
       ]);
       expect(results.sort()).toEqual(['CONFLICT', 'OK']);
       expect(await ownersOf(teamId)).toHaveLength(1);
+    }
+  });
+
+  it('a member removed while creating projects: each create either committed before the removal or was refused', async () => {
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const teamId = await twoOwnerTeam();
+      const member = await createUser(deps);
+      await deps.db
+        .insertInto('team_members')
+        .values({ team_id: teamId, user_id: member.id, role: 'MEMBER' })
+        .execute();
+      const creates = Array.from({ length: 6 }, (_, index) =>
+        outcome(member.caller.projects.create({ name: `Racing ${index}`, teamId })),
+      );
+      const removal = outcome(first.caller.teams.members.remove({ teamId, userId: member.id }));
+      const results = await Promise.all(creates);
+      expect(await removal).toBe('OK');
+
+      // Nothing half-done: exactly the creates that answered OK left a project, each in the team.
+      const projects = await deps.db
+        .selectFrom('projects')
+        .select('team_id')
+        .where('owner_id', '=', member.id)
+        .execute();
+      expect(projects).toHaveLength(results.filter((result) => result === 'OK').length);
+      expect(projects.every((project) => project.team_id === teamId)).toBe(true);
+      expect(results.every((result) => result === 'OK' || result === 'NOT_FOUND')).toBe(true);
+      // Once the removal answered, the former member creates nothing more.
+      expect(await outcome(member.caller.projects.create({ name: 'Too late', teamId }))).toBe('NOT_FOUND');
+    }
+  });
+
+  it('a team deleted while a member adds a project: the project wins (409) or the team is gone (404), never a 500', async () => {
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const teamId = await twoOwnerTeam();
+      const [created, deleted] = await Promise.all([
+        outcome(second.caller.projects.create({ name: 'Last minute', teamId })),
+        outcome(first.caller.teams.delete({ teamId })),
+      ]);
+      expect([
+        ['OK', 'CONFLICT'],
+        ['NOT_FOUND', 'OK'],
+      ]).toContainEqual([created, deleted]);
+      const team = await deps.db.selectFrom('teams').select('id').where('id', '=', teamId).executeTakeFirst();
+      expect(team !== undefined).toBe(created === 'OK');
     }
   });
 });

@@ -39,10 +39,26 @@ export function findTeamById(db: Kysely<DB>, id: string): Promise<TeamRow | unde
 
 /**
  * Locks the team row for the rest of the transaction: every change of its membership takes this
- * lock first, so two of them (two owners demoting each other) run one after the other.
+ * lock first, so two of them (two owners demoting each other) run one after the other. `NO KEY
+ * UPDATE`, so projects being added to the team (which hold its key share) do not wait for it.
  */
 export function lockTeam(db: Transaction<DB>, id: string): Promise<TeamRow | undefined> {
+  return db.selectFrom('teams').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
+}
+
+/** Locks the team row against everything, projects being added included: taken to delete it. */
+export function lockTeamForDelete(db: Transaction<DB>, id: string): Promise<TeamRow | undefined> {
   return db.selectFrom('teams').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/**
+ * The team row's key share, which a project referencing the team takes anyway: taken before the
+ * membership lock, so every transaction locks the team before its members and none deadlock.
+ */
+export async function shareTeamKey(db: Transaction<DB>, id: string): Promise<boolean> {
+  return (
+    (await db.selectFrom('teams').select('id').where('id', '=', id).forKeyShare().executeTakeFirst()) !== undefined
+  );
 }
 
 export function findMembership(db: Kysely<DB>, teamId: string, userId: string): Promise<TeamMemberRow | undefined> {
@@ -51,6 +67,24 @@ export function findMembership(db: Kysely<DB>, teamId: string, userId: string): 
     .selectAll()
     .where('team_id', '=', teamId)
     .where('user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+/**
+ * The membership row under a share lock held to the end of the transaction: a removal of it waits
+ * for that transaction, or committed first and there is no row.
+ */
+export function lockMembershipForShare(
+  db: Transaction<DB>,
+  teamId: string,
+  userId: string,
+): Promise<TeamMemberRow | undefined> {
+  return db
+    .selectFrom('team_members')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where('user_id', '=', userId)
+    .forShare()
     .executeTakeFirst();
 }
 

@@ -5,7 +5,7 @@
 // changes someone at or above it. A global GUEST is at most a VIEWER; a global ADMIN who is not a
 // member acts as OWNER for reading and membership, and is audited doing so.
 import type { DB, Role, TeamRow } from '@keel/db';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { badRequest, conflict, forbidden, notFound } from '../../common/errors.js';
 import { decodeIdCursor, encodeCursor } from '../../common/pagination.js';
 import type { AuthedContext } from '../../trpc.js';
@@ -68,6 +68,34 @@ export async function teamAccess(
   } else throw notFound(TEAM_NOT_FOUND);
   if (!atLeast(access.role, minRole)) throw forbidden(`Requires team role ${minRole} or higher`);
   return access;
+}
+
+/** For other modules (projects): the caller's role in `teamId` as the rules read it, or undefined for a non-member. */
+export async function teamRoleOf(
+  db: Kysely<DB>,
+  teamId: string,
+  user: { id: string; role: Role },
+): Promise<TeamRole | undefined> {
+  const member = await repo.findMembership(db, teamId, user.id);
+  return member ? effectiveRole(member.role, user.role) : undefined;
+}
+
+/**
+ * `teamRoleOf` with the membership row share-locked to the end of `trx`: a removal of the caller
+ * either waits for the transaction, or committed first and the caller has no role.
+ */
+export async function lockTeamRole(
+  trx: Transaction<DB>,
+  teamId: string,
+  user: { id: string; role: Role },
+): Promise<TeamRole | undefined> {
+  if (!(await repo.shareTeamKey(trx, teamId))) return undefined;
+  const member = await repo.lockMembershipForShare(trx, teamId, user.id);
+  return member ? effectiveRole(member.role, user.role) : undefined;
+}
+
+export async function teamExists(db: Kysely<DB>, teamId: string): Promise<boolean> {
+  return (await repo.findTeamById(db, teamId)) !== undefined;
 }
 
 /** A global ADMIN's look into a team they are not in: every one is on the record. */
@@ -147,7 +175,7 @@ export async function updateTeam(ctx: TeamContext, input: UpdateTeamInput): Prom
 /** Only a team without projects goes: its projects are moved out or deleted first. */
 export async function deleteTeam(ctx: TeamContext): Promise<{ success: true }> {
   await ctx.db.transaction().execute(async (trx) => {
-    const team = await repo.lockTeam(trx, ctx.team.teamId);
+    const team = await repo.lockTeamForDelete(trx, ctx.team.teamId);
     if (!team) throw notFound(TEAM_NOT_FOUND);
     const projects = await repo.countTeamProjects(trx, team.id);
     if (projects > 0) {
