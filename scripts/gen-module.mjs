@@ -8,10 +8,12 @@ import { parseArgs } from 'node:util';
 import { Refusal } from './gen-module/names.mjs';
 import { planModule } from './gen-module/plan.mjs';
 
-const USAGE = `Usage: pnpm gen:module <name> [--plural <plural>] [--dry-run]
+const USAGE = `Usage: pnpm gen:module <name> [--plural <plural>] [--scope personal|team] [--dry-run]
 
   <name>      the singular entity, lower-case: task, invoiceLine or invoice-line
   --plural    the plural when adding "s"/"es"/"ies" is wrong (person --plural people)
+  --scope     personal (default): rows owned by one user; team: rows of a team, on teamProcedure,
+              under /teams/{teamId}/<plural> (docs/teams.md)
   --dry-run   print what would be created and changed, write nothing
 
 Example: pnpm gen:module task   → packages/api/src/modules/tasks/, table tasks, procedures tasks.*`;
@@ -30,6 +32,7 @@ function parse(argv) {
       allowPositionals: true,
       options: {
         plural: { type: 'string' },
+        scope: { type: 'string', default: 'personal' },
         'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -76,7 +79,7 @@ if (positionals.length !== 1)
 
 let plan;
 try {
-  plan = planModule(rootDir, { name: positionals[0], plural: values.plural });
+  plan = planModule(rootDir, { name: positionals[0], plural: values.plural, scope: values.scope });
 } catch (error) {
   if (error instanceof Refusal) fail(error.message);
   throw error;
@@ -87,7 +90,7 @@ const dryRun = values['dry-run'];
 if (!dryRun) apply(plan);
 
 const out = [
-  `${dryRun ? 'Would create' : 'Created'} the ${names.routerKey} module (entity "${names.singular.camel}", table ${names.table}, procedures ${names.routerKey}.list/get/create/update/delete, audit action ${names.auditAction}):`,
+  `${dryRun ? 'Would create' : 'Created'} the ${names.routerKey} module (${values.scope} scope, entity "${names.singular.camel}", table ${names.table}, procedures ${names.routerKey}.list/get/create/update/delete, audit action ${names.auditAction}):`,
   ...plan.creates.map((file) => `  + ${file.path}`),
   ...plan.edits.map((edit) => `  ~ ${edit.path}  (${edit.what})`),
 ];
@@ -99,7 +102,7 @@ if (dryRun) {
     '',
     'Next:',
     '  pnpm db:migrate                                   # apply the new migration',
-    `  pnpm --filter @keel/api exec vitest run ${relative('packages/api', moduleDir)} src/authorization.test.ts`,
+    `  pnpm --filter @keel/api exec vitest run ${relative('packages/api', moduleDir)} src/authorization.test.ts${values.scope === 'team' ? ' src/modules/teams/teams.matrix.test.ts' : ''}`,
     '  pnpm typecheck',
     `  then call trpc.${names.routerKey}.list from apps/web (docs/adding-a-feature.md)`,
   );

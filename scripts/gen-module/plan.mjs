@@ -12,6 +12,7 @@ export const PATHS = {
   root: 'packages/api/src/root.ts',
   schemas: 'packages/api/src/schemas.ts',
   matrix: 'packages/api/src/authorization.test.ts',
+  teamMatrix: 'packages/api/src/modules/teams/teams.matrix.test.ts',
   dbSchema: 'packages/db/src/schema.ts',
   dbIndex: 'packages/db/src/index.ts',
   migrations: 'packages/db/src/migrations',
@@ -19,6 +20,9 @@ export const PATHS = {
 };
 
 export const MATRIX_MARKER = '// gen:module matrix entries';
+
+/** `personal`: rows owned by one user (the default). `team`: rows of a team, on `teamProcedure`. */
+export const SCOPES = ['personal', 'team'];
 
 /** Tables that exist without a `DB` entry (Kysely's migration bookkeeping). */
 const HIDDEN_TABLES = ['kysely_migration', 'kysely_migration_lock'];
@@ -31,8 +35,10 @@ function fill(template, tokens, source) {
   });
 }
 
-function template(name, tokens) {
-  return fill(readFileSync(new URL(name, TEMPLATES), 'utf8'), tokens, name);
+/** A team-scoped module's templates live in templates/team/, under the same file names. */
+function template(name, tokens, scope) {
+  const path = scope === 'team' ? `team/${name}` : name;
+  return fill(readFileSync(new URL(path, TEMPLATES), 'utf8'), tokens, path);
 }
 
 /** Names a TypeScript source declares or re-declares at top level: `export const X`, `interface X`, … */
@@ -159,6 +165,35 @@ function format(rootDir, path, source) {
   return result.status === 0 && result.stdout.trim() ? result.stdout : source;
 }
 
+/** `{param}` segments match any segment, as the REST adapter's router matches them. */
+function pathsOverlap(a, b) {
+  const left = a.split('/');
+  const right = b.split('/');
+  return (
+    left.length === right.length &&
+    left.every((segment, i) => segment === right[i] || segment.startsWith('{') || right[i]?.startsWith('{'))
+  );
+}
+
+/** `METHOD /path` of every procedure's `openapi` meta in the modules' routers. */
+function existingRoutes(rootDir) {
+  const routes = [];
+  const visit = (dir) => {
+    for (const entry of readdirSync(join(rootDir, dir), { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) visit(path);
+      else if (entry.name.endsWith('.router.ts')) {
+        const source = readFileSync(join(rootDir, path), 'utf8');
+        for (const m of source.matchAll(/method: '(\w+)',\s*path: '([^']+)'/g)) {
+          routes.push({ method: m[1], path: m[2], file: path });
+        }
+      }
+    }
+  };
+  visit(PATHS.modules);
+  return routes;
+}
+
 function read(rootDir, path) {
   const full = join(rootDir, path);
   if (!existsSync(full)) throw new Refusal(`${path} is missing: run this from a Keel repository.`);
@@ -169,7 +204,11 @@ function read(rootDir, path) {
  * Everything the generator would create and change, or a Refusal saying why it will not.
  * @returns {{ names: ReturnType<typeof deriveNames>, migrationName: string, creates: {path: string, content: string}[], edits: {path: string, before: string, after: string, what: string}[] }}
  */
-export function planModule(rootDir, { name, plural, now = new Date() }) {
+export function planModule(rootDir, { name, plural, scope = 'personal', now = new Date() }) {
+  if (!SCOPES.includes(scope)) {
+    throw new Refusal(`--scope "${scope}" is not a scope: give ${SCOPES.map((s) => `"${s}"`).join(' or ')}.`);
+  }
+  const team = scope === 'team';
   // Existing modules and folders, by the name as given and by every derived spelling.
   const modulesDir = join(rootDir, PATHS.modules);
   if (!existsSync(modulesDir)) throw new Refusal(`${PATHS.modules} is missing: run this from a Keel repository.`);
@@ -232,7 +271,7 @@ export function planModule(rootDir, { name, plural, now = new Date() }) {
     [`${moduleDir}/${folder}.mapper.ts`, 'mapper.ts.tpl'],
     [`${moduleDir}/${folder}.test.ts`, 'test.ts.tpl'],
     [`${PATHS.migrations}/${migrationName}.ts`, 'migration.ts.tpl'],
-  ].map(([path, source]) => ({ path, content: template(source, tokens) }));
+  ].map(([path, source]) => ({ path, content: template(source, tokens, scope) }));
   for (const file of rendered) {
     if (existsSync(join(rootDir, file.path))) throw new Refusal(`${file.path} already exists.`);
     assertNoIdentifierClash(file.path, file.content);
@@ -277,24 +316,95 @@ export function planModule(rootDir, { name, plural, now = new Date() }) {
     throw new Refusal(`${PATHS.matrix} already has entries for "${routerKey}.*".`);
   }
 
+  // A team module's routes sit beside the teams module's own (`/teams/{teamId}/members` …).
+  const routerFile = rendered.find((file) => file.path.endsWith('.router.ts'));
+  const routes = existingRoutes(rootDir);
+  for (const m of (routerFile?.content ?? '').matchAll(/method: '(\w+)',\s*path: '([^']+)'/g)) {
+    const clash = routes.find((route) => route.method === m[1] && pathsOverlap(route.path, m[2] ?? ''));
+    if (clash) {
+      throw new Refusal(
+        `the generated ${m[1]} /api${m[2]} would clash with ${clash.method} /api${clash.path} (${clash.file}). Choose another name (or --plural).`,
+      );
+    }
+  }
+
+  const teamMatrixSource = team ? read(rootDir, PATHS.teamMatrix) : '';
+  const teamMarkerAt = teamMatrixSource.indexOf(MATRIX_MARKER);
+  if (team && teamMarkerAt === -1) {
+    throw new Refusal(
+      `cannot find the marker comment "${MATRIX_MARKER}" in ${PATHS.teamMatrix}; put it back inside MATRIX.`,
+    );
+  }
+  if (team && teamMatrixSource.includes(`'${routerKey}.`)) {
+    throw new Refusal(`${PATHS.teamMatrix} already has rows for "${routerKey}.*".`);
+  }
+
   // Edits of the shared files: one place each, everything else untouched.
   const edits = [];
 
   {
     const lineStart = lineStartBefore(matrixSource, markerAt + 1);
     const indent = matrixSource.slice(lineStart, markerAt);
-    const entries = [
-      `'${routerKey}.create': { access: 'member', input: () => ({ name: \`${tokens.ItemLabel} \${randomUUID()}\` }) },`,
-      `'${routerKey}.list': { access: 'signedIn', input: () => ({}) },`,
-      `'${routerKey}.get': { access: 'signedIn', input: () => ({ id: randomUUID() }) },`,
-      `'${routerKey}.update': { access: 'member', input: () => ({ id: randomUUID(), name: 'X' }) },`,
-      `'${routerKey}.delete': { access: 'member', input: () => ({ id: randomUUID() }) },`,
-    ].map((entry) => `${indent}${entry}\n`);
+    // Team-scoped: every signed-in role gets past this layer (an unknown team is a 404); the team
+    // roles are the team matrix's.
+    const entries = (
+      team
+        ? [
+            `// ${routerKey}.*: team-scoped, its team roles are in modules/teams/teams.matrix.test.ts.`,
+            `'${routerKey}.create': { access: 'signedIn', input: () => ({ teamId: randomUUID(), name: 'X' }) },`,
+            `'${routerKey}.list': { access: 'signedIn', input: () => ({ teamId: randomUUID() }) },`,
+            `'${routerKey}.get': { access: 'signedIn', input: () => ({ teamId: randomUUID(), id: randomUUID() }) },`,
+            `'${routerKey}.update': { access: 'signedIn', input: () => ({ teamId: randomUUID(), id: randomUUID(), name: 'X' }) },`,
+            `'${routerKey}.delete': { access: 'signedIn', input: () => ({ teamId: randomUUID(), id: randomUUID() }) },`,
+          ]
+        : [
+            `'${routerKey}.create': { access: 'member', input: () => ({ name: \`${tokens.ItemLabel} \${randomUUID()}\` }) },`,
+            `'${routerKey}.list': { access: 'signedIn', input: () => ({}) },`,
+            `'${routerKey}.get': { access: 'signedIn', input: () => ({ id: randomUUID() }) },`,
+            `'${routerKey}.update': { access: 'member', input: () => ({ id: randomUUID(), name: 'X' }) },`,
+            `'${routerKey}.delete': { access: 'member', input: () => ({ id: randomUUID() }) },`,
+          ]
+    ).map((entry) => `${indent}${entry}\n`);
     edits.push({
       path: PATHS.matrix,
       before: matrixSource,
-      after: matrixSource.slice(0, lineStart) + entries.join('') + matrixSource.slice(lineStart),
+      // Formatted like the generated files: a long module name must not leave a line past Biome's width.
+      after: format(
+        rootDir,
+        PATHS.matrix,
+        matrixSource.slice(0, lineStart) + entries.join('') + matrixSource.slice(lineStart),
+      ),
       what: `role-matrix entries for ${routerKey}.create/list/get/update/delete`,
+    });
+  }
+
+  if (team) {
+    const lineStart = lineStartBefore(teamMatrixSource, teamMarkerAt + 1);
+    const indent = teamMatrixSource.slice(lineStart, teamMarkerAt);
+    // The outcome per standing of a call that passes the team check with `reached`.
+    const row = (path, input, min, reached) => {
+      const below = (role) => (role === 'VIEWER' && min !== 'VIEWER' ? 'FORBIDDEN' : reached);
+      const globalAdmin = min === 'VIEWER' ? reached : 'FORBIDDEN';
+      return `'${routerKey}.${path}': { input: (team) => (${input}), expect: { OWNER: '${reached}', ADMIN: '${reached}', MEMBER: '${reached}', VIEWER: '${below('VIEWER')}', ...HIDDEN, globalAdmin: '${globalAdmin}' } },`;
+    };
+    const lines = [
+      `// ${routerKey}.*: an id that matches no row, so a standing that passes the team check is told NOT_FOUND;`,
+      `// the rows themselves, the creator's delete among them, are walked in ${folder}.test.ts.`,
+      row('create', `{ teamId: team.id, name: \`${tokens.ItemLabel} \${randomUUID()}\` }`, 'MEMBER', 'OK'),
+      row('list', '{ teamId: team.id }', 'VIEWER', 'OK'),
+      row('get', '{ teamId: team.id, id: randomUUID() }', 'VIEWER', 'NOT_FOUND'),
+      row('update', "{ teamId: team.id, id: randomUUID(), name: 'X' }", 'MEMBER', 'NOT_FOUND'),
+      row('delete', '{ teamId: team.id, id: randomUUID() }', 'MEMBER', 'NOT_FOUND'),
+    ].map((line) => `${indent}${line}\n`);
+    edits.push({
+      path: PATHS.teamMatrix,
+      before: teamMatrixSource,
+      after: format(
+        rootDir,
+        PATHS.teamMatrix,
+        teamMatrixSource.slice(0, lineStart) + lines.join('') + teamMatrixSource.slice(lineStart),
+      ),
+      what: `team-matrix rows for ${routerKey}.create/list/get/update/delete`,
     });
   }
 
@@ -327,7 +437,13 @@ export function planModule(rootDir, { name, plural, now = new Date() }) {
     const tableDefinition = [
       `export interface ${tableInterface} {`,
       '  id: Generated<string>;',
-      '  owner_id: string;',
+      ...(team
+        ? [
+            '  team_id: string;',
+            "  /** Null once the creator's account is deleted: the row stays with the team. */",
+            '  created_by: string | null;',
+          ]
+        : ['  owner_id: string;']),
       '  name: string;',
       '  description: string | null;',
       '  created_at: CreatedAt;',

@@ -44,6 +44,14 @@ describe('pnpm gen:module in a temporary copy of the repository', () => {
     expect(snapshot(copy)).toEqual(before);
   });
 
+  it('lists a team-scoped module with --scope team --dry-run, the team matrix among the edits, and writes nothing', async () => {
+    const before = snapshot(copy);
+    const result = await mustRun(copy, 'pnpm -s gen:module invoice-line --scope team --dry-run');
+    expect(result.stdout).toMatch(/the invoiceLines module \(team scope/);
+    expect(reported(result.stdout).changed).toContain('packages/api/src/modules/teams/teams.matrix.test.ts');
+    expect(snapshot(copy)).toEqual(before);
+  });
+
   it(
     `follows ${TUTORIAL} as written: generate, migrate, call it from apps/web with inferred types, typecheck, tests pass`,
     async () => {

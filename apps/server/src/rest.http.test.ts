@@ -4,7 +4,7 @@
 import type { OutputAt } from '@keel/api/testing';
 import { validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RestErrorBody, readJson } from './testing/bodies.js';
+import { expectRestEnvelope, type RestErrorBody, readJson } from './testing/bodies.js';
 import { startTestServer, type TestServer, trpcCall } from './testing/server.js';
 
 const PASSWORD = 'Passw0rd!';
@@ -80,21 +80,6 @@ async function signUp(name = 'Rest User') {
   return res.body;
 }
 
-/** The REST error envelope, exactly: no other keys, the request id of the x-request-id header. */
-function expectEnvelope(res: Answer<RestErrorBody>, status: number, code: string, path: string) {
-  const { body } = res;
-  expect(res.status).toBe(status);
-  expect(Object.keys(body).sort()).toEqual(['error', 'meta']);
-  expect(body.error.code).toBe(code);
-  expect(typeof body.error.message).toBe('string');
-  for (const key of Object.keys(body.error)) expect(['code', 'message', 'details']).toContain(key);
-  expect(Object.keys(body.meta).sort()).toEqual(['path', 'requestId', 'timestamp']);
-  expect(body.meta.path).toBe(path);
-  expect(new Date(body.meta.timestamp).toISOString()).toBe(body.meta.timestamp);
-  expect(body.meta.requestId).toBe(res.headers.get('x-request-id'));
-  expect(body.meta.requestId).toBeTruthy();
-}
-
 beforeAll(async () => {
   server = await startTestServer({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
   const res = await fetch(`${server.url}/openapi.json`);
@@ -114,7 +99,7 @@ describe('/openapi.json', () => {
     expect(result.valid ? [] : result.errors).toEqual([]);
   });
 
-  it('declares every public procedure of auth, users, projects and credits with conventional verbs', () => {
+  it('declares every public procedure of auth, users, projects, credits and teams with conventional verbs', () => {
     const declared = Object.entries(document.paths).flatMap(([path, item]) =>
       Object.keys(item as object).map((method) => `${method.toUpperCase()} ${path}`),
     );
@@ -149,6 +134,19 @@ describe('/openapi.json', () => {
         'POST /credits/transfers',
         'GET /credits/history',
         'GET /credits/balance-history',
+        'POST /teams',
+        'GET /teams',
+        'GET /teams/{teamId}',
+        'PATCH /teams/{teamId}',
+        'DELETE /teams/{teamId}',
+        'GET /teams/{teamId}/members',
+        'PATCH /teams/{teamId}/members/{userId}',
+        'DELETE /teams/{teamId}/members/{userId}',
+        'POST /teams/{teamId}/invitations',
+        'GET /teams/{teamId}/invitations',
+        'DELETE /teams/{teamId}/invitations/{id}',
+        'GET /teams/invitations/preview',
+        'POST /teams/invitations/accept',
       ]),
     );
     // The admin procedures stay on tRPC only.
@@ -160,6 +158,13 @@ describe('/openapi.json', () => {
     expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(operation('/auth/login', 'post').security).toEqual([]);
     expect(operation('/projects', 'get').security).toEqual([{ bearerAuth: [] }]);
+    // An invitation link is opened signed out; everything else about a team needs a member's token.
+    expect(operation('/teams/invitations/preview', 'get').security).toEqual([]);
+    expect(operation('/teams/invitations/accept', 'post').security).toEqual([]);
+    expect(operation('/teams/{teamId}/members/{userId}', 'patch').security).toEqual([{ bearerAuth: [] }]);
+    expect(operation('/teams/{teamId}/members/{userId}', 'patch').parameters?.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['teamId', 'userId']),
+    );
     const register = operation('/auth/register', 'post');
     expect(register.requestBody?.content['application/json']?.schema.properties?.password).toMatchObject({
       minLength: 8,
@@ -341,7 +346,7 @@ describe('each module through REST', () => {
       token: recipient.accessToken,
       body: { toUserId: sender.user.id, amount: 31 },
     });
-    expectEnvelope(overdraft, 400, 'BAD_REQUEST', '/api/credits/transfers');
+    expectRestEnvelope(overdraft, 400, 'BAD_REQUEST', '/api/credits/transfers');
   });
 });
 
@@ -352,7 +357,7 @@ describe('errors in the REST envelope, with the statuses of tRPC', () => {
       token: user.accessToken,
       body: { name: '', description: 42 },
     });
-    expectEnvelope(res, 400, 'VALIDATION_ERROR', '/api/projects');
+    expectRestEnvelope(res, 400, 'VALIDATION_ERROR', '/api/projects');
     expect(res.body.error.message).toBe('Invalid input');
     expect(res.body.error.details?.map((d) => d.field).sort()).toEqual(['description', 'name']);
     const viaTrpc = await trpcCall(
@@ -370,14 +375,14 @@ describe('errors in the REST envelope, with the statuses of tRPC', () => {
   it('answers a query-string value of the wrong type with 400 VALIDATION_ERROR', async () => {
     const user = await signUp();
     const res = await rest<RestErrorBody>('GET', '/projects', { token: user.accessToken, query: 'limit=lots' });
-    expectEnvelope(res, 400, 'VALIDATION_ERROR', '/api/projects');
+    expectRestEnvelope(res, 400, 'VALIDATION_ERROR', '/api/projects');
     expect(res.body.error.details?.[0]?.field).toBe('limit');
   });
 
   it('answers without a token with 401 UNAUTHORIZED', async () => {
-    expectEnvelope(await rest<RestErrorBody>('GET', '/projects'), 401, 'UNAUTHORIZED', '/api/projects');
+    expectRestEnvelope(await rest<RestErrorBody>('GET', '/projects'), 401, 'UNAUTHORIZED', '/api/projects');
     const badToken = await rest<RestErrorBody>('GET', '/auth/me', { token: 'not-a-jwt' });
-    expectEnvelope(badToken, 401, 'UNAUTHORIZED', '/api/auth/me');
+    expectRestEnvelope(badToken, 401, 'UNAUTHORIZED', '/api/auth/me');
   });
 
   it("answers someone else's project with 403 FORBIDDEN and a missing one with 404 NOT_FOUND", async () => {
@@ -392,7 +397,7 @@ describe('errors in the REST envelope, with the statuses of tRPC', () => {
       params: { id: project.body.id },
       token: stranger.accessToken,
     });
-    expectEnvelope(foreign, 403, 'FORBIDDEN', path);
+    expectRestEnvelope(foreign, 403, 'FORBIDDEN', path);
     const viaTrpc = await trpcCall(
       server.url,
       'projects.get',
@@ -409,21 +414,21 @@ describe('errors in the REST envelope, with the statuses of tRPC', () => {
       params: { id: missingId },
       token: owner.accessToken,
     });
-    expectEnvelope(missing, 404, 'NOT_FOUND', `/api/projects/${missingId}`);
+    expectRestEnvelope(missing, 404, 'NOT_FOUND', `/api/projects/${missingId}`);
   });
 
   it('answers a conflict with 409 and a non-JSON body with 415', async () => {
     const user = await signUp();
     await rest('POST', '/projects', { token: user.accessToken, body: { name: 'Twice' } });
     const again = await rest<RestErrorBody>('POST', '/projects', { token: user.accessToken, body: { name: 'Twice' } });
-    expectEnvelope(again, 409, 'CONFLICT', '/api/projects');
+    expectRestEnvelope(again, 409, 'CONFLICT', '/api/projects');
 
     const res = await fetch(`${server.url}/api/projects`, {
       method: 'POST',
       headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'text/plain' },
       body: '{"name":"x"}',
     });
-    expectEnvelope(
+    expectRestEnvelope(
       { status: res.status, headers: res.headers, body: await readJson<RestErrorBody>(res) },
       415,
       'UNSUPPORTED_MEDIA_TYPE',
@@ -437,7 +442,7 @@ describe('errors in the REST envelope, with the statuses of tRPC', () => {
     expect(res.headers.get('x-request-id')).toBe('rest-req-7');
     expect(body.meta.requestId).toBe('rest-req-7');
     const unknown = await fetch(`${server.url}/api/nothing`);
-    expectEnvelope(
+    expectRestEnvelope(
       { status: unknown.status, headers: unknown.headers, body: await readJson<RestErrorBody>(unknown) },
       404,
       'NOT_FOUND',
@@ -478,7 +483,7 @@ describe('rate limits on REST', () => {
     const viaTrpc = await trpcCall(limited.url, 'auth.login', 'mutation', { email: address, password: 'Wrong-pass1' });
     expect(viaTrpc.status).toBe(429);
     const res = await attempt();
-    expectEnvelope(
+    expectRestEnvelope(
       { status: res.status, headers: res.headers, body: await readJson<RestErrorBody>(res) },
       429,
       'RATE_LIMITED',

@@ -19,6 +19,7 @@ import {
   LinkSearch,
   PROJECTS_SEARCH_DEFAULTS,
   ProjectsSearch,
+  TeamSearch,
 } from './lib/search-params.js';
 import { useAuth, useCurrentUser } from './lib/session-context.js';
 import { AccountPage } from './pages/account/account-page.js';
@@ -37,6 +38,9 @@ import { ProjectsPage } from './pages/projects/projects-page.js';
 import { ResetPasswordPage } from './pages/reset-password-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { SignUpPage } from './pages/sign-up-page.js';
+import { TeamInvitePage } from './pages/team-invite-page.js';
+import { TeamPage } from './pages/teams/team-page.js';
+import { TeamsPage } from './pages/teams/teams-page.js';
 import { VerifyEmailPage } from './pages/verify-email-page.js';
 
 const HOME = '/projects';
@@ -179,6 +183,21 @@ const inviteRoute = createRoute({
   ),
 });
 
+/**
+ * A team invitation's link: signed in, the invited account joins with one button; signed out, the
+ * page creates that account. Either way it lands on the team's page.
+ */
+const teamInviteRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'team-invite',
+  validateSearch: LinkSearch,
+  component: () => (
+    <EitherWay>
+      <TeamInvitePage />
+    </EitherWay>
+  ),
+});
+
 /** Pathless: the signed-in frame around every page below, kept mounted as the page changes. */
 const dashboardRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -196,6 +215,19 @@ const projectsRoute = createRoute({
   validateSearch: ProjectsSearch,
   search: { middlewares: [stripSearchParams(PROJECTS_SEARCH_DEFAULTS)] },
   component: ProjectsPage,
+});
+
+const teamsRoute = createRoute({ getParentRoute: () => dashboardRoute, path: 'teams', component: TeamsPage });
+
+/**
+ * One team's page; `$teamId` is checked by the page, which says "No such team" for a malformed one,
+ * as the API's 404 does for an unknown team and for one the caller is not in.
+ */
+const teamRoute = createRoute({
+  getParentRoute: () => dashboardRoute,
+  path: 'teams/$teamId',
+  validateSearch: TeamSearch,
+  component: TeamPage,
 });
 
 const creditsRoute = createRoute({ getParentRoute: () => dashboardRoute, path: 'credits', component: CreditsPage });
@@ -244,8 +276,11 @@ const routeTree = rootRoute.addChildren([
   verifyEmailRoute,
   confirmEmailRoute,
   inviteRoute,
+  teamInviteRoute,
   dashboardRoute.addChildren([
     projectsRoute,
+    teamsRoute,
+    teamRoute,
     creditsRoute,
     accountRoute,
     adminRoute.addChildren([

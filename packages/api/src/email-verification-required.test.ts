@@ -12,7 +12,13 @@ import {
   type TestUser,
 } from './testing/index.js';
 
-const STILL_CALLABLE = (path: string) => path.startsWith('auth.') || path === 'users.updateProfile';
+/**
+ * Public procedures outside auth.*: a team invitation's preview and acceptance answer people who
+ * are not signed in at all (accepting it signed in checks the verified address itself).
+ */
+const PUBLIC_ELSEWHERE = ['teams.invitation', 'teams.invitations.accept'];
+const STILL_CALLABLE = (path: string) =>
+  path.startsWith('auth.') || path === 'users.updateProfile' || PUBLIC_ELSEWHERE.includes(path);
 
 let deps: TestDeps;
 beforeAll(async () => {

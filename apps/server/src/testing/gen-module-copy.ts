@@ -173,4 +173,6 @@ export const REFUSALS: [string, RegExp][] = [
   ['task extra', /exactly one name/],
   ['task --plural', /--plural/],
   ['task --bogus', /Unknown option '--bogus'/],
+  ['task --scope org', /--scope "org" is not a scope/],
+  ['member --scope team', /GET \/api\/teams\/\{teamId\}\/members would clash/],
 ];

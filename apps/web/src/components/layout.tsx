@@ -1,4 +1,4 @@
-// The signed-in frame: navigation (admin links only for admins), the live-events badge, sign-out, and the
+// The signed-in frame: navigation (admin links only for admins, the team switcher), the live-events badge, sign-out, and the
 // banner of an unconfirmed address (or, for a page the server refuses until it is confirmed, a panel in its place).
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
@@ -13,6 +13,7 @@ import {
   EmailVerificationBanner,
   useEmailConfirmationRequired,
 } from './email-verification.js';
+import { TeamSwitcher } from './team-switcher.js';
 import { TOAST_MS, useToast } from './toasts.js';
 
 const LIVE_LABEL: Record<LiveStatus, string> = {
@@ -150,10 +151,18 @@ export function Layout({ children }: { children: ReactNode }) {
         </button>
       </header>
       <nav id="main-nav" className={`sidenav${menuOpen ? ' open' : ''}`} aria-label="Main">
+        <div className="team-switcher">
+          <TeamSwitcher onSwitched={closeMenu} />
+        </div>
         <ul>
           <li>
             <Link to="/projects" activeOptions={THIS_PAGE_ONLY} onClick={closeMenu}>
               Projects
+            </Link>
+          </li>
+          <li>
+            <Link to="/teams" activeOptions={THIS_PAGE_ONLY} onClick={closeMenu}>
+              Teams
             </Link>
           </li>
           <li>

@@ -40,6 +40,12 @@ export const AdminInvitationsSearch = z.object({
 });
 export type AdminInvitationsSearch = z.output<typeof AdminInvitationsSearch>;
 
+/** `/teams/$teamId?status=`: the team's invitations, filtered by status as the admin list is. */
+export const TeamSearch = z.object({
+  status: ListInvitationsInput.shape.status.catch(undefined),
+});
+export type TeamSearch = z.output<typeof TeamSearch>;
+
 /**
  * The audit filters stay as typed: the page checks them with `AuditListInput` and shows a bad one
  * next to its field (and no rows), where a fallback would silently list everything instead.
@@ -75,7 +81,7 @@ export function withoutEmpty(search: Record<string, string | undefined>): Record
 }
 
 /**
- * `?token=` of a link from a mail (`/reset-password`, `/verify-email`, `/confirm-email`, `/invite`), kept as typed: the page
+ * `?token=` of a link from a mail (`/reset-password`, `/verify-email`, `/confirm-email`, `/invite`, `/team-invite`), kept as typed: the page
  * checks it with the procedure's own `LinkToken` and says what is wrong with the link, where a
  * fallback would only fail later.
  */

@@ -3,7 +3,7 @@
 import { QueryClient, QueryObserver } from '@tanstack/react-query';
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiError } from '../testing/fixtures.js';
-import { watchUnverifiedRefusals } from './unverified-refusal.js';
+import { FRAME_QUERY, watchUnverifiedRefusals } from './unverified-refusal.js';
 
 const unverified = apiError('Confirm your email address first: follow the link we mailed you, or ask for a new one', {
   code: 'EMAIL_NOT_VERIFIED',
@@ -15,11 +15,12 @@ const client = new QueryClient({ defaultOptions: { queries: { retry: false } } }
 afterEach(() => client.clear());
 
 /** A query a mounted page watches (an observer subscribed), fetched once: `refetch` settles it, failure included. */
-async function watchedQuery(key: string, fails: unknown): Promise<() => void> {
+async function watchedQuery(key: string, fails: unknown, meta?: Record<string, unknown>): Promise<() => void> {
   const observer = new QueryObserver(client, {
     queryKey: [key],
     queryFn: () => Promise.reject(fails),
     enabled: false,
+    ...(meta ? { meta } : {}),
   });
   const unsubscribe = observer.subscribe(() => {});
   await observer.refetch();
@@ -54,6 +55,15 @@ describe('watchUnverifiedRefusals', () => {
       unverified,
     );
     expect(refusals).toBe(0);
+    stop();
+  });
+
+  it("ignores the frame's own queries, which every page makes alike", async () => {
+    let refusals = 0;
+    const stop = watchUnverifiedRefusals(client.getQueryCache(), () => refusals++);
+    const unwatch = await watchedQuery('teams', unverified, FRAME_QUERY);
+    expect(refusals).toBe(0);
+    unwatch();
     stop();
   });
 

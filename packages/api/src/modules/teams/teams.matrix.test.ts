@@ -71,6 +71,7 @@ const MATRIX: Record<string, Row> = {
     input: (team) => ({ teamId: team.id, id: team.invitationId }),
     expect: { OWNER: 'OK', ADMIN: 'OK', MEMBER: 'FORBIDDEN', VIEWER: 'FORBIDDEN', ...HIDDEN, globalAdmin: 'OK' },
   },
+  // gen:module matrix entries (pnpm gen:module --scope team inserts new modules' rows above this line)
 };
 
 let deps: TestDeps;
