@@ -6,11 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { toPublicError } from './common/errors.js';
 import { UNSTORABLE_TEXT_MESSAGE } from './modules/common.schema.js';
+import { TeamScopedInput } from './modules/teams/teams.schema.js';
 import { appRouter } from './root.js';
 import { createTestDeps, createUser, type TestDeps, type TestUser } from './testing/index.js';
 
 interface StringField {
   procedure: string;
+  /** Its input starts from TeamScopedInput: the team is checked before the rest of the input is read. */
+  teamScoped: boolean;
   /** Where the field sits in the input, e.g. `['reason']`. */
   path: string[];
   /** A string with a built-in format (uuid, datetime…) refuses these values through that format. */
@@ -44,11 +47,13 @@ function stringFields(schema: z.core.$ZodType, path: string[] = []): { path: str
 function routerStringFields(): StringField[] {
   // Typed as the nested record, but at run time a flat map from dotted path to procedure.
   const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
-  return Object.entries(procedures).flatMap(([procedure, { _def }]) =>
-    (_def.inputs as z.core.$ZodType[]).flatMap((input) =>
-      stringFields(input).map(({ path, format }) => ({ procedure, path, format })),
-    ),
-  );
+  return Object.entries(procedures).flatMap(([procedure, { _def }]) => {
+    const inputs = _def.inputs as z.core.$ZodType[];
+    const teamScoped = inputs.includes(TeamScopedInput);
+    return inputs.flatMap((input) =>
+      stringFields(input).map(({ path, format }) => ({ procedure, teamScoped, path, format })),
+    );
+  });
 }
 
 const FIELDS = routerStringFields();
@@ -59,9 +64,12 @@ function inputWith(path: string[], value: string): unknown {
 
 let deps: TestDeps;
 let admin: TestUser;
+/** A team the admin owns: a team-scoped procedure reads the rest of its input only for a team the caller may act on. */
+let teamId: string;
 beforeAll(async () => {
   deps = await createTestDeps();
   admin = await createUser(deps, { role: 'ADMIN' });
+  teamId = (await admin.caller.teams.create({ name: 'Input strings' })).id;
 });
 afterAll(async () => {
   await deps.close();
@@ -106,8 +114,9 @@ describe.each([
 ])('a string input with %s', (_what, value) => {
   it.each(FIELDS.map((field) => [`${field.procedure} ${field.path.join('.')}`, field] as const))(
     '%s is refused with 400 VALIDATION_ERROR naming the field',
-    async (_name, { procedure, path, format }) => {
-      const error = await call(procedure, inputWith(path, value));
+    async (_name, { procedure, teamScoped, path, format }) => {
+      const input = inputWith(path, value) as Record<string, unknown>;
+      const error = await call(procedure, teamScoped && path[0] !== 'teamId' ? { teamId, ...input } : input);
       expect(error).toBeInstanceOf(Error);
       const publicError = toPublicError(error as TRPCError);
       expect(publicError.code).toBe('VALIDATION_ERROR');
