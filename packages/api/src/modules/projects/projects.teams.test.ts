@@ -203,6 +203,29 @@ describe('moving a project into a team and back', () => {
 });
 
 describe('live events of team projects', () => {
+  it("never reach a member of another team, whatever happens to this team's projects", async () => {
+    const a = await team();
+    const b = await team();
+    const heardByA: LiveEvent[] = [];
+    const heardByB: LiveEvent[] = [];
+    const unsubscribeA = deps.events.subscribe(a.owner.id, (event) => heardByA.push(event));
+    const unsubscribeB = deps.events.subscribe(b.viewer.id, (event) => heardByB.push(event));
+    try {
+      const project = await b.member.caller.projects.create({ name: 'B private', teamId: b.id });
+      await b.admin.caller.projects.update({ id: project.id, description: 'changed' });
+      await b.admin.caller.projects.delete({ id: project.id });
+      // B's viewer heard all three, so the bus delivered them; A's owner heard none.
+      await until(
+        () => heardByB.length,
+        (count) => count === 3,
+      );
+      expect(heardByA).toEqual([]);
+    } finally {
+      unsubscribeA();
+      unsubscribeB();
+    }
+  });
+
   it('reach every member of the team', async () => {
     const t = await team();
     const received = new Map<string, LiveEvent[]>();
