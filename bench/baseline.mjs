@@ -34,8 +34,8 @@ pool.on('error', () => {});
 
 // Exactly the statements Kysely compiles for projects.list({}) (page 1, limit 20, -createdAt, mine).
 const PAGE_SQL =
-  'select * from "projects" where "owner_id" = $1 order by "created_at" desc, "id" desc limit $2 offset $3';
-const COUNT_SQL = 'select count(*) as "count" from "projects" where "owner_id" = $1';
+  'select * from "projects" where "owner_id" = $1 and "team_id" is null order by "created_at" desc, "id" desc limit $2 offset $3';
+const COUNT_SQL = 'select count(*) as "count" from "projects" where "owner_id" = $1 and "team_id" is null';
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 
 async function verify(authorization) {
@@ -72,6 +72,7 @@ const server = createServer(async (req, res) => {
     const items = page.rows.map((row) => ({
       id: row.id,
       ownerId: row.owner_id,
+      teamId: row.team_id,
       name: row.name,
       description: row.description,
       createdAt: row.created_at.toISOString(),
