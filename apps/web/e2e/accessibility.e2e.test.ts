@@ -9,9 +9,16 @@ const dana = { name: 'Dana Dunn', email: `dana-${run}@keel.test`, password: 'Dan
 
 /** Dana's page as an admin opens it (`/admin/users/<her id>`), found once she has signed up. */
 let danaPage = '';
+/** The page of the team Dana creates (`/teams/<its id>`). */
+let danaTeam = '';
 
 const suite = browserSuite(['visitor', 'user', 'admin'], async ({ user, admin }) => {
   await signUp(user, dana);
+  await user.goto('/teams');
+  await user.getByLabel('Team name').fill('Accessible crew');
+  await user.getByRole('button', { name: 'Create team' }).click();
+  await user.getByRole('heading', { name: 'Accessible crew', level: 1 }).waitFor();
+  danaTeam = new URL(user.url()).pathname;
   await signIn(admin, ADMIN);
   await admin.goto(`/admin/users?q=${encodeURIComponent(dana.email)}`);
   danaPage = (await admin.getByRole('link', { name: dana.name, exact: true }).getAttribute('href')) ?? '';
@@ -29,9 +36,14 @@ const PAGES = {
     [`/reset-password?${LINK}`, 'Choose a new password'],
     [`/verify-email?${LINK}`, 'Confirm your email address'],
     [`/invite?${LINK}`, 'Accept your invitation'],
+    [`/team-invite?${LINK}`, 'Join a team'],
   ],
   user: [
     ['/projects', 'Projects'],
+    ['{danaTeamProjects}', 'Projects'],
+    ['/teams', 'Teams'],
+    ['{danaTeam}', 'Accessible crew'],
+    [`/team-invite?${LINK}`, 'Join a team'],
     ['/credits', 'Credits'],
     ['/account', 'Account'],
     [`/verify-email?${LINK}`, 'Confirm your email address'],
@@ -46,11 +58,20 @@ const PAGES = {
   ],
 } as const;
 
+/** The pages whose path is known only once the suite has made them, by their placeholder in PAGES. */
+function placeholders(): Record<string, string> {
+  return {
+    '{danaPage}': danaPage,
+    '{danaTeam}': danaTeam,
+    '{danaTeamProjects}': `/projects?team=${danaTeam.split('/').at(-1)}`,
+  };
+}
+
 /** Opens each page, waits for its main heading, and collects axe's moderate, serious and critical findings. */
 async function findingsOn(page: Page, pages: readonly (readonly [path: string, heading: string])[]): Promise<string[]> {
   const findings: string[] = [];
   for (const [path, heading] of pages) {
-    await page.goto(path === '{danaPage}' ? danaPage : path);
+    await page.goto(placeholders()[path] ?? path);
     await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
     findings.push(...(await accessibilityViolations(page)).map((finding) => `${path}: ${finding}`));
   }

@@ -9,4 +9,6 @@ export * from './modules/credits/credits.schema.js';
 export * from './modules/events/events.schema.js';
 export * from './modules/invitations/invitations.schema.js';
 export * from './modules/projects/projects.schema.js';
+export * from './modules/teams/teams.invitations.schema.js';
+export * from './modules/teams/teams.schema.js';
 export * from './modules/users/users.schema.js';

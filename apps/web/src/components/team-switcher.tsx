@@ -1,8 +1,10 @@
 // The frame's team switcher: "Personal" (the caller's own projects) first, then each team of
-// teams.list; choosing one opens its page. React Aria's menu gives the keyboard handling and the
-// roles (the current choice is a checked radio item), as in the row menus.
+// teams.list; choosing a team always opens the team's page, whose "Projects" section leads on to
+// `/projects?team=`. The current team is the team page's, or the projects page's `?team=`. React
+// Aria's menu gives the keyboard handling and the roles (the current choice is a checked radio
+// item), as in the row menus.
 import { useQuery } from '@tanstack/react-query';
-import { useNavigate, useParams } from '@tanstack/react-router';
+import { useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import { Button, Menu, MenuItem, MenuTrigger, Popover } from 'react-aria-components';
 import { useTRPC } from '../lib/trpc.js';
 import { FRAME_QUERY } from '../lib/unverified-refusal.js';
@@ -12,7 +14,9 @@ const PERSONAL = 'personal';
 export function TeamSwitcher({ onSwitched }: { onSwitched: () => void }) {
   const trpc = useTRPC();
   const navigate = useNavigate();
-  const { teamId } = useParams({ strict: false });
+  const params = useParams({ strict: false });
+  const search = useSearch({ strict: false });
+  const teamId = params.teamId ?? search.team;
   const teams = useQuery({ ...trpc.teams.list.queryOptions(), meta: FRAME_QUERY });
   const list = teams.data ?? [];
   const current = list.find((team) => team.id === teamId);

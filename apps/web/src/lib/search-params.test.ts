@@ -7,6 +7,7 @@ import {
   LinkSearch,
   listInputOf,
   ProjectsSearch,
+  teamOf,
   withoutEmpty,
 } from './search-params.js';
 
@@ -32,6 +33,23 @@ describe('ProjectsSearch', () => {
       scope: 'mine',
     });
     expect(ProjectsSearch.parse({ page: 1.5 }).page).toBe(1);
+  });
+
+  it('keeps a team id as typed, for the page to tell a mistyped one from the personal projects', () => {
+    const teamId = '0b8f5a6e-2c1d-4f3a-9e7b-5d4c3b2a1f00';
+    expect(ProjectsSearch.parse({ team: teamId }).team).toBe(teamId);
+    expect(ProjectsSearch.parse({ team: 'nope' }).team).toBe('nope');
+    expect(ProjectsSearch.parse({ team: 7 }).team).toBeUndefined();
+  });
+});
+
+describe('teamOf', () => {
+  it('reads no team as the personal projects, a well-formed id as that team, and anything else as no team', () => {
+    const teamId = '0b8f5a6e-2c1d-4f3a-9e7b-5d4c3b2a1f00';
+    expect(teamOf({})).toEqual({ kind: 'personal' });
+    expect(teamOf({ team: teamId })).toEqual({ kind: 'team', teamId });
+    expect(teamOf({ team: 'not-a-team' })).toEqual({ kind: 'malformed' });
+    expect(teamOf({ team: '' })).toEqual({ kind: 'malformed' });
   });
 });
 

@@ -12,16 +12,31 @@ const users = ListUsersInput.unwrap().shape;
  */
 export const PROJECTS_SEARCH_DEFAULTS = { sort: '-createdAt', page: 1, scope: 'mine' } as const;
 /**
- * `/projects?q=&sort=&page=&scope=`. A URL can be typed by hand: each malformed value falls back
- * to its default (`.catch`) instead of failing the page.
+ * `/projects?team=&q=&sort=&page=&scope=`. A URL can be typed by hand: each malformed value falls back
+ * to its default (`.catch`) instead of failing the page — except `team`, kept as typed: falling back
+ * to the personal projects would put a project created from a mistyped team link in the wrong place,
+ * so the page says "No such team" instead (`teamOf`).
  */
 export const ProjectsSearch = z.object({
+  team: z.string().optional().catch(undefined),
   q: projects.search.catch(undefined),
   sort: projects.sort.catch(PROJECTS_SEARCH_DEFAULTS.sort),
   page: projects.page.catch(PROJECTS_SEARCH_DEFAULTS.page),
   scope: projects.scope.catch(PROJECTS_SEARCH_DEFAULTS.scope),
 });
 export type ProjectsSearch = z.output<typeof ProjectsSearch>;
+
+/**
+ * Which projects `/projects` lists: the caller's personal ones (no `?team=`), a team's (a well-formed
+ * id), or none at all (a malformed id: no team has it, so the page says so without asking the server).
+ */
+export function teamOf(
+  search: Pick<ProjectsSearch, 'team'>,
+): { kind: 'personal' } | { kind: 'team'; teamId: string } | { kind: 'malformed' } {
+  if (search.team === undefined) return { kind: 'personal' };
+  const input = projects.teamId.safeParse(search.team);
+  return input.success && input.data ? { kind: 'team', teamId: input.data } : { kind: 'malformed' };
+}
 
 export const ADMIN_USERS_SEARCH_DEFAULTS = { sort: '-createdAt', page: 1 } as const;
 /** `/admin/users?q=&sort=&role=&active=&page=`, malformed values falling back as for projects. */

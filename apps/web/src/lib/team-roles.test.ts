@@ -1,6 +1,14 @@
 // The team role rules the team page draws its actions from: who may grant what, and manage whom.
 import { describe, expect, it } from 'vitest';
-import { canManage, grantableRoles, managesMembers, TEAM_ROLES, type TeamRole } from './team-roles.js';
+import {
+  canManage,
+  deletesProject,
+  editsProjects,
+  grantableRoles,
+  managesMembers,
+  TEAM_ROLES,
+  type TeamRole,
+} from './team-roles.js';
 
 describe('team roles', () => {
   it('lists the roles highest first', () => {
@@ -36,5 +44,19 @@ describe('team roles', () => {
     ['VIEWER', 'VIEWER', false],
   ])('a %s may manage a %s: %s', (caller, target, allowed) => {
     expect(canManage(caller, target)).toBe(allowed);
+  });
+});
+
+describe("a team's projects", () => {
+  it.each<[TeamRole, boolean, boolean, boolean]>([
+    // role, edits, deletes another's project, deletes their own
+    ['OWNER', true, true, true],
+    ['ADMIN', true, true, true],
+    ['MEMBER', true, false, true],
+    ['VIEWER', false, false, false],
+  ])('a %s edits: %s, deletes a project of someone else: %s, deletes their own: %s', (caller, edits, others, own) => {
+    expect(editsProjects(caller)).toBe(edits);
+    expect(deletesProject(caller, false)).toBe(others);
+    expect(deletesProject(caller, true)).toBe(own);
   });
 });

@@ -32,3 +32,13 @@ export function canManage(caller: TeamRole, target: TeamRole): boolean {
   if (!managesMembers(caller)) return false;
   return caller === 'OWNER' || isBelow(target, caller);
 }
+
+/** Creating and editing a team's projects (and moving one's own in or out) is for MEMBER and above. */
+export function editsProjects(caller: TeamRole): boolean {
+  return !isBelow(caller, 'MEMBER');
+}
+
+/** A team project is deleted by an ADMIN or above, or by its creator while still a MEMBER or above. */
+export function deletesProject(caller: TeamRole, isCreator: boolean): boolean {
+  return !isBelow(caller, 'ADMIN') || (isCreator && editsProjects(caller));
+}

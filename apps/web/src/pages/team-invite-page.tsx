@@ -4,7 +4,7 @@
 // signed in at once, or "Sign in instead" signs in here, on this same link. Either way it lands on
 // the team's page.
 import type { RouterOutputs } from '@keel/api';
-import { LoginInput } from '@keel/api/schemas';
+import { AcceptTeamInvitationInput, LoginInput, TeamInvitationTokenInput } from '@keel/api/schemas';
 import { useMutation, useMutationState, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { type FormEvent, type ReactNode, useState } from 'react';
@@ -14,10 +14,12 @@ import { Alert, ErrorState, FormError, Loading, TextField, usePageTitle } from '
 import { errorCode, errorMessage, type FieldErrors, formErrorsOf, validate } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';
 import { useAuth, useSession } from '../lib/session-context.js';
-import { JoinWithNewAccountInput, TeamInvitationTokenInput } from '../lib/team-forms.js';
 import { useTRPC } from '../lib/trpc.js';
 
 const route = getRouteApi('/team-invite');
+
+/** Signed out, the invitation creates the account: its name and password are required here. */
+const JoinWithNewAccountInput = AcceptTeamInvitationInput.required({ name: true, password: true });
 
 type Preview = RouterOutputs['teams']['invitation'];
 

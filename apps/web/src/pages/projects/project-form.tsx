@@ -10,10 +10,13 @@ export type Editing = { mode: 'create' } | { mode: 'edit'; id: string; name: str
 
 export function ProjectForm({
   editing,
+  teamId,
   onDone,
   onCancel,
 }: {
   editing: Editing;
+  /** The team a new project is created in; undefined for a personal one. */
+  teamId?: string | undefined;
   onDone: (message: string) => void;
   onCancel: () => void;
 }) {
@@ -37,7 +40,7 @@ export function ProjectForm({
     event.preventDefault();
     const description = values.description.trim() === '' ? null : values.description;
     if (editing.mode === 'create') {
-      const result = validate(CreateProjectInput, { name: values.name, description });
+      const result = validate(CreateProjectInput, { name: values.name, description, teamId });
       if (!result.ok) return setErrors(result.errors);
       setErrors({});
       create.mutate(result.data);

@@ -1,8 +1,9 @@
 // The projects table: one row per project, sortable by name and date from the headers, an owner
-// column when it lists every owner's projects, and a row menu to edit or delete for those who may write.
+// column when it lists several people's projects (every owner's, or a team's), and a row menu holding
+// what the caller may do to that row.
 import type { RouterOutputs } from '@keel/api';
 import type { ProjectSort } from '@keel/api/schemas';
-import { RowActions } from '../../components/row-actions.js';
+import { type RowAction, RowActions } from '../../components/row-actions.js';
 import { SortableHeader } from '../../components/sortable-header.js';
 import { TruncatedText } from '../../components/truncated-text.js';
 import { formatDateTime } from '../../lib/format.js';
@@ -12,24 +13,24 @@ export type Project = RouterOutputs['projects']['list']['items'][number];
 export function ProjectsTable({
   projects,
   busy,
-  canWrite,
   showOwner,
   sort,
   onSort,
-  onEdit,
-  onDelete,
+  actionsOf,
 }: {
   projects: Project[];
   /** A newer page is on its way (the rows shown are the previous ones). */
   busy: boolean;
-  canWrite: boolean;
-  /** Every owner's projects: rows of different owners need telling apart. */
+  /** Every owner's projects, or a team's: rows of different owners need telling apart. */
   showOwner: boolean;
   sort: ProjectSort;
   onSort: (sort: ProjectSort) => void;
-  onEdit: (project: Project) => void;
-  onDelete: (project: Project) => void;
+  /** What the caller may do to a row; a row with none has no menu. */
+  actionsOf: (project: Project) => RowAction[];
 }) {
+  const rows = projects.map((project) => ({ project, actions: actionsOf(project) }));
+  // A VIEWER's table has no actions column at all, rather than one of empty cells.
+  const hasActions = rows.some((row) => row.actions.length > 0);
   return (
     <div className="table-wrap">
       <table aria-describedby="projects-title" aria-busy={busy}>
@@ -44,7 +45,7 @@ export function ProjectsTable({
               Created
             </SortableHeader>
             <th scope="col">Updated</th>
-            {canWrite ? (
+            {hasActions ? (
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
               </th>
@@ -52,8 +53,8 @@ export function ProjectsTable({
           </tr>
         </thead>
         <tbody>
-          {projects.map((project) => (
-            <tr key={project.id}>
+          {rows.map(({ project, actions }) => (
+            <tr key={project.id} data-project-name={project.name}>
               <td data-label="Name" className="cell-wrap">
                 {project.name}
               </td>
@@ -74,15 +75,9 @@ export function ProjectsTable({
               </td>
               <td data-label="Created">{formatDateTime(project.createdAt)}</td>
               <td data-label="Updated">{formatDateTime(project.updatedAt)}</td>
-              {canWrite ? (
+              {hasActions ? (
                 <td className="actions-cell">
-                  <RowActions
-                    label={`Actions for ${project.name}`}
-                    actions={[
-                      { id: 'edit', label: 'Edit', onAction: () => onEdit(project) },
-                      { id: 'delete', label: 'Delete…', danger: true, onAction: () => onDelete(project) },
-                    ]}
-                  />
+                  {actions.length > 0 ? <RowActions label={`Actions for ${project.name}`} actions={actions} /> : null}
                 </td>
               ) : null}
             </tr>

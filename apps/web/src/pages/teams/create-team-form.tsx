@@ -1,10 +1,10 @@
 // The "Create team" form (teams.create): the caller becomes the new team's OWNER.
 import type { RouterOutputs } from '@keel/api';
+import { CreateTeamInput } from '@keel/api/schemas';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { FormError, TextField } from '../../components/ui.js';
 import { type FieldErrors, formErrorsOf, validate } from '../../lib/errors.js';
-import { CreateTeamInput } from '../../lib/team-forms.js';
 import { useTRPC } from '../../lib/trpc.js';
 
 export function CreateTeamForm({ onCreated }: { onCreated: (team: RouterOutputs['teams']['create']) => void }) {

@@ -1,10 +1,10 @@
 // Inviting an address to a team (teams.invitations.create), at a role the caller may grant: an OWNER
 // any, an ADMIN MEMBER or VIEWER.
+import { CreateTeamInvitationInput, TeamRoleSchema } from '@keel/api/schemas';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { FormError, SelectField, TextField } from '../../components/ui.js';
 import { type FieldErrors, formErrorsOf, validate } from '../../lib/errors.js';
-import { InviteToTeamInput, TeamRoleInput } from '../../lib/team-forms.js';
 import { grantableRoles, type TeamRole } from '../../lib/team-roles.js';
 import { useTRPC } from '../../lib/trpc.js';
 import type { TeamInvitation } from './team-invitations-section.js';
@@ -29,10 +29,10 @@ export function TeamInviteForm({ team, onInvited }: { team: Team; onInvited: (in
   );
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const result = validate(InviteToTeamInput, values);
+    const result = validate(CreateTeamInvitationInput, { teamId: team.id, ...values });
     if (!result.ok) return setErrors(result.errors);
     setErrors({});
-    create.mutate({ teamId: team.id, ...result.data });
+    create.mutate(result.data);
   };
   return (
     <form className="card invite-form" onSubmit={submit} noValidate aria-labelledby="team-invite-form-title">
@@ -56,7 +56,7 @@ export function TeamInviteForm({ team, onInvited }: { team: Team; onInvited: (in
           value={values.role}
           error={errors.role}
           onChange={(e) => {
-            const role = TeamRoleInput.safeParse(e.target.value);
+            const role = TeamRoleSchema.safeParse(e.target.value);
             if (role.success) setValues({ ...values, role: role.data });
           }}
         >

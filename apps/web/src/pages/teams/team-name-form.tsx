@@ -1,9 +1,9 @@
 // Renaming a team (teams.update, ADMIN+): the page's heading, the list and the switcher follow.
+import { UpdateTeamInput } from '@keel/api/schemas';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { FormError, TextField } from '../../components/ui.js';
 import { type FieldErrors, formErrorsOf, validate } from '../../lib/errors.js';
-import { RenameTeamInput } from '../../lib/team-forms.js';
 import { useTRPC } from '../../lib/trpc.js';
 import type { Team } from './team-page.js';
 
@@ -32,10 +32,10 @@ export function TeamNameForm({
   );
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const result = validate(RenameTeamInput, { name });
+    const result = validate(UpdateTeamInput, { teamId: team.id, name });
     if (!result.ok) return setErrors(result.errors);
     setErrors({});
-    update.mutate({ teamId: team.id, ...result.data });
+    update.mutate(result.data);
   };
   return (
     <form className="card" onSubmit={submit} noValidate aria-labelledby="rename-team-title">

@@ -1,19 +1,21 @@
-// One team (`/teams/$teamId`): its name (rename for ADMIN+, delete for the OWNER), its members with
-// the actions the caller's team role allows, and, for ADMIN+, its invitations. A malformed id, an
-// unknown team and a team the caller is not in all show "No such team" (the API answers 404 alike).
+// One team (`/teams/$teamId`): its name (rename for ADMIN+, delete for the OWNER), its newest projects
+// with the way to all of them, its members with the actions the caller's team role allows, and, for
+// ADMIN+, its invitations. A malformed id, an unknown team and a team the caller is not in all show
+// "No such team" (the API answers 404 alike).
 import type { RouterOutputs } from '@keel/api';
+import { TeamScopedInput } from '@keel/api/schemas';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { type ReactNode, useState } from 'react';
 import { useToast } from '../../components/toasts.js';
 import { Alert, ConfirmDialog, ErrorState, Loading, usePageTitle } from '../../components/ui.js';
 import { errorCode, errorMessage } from '../../lib/errors.js';
-import { TeamIdInput } from '../../lib/team-forms.js';
 import { managesMembers } from '../../lib/team-roles.js';
 import { useTRPC } from '../../lib/trpc.js';
 import { MembersSection } from './members-section.js';
 import { TeamInvitationsSection } from './team-invitations-section.js';
 import { TeamNameForm } from './team-name-form.js';
+import { TeamProjectsSection } from './team-projects-section.js';
 
 const route = getRouteApi('/_dashboard/teams/$teamId');
 
@@ -21,7 +23,8 @@ export type Team = RouterOutputs['teams']['get'];
 
 export function TeamPage() {
   const { teamId } = route.useParams();
-  const input = TeamIdInput.safeParse({ teamId });
+  // A malformed id (typed by hand) is no team, without asking the server.
+  const input = TeamScopedInput.safeParse({ teamId });
   if (!input.success) return <NoSuchTeam />;
   // Keyed: another team's page starts with no dialog or form left open.
   return <TeamDetail key={input.data.teamId} teamId={input.data.teamId} />;
@@ -146,7 +149,7 @@ function TeamView({ team }: { team: Team }) {
         />
       ) : null}
 
-      {/* The team's projects (projects.list with teamId) go here, above the members. */}
+      <TeamProjectsSection team={team} />
 
       <MembersSection team={team} />
       {managesMembers(team.role) ? <TeamInvitationsSection team={team} /> : null}
