@@ -6,6 +6,7 @@ import {
   type AppDeps,
   type AppQueues,
   appJobHandlers,
+  createApiKeyVerifier,
   createMemoryEventBus,
   createMemorySessionState,
   createPasswordHasher,
@@ -175,6 +176,7 @@ export async function createRuntime(
     }),
     events,
     jobs,
+    apiKeys: createApiKeyVerifier({ db: database.db, logger }),
   };
   if (config.JOBS_WORKER) {
     await jobs.work(appJobHandlers({ db: database.db, mailer, config: apiConfig, logger }), metrics.jobOutcome);

@@ -15,7 +15,8 @@ import {
 
 /** Who may call: anyone; any signed-in role (GUEST included); USER and ADMIN; ADMIN only. */
 type Access = 'public' | 'signedIn' | 'member' | 'admin';
-type Caller = 'anonymous' | 'GUEST' | 'USER' | 'ADMIN';
+/** The people, and a USER's API keys (`Bearer keel_…`) of each scope. */
+type Caller = 'anonymous' | 'GUEST' | 'USER' | 'ADMIN' | 'readKey' | 'writeKey';
 
 interface MatrixEntry {
   access: Access;
@@ -101,6 +102,11 @@ const MATRIX: Record<string, MatrixEntry> = {
   // An unknown invitation token: anyone may try one (signed in or not), and is told it is no longer valid.
   'teams.invitation': { access: 'public', input: () => ({ token: 'x'.repeat(43) }) },
   'teams.invitations.accept': { access: 'public', input: () => ({ token: 'x'.repeat(43) }) },
+  'apiKeys.create': { access: 'signedIn', input: () => ({ name: 'Matrix key', scope: 'read' }) },
+  'apiKeys.list': { access: 'signedIn' },
+  'apiKeys.revoke': { access: 'signedIn', input: () => ({ id: randomUUID() }) },
+  'admin.apiKeys.list': { access: 'admin', input: () => ({}) },
+  'admin.apiKeys.revoke': { access: 'admin', input: () => ({ id: randomUUID() }) },
   // gen:module matrix entries (pnpm gen:module inserts new modules' entries above this line)
 };
 
@@ -110,7 +116,27 @@ const ALLOWED: Record<Access, Caller[]> = {
   member: ['USER', 'ADMIN'],
   admin: ['ADMIN'],
 };
-const CALLERS: Caller[] = ['anonymous', 'GUEST', 'USER', 'ADMIN'];
+const CALLERS: Caller[] = ['anonymous', 'GUEST', 'USER', 'ADMIN', 'readKey', 'writeKey'];
+
+/**
+ * A key acts as its owner (a USER here), except that no key calls auth.* (but auth.me),
+ * apiKeys.* or admin.*, and a read key calls no mutation; public procedures ignore credentials.
+ */
+function keyAllowed(path: string, access: Access, scope: 'read' | 'write'): boolean {
+  // Accepting a team invitation is public, but a caller who sends a credential joins as its owner.
+  if (access === 'public' && path !== 'teams.invitations.accept') return true;
+  if ((path.startsWith('auth.') && path !== 'auth.me') || path.startsWith('apiKeys.') || path.startsWith('admin.')) {
+    return false;
+  }
+  const type = (appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)[path]?._def.type;
+  if (scope === 'read' && type === 'mutation') return false;
+  return ALLOWED[access].includes('USER');
+}
+
+const allowedFor = (path: string, access: Access, who: Caller) =>
+  who === 'readKey' || who === 'writeKey'
+    ? keyAllowed(path, access, who === 'readKey' ? 'read' : 'write')
+    : ALLOWED[access].includes(who);
 
 let deps: TestDeps;
 beforeAll(async () => {
@@ -123,10 +149,16 @@ afterAll(async () => {
 /** Calls `path` as `who`; returns the error code it failed with, or 'OK'. */
 async function attempt(path: string, who: Caller): Promise<string> {
   // A fresh user per call: a permitted logoutAll or changePassword must not spoil the next call.
-  const user = await createUser(deps, { role: who === 'anonymous' ? 'USER' : who });
+  const person = who === 'anonymous' || who === 'readKey' || who === 'writeKey' ? 'USER' : who;
+  const user = await createUser(deps, { role: person });
+  let credential: string | undefined = who === 'anonymous' ? undefined : user.accessToken;
+  if (who === 'readKey' || who === 'writeKey') {
+    credential = (await user.caller.apiKeys.create({ name: 'Matrix', scope: who === 'readKey' ? 'read' : 'write' }))
+      .key;
+  }
   const controller = new AbortController();
   const caller = await callerFor(deps, {
-    ...(who === 'anonymous' ? {} : { accessToken: user.accessToken }),
+    ...(credential === undefined ? {} : { accessToken: credential }),
     signal: controller.signal,
   });
   const procedure = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (
@@ -146,7 +178,7 @@ describe('authorization matrix', () => {
   });
 
   const cases = Object.entries(MATRIX).flatMap(([path, entry]) =>
-    CALLERS.map((who) => [path, who, ALLOWED[entry.access].includes(who)] as const),
+    CALLERS.map((who) => [path, who, allowedFor(path, entry.access, who)] as const),
   );
 
   it.each(cases)('%s as %s: allowed = %s', async (path, who, allowed) => {

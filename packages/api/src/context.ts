@@ -11,6 +11,7 @@ import type { SessionStateStore } from './common/session-state.js';
 import type { AccessClaims, TokenService } from './common/tokens.js';
 import type { ApiConfig } from './config.js';
 import type { AppJobs } from './jobs.js';
+import { type ApiKeyVerifier, isApiKey } from './modules/api-keys/api-keys.service.js';
 
 /** Built once by the composition root (apps/server/src/main.ts) and shared by every request. */
 export interface AppDeps {
@@ -24,6 +25,8 @@ export interface AppDeps {
   events: EventBus;
   /** Sends background jobs (jobs.ts), in the caller's transaction when given one. */
   jobs: AppJobs;
+  /** Verifies API keys (`Bearer keel_…`) and forgets them on revocation. */
+  apiKeys: ApiKeyVerifier;
 }
 
 /** One procedure call of a request, as the guard records it for the host. */
@@ -99,7 +102,13 @@ export async function createContextInner(deps: AppDeps, request: RequestInfo): P
   const { authorization, ...rest } = request;
   const match = authorization ? BEARER.exec(authorization) : null;
   const accessToken = match?.[1];
-  const token = accessToken ? await deps.tokens.verifyAccess(accessToken) : undefined;
+  // Told apart by their prefix: an access token never starts with `keel_`.
+  let token: AccessClaims | undefined;
+  if (accessToken) {
+    token = isApiKey(accessToken)
+      ? await deps.apiKeys.verify(accessToken)
+      : await deps.tokens.verifyAccess(accessToken);
+  }
   return {
     ...deps,
     ...rest,

@@ -1,5 +1,6 @@
 // The application router: one entry per feature module.
 import { adminRouter } from './modules/admin/admin.router.js';
+import { apiKeysRouter } from './modules/api-keys/api-keys.router.js';
 import { authRouter } from './modules/auth/auth.router.js';
 import { creditsRouter } from './modules/credits/credits.router.js';
 import { eventsRouter } from './modules/events/events.router.js';
@@ -15,6 +16,7 @@ export const appRouter = router({
   teams: teamsRouter,
   credits: creditsRouter,
   admin: adminRouter,
+  apiKeys: apiKeysRouter,
   events: eventsRouter,
 });
 

@@ -50,6 +50,7 @@ export {
 } from './context.js';
 export { APP_QUEUES, type AppJobs, type AppQueues, appJobHandlers } from './jobs.js';
 export { adminHostRouter } from './modules/admin/admin.router.js';
+export { type ApiKeyVerifier, createApiKeyVerifier } from './modules/api-keys/api-keys.service.js';
 export { ensureAdmin } from './modules/auth/auth.service.js';
 export { createSessionRecord } from './modules/auth/session-record.js';
 export { streamsFull } from './modules/events/events.service.js';

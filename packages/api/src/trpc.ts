@@ -107,7 +107,9 @@ function rateLimitKey(rule: RateLimitRuleName, ctx: Context, rawInput: unknown):
   if (rule === 'mail') {
     return signInEmail(rawInput) || inputEmail(rawInput, 'newEmail') || `user:${ctx.token?.userId ?? ''}`;
   }
-  if (rule === 'default' && ctx.token) return `user:${ctx.token.userId}`;
+  // An API key has its own allowance, apart from its owner's interactive calls.
+  if (rule === 'default' && ctx.token)
+    return ctx.token.apiKey ? `key:${ctx.token.apiKey.id}` : `user:${ctx.token.userId}`;
   return `ip:${ctx.ip}`;
 }
 
@@ -270,17 +272,37 @@ export interface AuthedUser {
 const callableUnverified = (path: string) => path.startsWith('auth.') || path === 'users.updateProfile';
 
 /**
- * A valid, unrevoked access token, and one of `roles` when given. Revocations and role changes
- * come from the session-state store, which answers from the database whenever Redis cannot.
+ * What an API key may never call: signing in and out and the account's credentials (but
+ * `auth.me`), the keys themselves, and admin work, which is interactive.
  */
-async function authenticate(ctx: Context, path: string, roles: readonly Role[] | undefined): Promise<AuthedUser> {
+const closedToApiKeys = (path: string) =>
+  (path.startsWith('auth.') && path !== 'auth.me') || path.startsWith('apiKeys.') || path.startsWith('admin.');
+
+/**
+ * A valid, unrevoked access token, and one of `roles` when given. Revocations and role changes
+ * come from the session-state store, which answers from the database whenever Redis cannot. An
+ * API key was checked as it was read (modules/api-keys: live, its owner active, their role now).
+ */
+async function authenticate(
+  ctx: Context,
+  path: string,
+  type: ProcedureCall['type'],
+  roles: readonly Role[] | undefined,
+): Promise<AuthedUser> {
   const { token } = ctx;
   if (!token) throw unauthorized(ctx.tokenInvalid ? 'Invalid or expired access token' : 'Authentication required');
-  // Answered from memory on an ordinary call: awaited only when the store has to ask the database.
-  const found = ctx.sessionState.lookup(token.sessionId, token.userId);
-  const state = found instanceof Promise ? await found : found;
-  if (state.revoked) throw unauthorized('Session has been revoked');
-  const role = state.role ?? token.role;
+  let role: Role;
+  if (token.apiKey) {
+    if (closedToApiKeys(path)) throw forbidden('An API key cannot call this procedure: sign in to do this');
+    if (token.apiKey.scope === 'read' && type === 'mutation') throw forbidden('This API key is read-only');
+    role = token.role;
+  } else {
+    // Answered from memory on an ordinary call: awaited only when the store has to ask the database.
+    const found = ctx.sessionState.lookup(token.sessionId, token.userId);
+    const state = found instanceof Promise ? await found : found;
+    if (state.revoked) throw unauthorized('Session has been revoked');
+    role = state.role ?? token.role;
+  }
   if (roles && !roles.includes(role)) throw forbidden(`Requires role ${roles.join(' or ')}`);
   if (token.emailVerified === false && ctx.config.emailVerificationRequired && !callableUnverified(path)) {
     // The token says what was true when it was signed: the link may have been followed since.
@@ -297,7 +319,7 @@ async function authenticate(ctx: Context, path: string, roles: readonly Role[] |
 function signedInProcedure(roles?: readonly Role[]) {
   return t.procedure.use(({ ctx, path, type, meta, getRawInput, next }) =>
     guard({ ctx, path, type, meta, getRawInput }, async () => {
-      const user = await authenticate(ctx, path, roles);
+      const user = await authenticate(ctx, path, type, roles);
       // tRPC merges this into the context; spreading the whole context here would copy it twice.
       return next({ ctx: { user } });
     }),
@@ -310,9 +332,9 @@ export const authedProcedure = signedInProcedure();
  * The caller of a public procedure that also serves signed-in callers: undefined without a bearer
  * token; with one, checked as a signed-in procedure checks it (an invalid or revoked token is a 401).
  */
-export function optionalUser(ctx: Context, path: string): Promise<AuthedUser | undefined> {
+export function optionalUser(ctx: Context, path: string, type: ProcedureCall['type']): Promise<AuthedUser | undefined> {
   if (!ctx.token && !ctx.tokenInvalid) return Promise.resolve(undefined);
-  return authenticate(ctx, path, undefined);
+  return authenticate(ctx, path, type, undefined);
 }
 
 export function roleProcedure(...roles: [Role, ...Role[]]) {

@@ -89,6 +89,24 @@ export interface TeamInvitationsTable {
   revoked_at: Date | null;
 }
 
+export type ApiKeyScope = 'read' | 'write';
+export const API_KEY_SCOPES = ['read', 'write'] as const satisfies readonly ApiKeyScope[];
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  /** The key's public part (`keel_<prefix>_…`): 8 characters of [a-z0-9], unique. */
+  prefix: string;
+  /** SHA-256 of the whole key, hex. */
+  key_hash: string;
+  scope: ApiKeyScope;
+  created_at: CreatedAt;
+  expires_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
 export interface SessionsTable {
   id: Generated<string>;
   user_id: string;
@@ -175,6 +193,7 @@ export interface DB {
   teams: TeamsTable;
   team_members: TeamMembersTable;
   team_invitations: TeamInvitationsTable;
+  api_keys: ApiKeysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -191,3 +210,4 @@ export type InvitationRow = Selectable<InvitationsTable>;
 export type TeamRow = Selectable<TeamsTable>;
 export type TeamMemberRow = Selectable<TeamMembersTable>;
 export type TeamInvitationRow = Selectable<TeamInvitationsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;

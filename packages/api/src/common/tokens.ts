@@ -1,6 +1,6 @@
 // Access tokens (jose, HS256 pinned, kid-selected key with rotation) and opaque refresh tokens.
 import { createHash, randomBytes, type webcrypto } from 'node:crypto';
-import type { Role } from '@keel/db';
+import type { ApiKeyScope, Role } from '@keel/db';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { LRUCache } from 'lru-cache';
 
@@ -15,7 +15,12 @@ export interface AccessClaims {
   emailVerified?: boolean;
   /** Expiry in epoch milliseconds (set on verified tokens). */
   expiresAt?: number;
+  /** Set when the credential is an API key (modules/api-keys), not an access token. */
+  apiKey?: { id: string; scope: ApiKeyScope };
 }
+
+/** The claims of a verified access token: everything but what only API keys carry. */
+type VerifiedAccessClaims = Required<Omit<AccessClaims, 'apiKey'>>;
 
 export interface TokenServiceOptions {
   secret: string;
@@ -63,9 +68,9 @@ export async function createTokenService(options: TokenServiceOptions): Promise<
   // verified are kept, keyed by their exact text; expiry is checked again on every use, and
   // revocation is not this cache's business (the session-state check runs on every request).
   const cacheSize = options.verifiedCacheSize ?? 10_000;
-  const verified = cacheSize > 0 ? new LRUCache<string, Required<AccessClaims>>({ max: cacheSize }) : undefined;
+  const verified = cacheSize > 0 ? new LRUCache<string, VerifiedAccessClaims>({ max: cacheSize }) : undefined;
 
-  async function verifyWithJose(token: string, nowMs: number): Promise<Required<AccessClaims> | undefined> {
+  async function verifyWithJose(token: string, nowMs: number): Promise<VerifiedAccessClaims | undefined> {
     try {
       const { payload } = await jwtVerify(
         token,

@@ -11,6 +11,7 @@ import { createTokenService } from '../common/tokens.js';
 import type { ApiConfig } from '../config.js';
 import { type AppDeps, createContextInner, type RequestInfo, type ResponseControl } from '../context.js';
 import { APP_QUEUES, type AppQueues } from '../jobs.js';
+import { createApiKeyVerifier } from '../modules/api-keys/api-keys.service.js';
 import { createSessionRecord } from '../modules/auth/session-record.js';
 import { appRouter } from '../root.js';
 import { createCallerFactory } from '../trpc.js';
@@ -131,6 +132,7 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<Tes
     rateLimiter: createRateLimiter({ redis, prefix: redisPrefix, multiplier: options.rateLimitMultiplier ?? 1000 }),
     events,
     jobs,
+    apiKeys: createApiKeyVerifier({ db: database.db, logger }),
     async close() {
       await jobs.stop(2_000);
       durableSessionState?.close();

@@ -13,6 +13,7 @@ import * as addInvitations from './2026_12_02_0500_add_invitations.js';
 import * as addEmailChangeTokens from './2026_12_02_0600_add_email_change_tokens.js';
 import * as addTeams from './2026_12_02_0650_add_teams.js';
 import * as addTeamProjectNames from './2026_12_02_0710_add_team_project_names.js';
+import * as addApiKeys from './2026_12_02_0800_add_api_keys.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_26_2330_create_auth_tables': createAuthTables,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_0600_add_email_change_tokens': addEmailChangeTokens,
   '2026_12_02_0650_add_teams': addTeams,
   '2026_12_02_0710_add_team_project_names': addTeamProjectNames,
+  '2026_12_02_0800_add_api_keys': addApiKeys,
 };

@@ -81,3 +81,15 @@ export function emailChangeNotice(
     closing: 'If it was not you, change your password now and tell your administrator.',
   });
 }
+
+export function apiKeyCreatedNotice(to: string, name: string, accountUrl: string): MailMessage {
+  return render({
+    to,
+    subject: 'A new API key was created for your Keel account',
+    greeting: `Hello ${name},`,
+    paragraphs: ['A new API key was created for your Keel account: scripts holding it act as you.'],
+    action: { label: 'See your API keys', url: accountUrl },
+    closing:
+      'If it was not you, revoke the key on your account page, change your password and tell your administrator.',
+  });
+}

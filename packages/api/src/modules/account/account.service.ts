@@ -15,6 +15,7 @@ import { audit } from '../audit/audit.service.js';
 import { broadcastRevocation, revokeUserSessions } from '../auth/auth.service.js';
 import * as users from '../users/users.service.js';
 import {
+  apiKeyCreatedNotice,
   emailChangeMail,
   emailChangeNotice,
   passwordChangedNotice,
@@ -47,7 +48,7 @@ export interface AccountJobDeps {
   logger: Logger;
 }
 
-export type SecurityNotice = 'password_changed' | 'password_reset';
+export type SecurityNotice = 'password_changed' | 'password_reset' | 'api_key_created';
 
 /** An email change as the old address is told of it: asked for, then done. */
 export interface EmailChangeNotice {
@@ -244,6 +245,10 @@ export async function sendSecurityNotice(
 ): Promise<void> {
   const user = await users.findUserById(deps.db, data.userId);
   if (!user) return;
+  if (data.notice === 'api_key_created') {
+    await deps.mailer.send(apiKeyCreatedNotice(user.email, user.name, dashboardUrl(deps.config, '/account')));
+    return;
+  }
   const how = data.notice === 'password_reset' ? 'reset' : 'changed';
   await deps.mailer.send(passwordChangedNotice(user.email, user.name, how, dashboardUrl(deps.config, '/sign-in')));
 }

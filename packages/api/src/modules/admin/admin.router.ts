@@ -1,5 +1,7 @@
 // admin.* procedures: wiring only; the rules live in admin.service.ts (grants in credits.service.ts).
 import { adminProcedure, router } from '../../trpc.js';
+import { AdminApiKeyPage, AdminListApiKeysInput, ApiKeyIdInput } from '../api-keys/api-keys.schema.js';
+import * as apiKeys from '../api-keys/api-keys.service.js';
 import { Success } from '../common.schema.js';
 import { Balance } from '../credits/credits.schema.js';
 import * as credits from '../credits/credits.service.js';
@@ -60,6 +62,16 @@ export const adminRouter = router({
       .mutation(({ ctx, input }) => credits.grant(ctx, input)),
   }),
   // Invitations (modules/invitations): the mail goes to the invited address, so it counts under `mail`.
+  apiKeys: router({
+    list: adminProcedure
+      .input(AdminListApiKeysInput)
+      .output(AdminApiKeyPage)
+      .query(({ ctx, input }) => apiKeys.listAllApiKeys(ctx, input)),
+    revoke: adminProcedure
+      .input(ApiKeyIdInput)
+      .output(Success)
+      .mutation(({ ctx, input }) => apiKeys.adminRevokeApiKey(ctx, input)),
+  }),
   invitations: router({
     create: adminProcedure
       .meta({ rateLimit: ['mail_ip', 'mail'] })

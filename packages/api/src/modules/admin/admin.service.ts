@@ -94,6 +94,8 @@ export async function setRole(ctx: AuthedContext, input: SetRoleInput): Promise<
     // Access tokens carry the old role until they expire; the session-state store overrides it
     // from the next request on, on every instance (a write Redis refuses is kept and retried).
     await ctx.sessionState.setUserRole(userId, input.role);
+    // API keys carry the role read with them: this instance reads it again at their next use.
+    ctx.apiKeys.forgetUser(userId);
     // Their open dashboards redraw for the new role instead of offering what it no longer may do.
     await ctx.events.publish({ type: 'user.role_changed', userId, data: { role: input.role } });
   }
@@ -125,6 +127,8 @@ export async function setActive(ctx: AuthedContext, input: SetActiveInput): Prom
     return { user: updated, revoked: ids };
   });
   await broadcastRevocation(ctx, revoked, user.id);
+  // A deactivated owner's API keys stop at their next use here (a second at most elsewhere).
+  if (!input.active) ctx.apiKeys.forgetUser(user.id);
   return toUser(user);
 }
 

@@ -131,7 +131,9 @@ const invitationsRouter = router({
     })
     .input(AcceptTeamInvitationInput)
     .output(AcceptTeamInvitationResult)
-    .mutation(async ({ ctx, input, path }) => invitations.acceptInvitation(ctx, input, await optionalUser(ctx, path))),
+    .mutation(async ({ ctx, input, path }) =>
+      invitations.acceptInvitation(ctx, input, await optionalUser(ctx, path, 'mutation')),
+    ),
 });
 
 export const teamsRouter = router({
