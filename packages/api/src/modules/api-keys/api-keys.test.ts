@@ -17,6 +17,7 @@ import {
   type TestSmtpServer,
   type TestUser,
   testMailer,
+  until,
   workAppJobs,
 } from '../../testing/index.js';
 import { createApiKeyVerifier } from './api-keys.service.js';
@@ -145,11 +146,7 @@ describe('calling with a key', () => {
           .executeTakeFirstOrThrow()
       ).last_used_at;
     // The write is off the call's path: wait for it.
-    for (let waited = 0; (await lastUsed()) === null && waited < 100; waited += 1) {
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    const first = await lastUsed();
-    expect(first).not.toBeNull();
+    const first = await until(lastUsed, (value) => value !== null);
 
     deps.apiKeys.forgetKey(created.id);
     await (await withKey(created.key)).projects.list({});

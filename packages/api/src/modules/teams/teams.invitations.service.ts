@@ -32,7 +32,7 @@ import type {
 import { teamInvitationMail } from './teams.mail.js';
 import * as teamsRepo from './teams.repository.js';
 import type { Team } from './teams.schema.js';
-import { atLeast, type TeamContext, toTeam } from './teams.service.js';
+import { atLeast, effectiveRole, type TeamContext, toTeam } from './teams.service.js';
 
 const INVITATION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 const NO_LONGER_VALID = 'This invitation is no longer valid';
@@ -61,9 +61,6 @@ function toInvitation(row: repo.TeamInvitationListRow): TeamInvitation {
     expiresAt: row.expires_at.toISOString(),
   };
 }
-
-/** The role a person holds once they join: a global GUEST is at most a VIEWER. */
-const joiningRole = (invited: TeamRole, globalRole: string): TeamRole => (globalRole === 'GUEST' ? 'VIEWER' : invited);
 
 // --- teams.invitations.* -----------------------------------------------------------------------
 
@@ -201,7 +198,7 @@ async function joinAsSignedIn(ctx: Context, tokenHash: string, caller: AuthedUse
     }
     const accepted = await repo.acceptInvitation(trx, tokenHash, user.id);
     if (!accepted) throw noLongerValid();
-    const role = joiningRole(accepted.role, user.role);
+    const role = effectiveRole(accepted.role, user.role);
     await addMember(trx, ctx, { teamId: accepted.team_id, userId: user.id, role, invitationId: accepted.id });
     const team = await teamsRepo.findTeamById(trx, accepted.team_id);
     if (!team) throw noLongerValid();

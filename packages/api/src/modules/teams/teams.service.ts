@@ -42,8 +42,8 @@ export const atLeast = (role: TeamRole, min: TeamRole) => RANK[role] >= RANK[min
 const TEAM_NOT_FOUND = 'Team';
 const LAST_OWNER = 'A team keeps at least one owner: make another member an owner first';
 
-/** What a member's stored role allows, given their global role. */
-function effectiveRole(stored: TeamRole, globalRole: Role): TeamRole {
+/** What a member's stored role allows, given their global role: a global GUEST is at most a VIEWER. */
+export function effectiveRole(stored: TeamRole, globalRole: Role): TeamRole {
   return globalRole === 'GUEST' ? 'VIEWER' : stored;
 }
 
