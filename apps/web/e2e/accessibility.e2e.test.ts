@@ -46,6 +46,7 @@ const PAGES = {
     [`/team-invite?${LINK}`, 'Join a team'],
     ['/credits', 'Credits'],
     ['/account', 'Account'],
+    ['/api-keys', 'API keys'],
     [`/verify-email?${LINK}`, 'Confirm your email address'],
     [`/invite?${LINK}`, 'Accept your invitation'],
   ],
@@ -55,6 +56,7 @@ const PAGES = {
     ['{danaPage}', dana.name],
     ['/admin/audit', 'Audit log'],
     ['/admin/invitations', 'Invitations'],
+    ['/admin/api-keys', 'All API keys'],
   ],
 } as const;
 

@@ -23,11 +23,13 @@ import {
 } from './lib/search-params.js';
 import { useAuth, useCurrentUser } from './lib/session-context.js';
 import { AccountPage } from './pages/account/account-page.js';
+import { AdminApiKeysPage } from './pages/admin-api-keys/admin-api-keys-page.js';
 import { AdminAuditPage } from './pages/admin-audit/admin-audit-page.js';
 import { AdminInvitationsPage } from './pages/admin-invitations/admin-invitations-page.js';
 import { AdminOverviewPage } from './pages/admin-overview-page.js';
 import { AdminUserPage } from './pages/admin-user/admin-user-page.js';
 import { AdminUsersPage } from './pages/admin-users/admin-users-page.js';
+import { ApiKeysPage } from './pages/api-keys/api-keys-page.js';
 import { ConfirmEmailPage } from './pages/confirm-email-page.js';
 import { CreditsPage } from './pages/credits/credits-page.js';
 import { ForgotPasswordPage } from './pages/forgot-password-page.js';
@@ -234,6 +236,8 @@ const creditsRoute = createRoute({ getParentRoute: () => dashboardRoute, path: '
 
 const accountRoute = createRoute({ getParentRoute: () => dashboardRoute, path: 'account', component: AccountPage });
 
+const apiKeysRoute = createRoute({ getParentRoute: () => dashboardRoute, path: 'api-keys', component: ApiKeysPage });
+
 const adminRoute = createRoute({ getParentRoute: () => dashboardRoute, path: 'admin', component: AdminOnly });
 
 const adminOverviewRoute = createRoute({ getParentRoute: () => adminRoute, path: '/', component: AdminOverviewPage });
@@ -267,6 +271,12 @@ const adminInvitationsRoute = createRoute({
   component: AdminInvitationsPage,
 });
 
+const adminApiKeysRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: 'api-keys',
+  component: AdminApiKeysPage,
+});
+
 const routeTree = rootRoute.addChildren([
   indexRoute,
   signInRoute,
@@ -283,12 +293,14 @@ const routeTree = rootRoute.addChildren([
     teamRoute,
     creditsRoute,
     accountRoute,
+    apiKeysRoute,
     adminRoute.addChildren([
       adminOverviewRoute,
       adminUsersRoute,
       adminUserRoute,
       adminAuditRoute,
       adminInvitationsRoute,
+      adminApiKeysRoute,
     ]),
   ]),
 ]);

@@ -3,6 +3,7 @@
 export * from './modules/account/account.schema.js';
 export * from './modules/admin/admin.activity.schema.js';
 export * from './modules/admin/admin.schema.js';
+export * from './modules/api-keys/api-keys.schema.js';
 export * from './modules/auth/auth.schema.js';
 export * from './modules/common.schema.js';
 export * from './modules/credits/credits.schema.js';

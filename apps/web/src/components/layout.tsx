@@ -175,6 +175,11 @@ export function Layout({ children }: { children: ReactNode }) {
               Account
             </Link>
           </li>
+          <li>
+            <Link to="/api-keys" activeOptions={THIS_PAGE_ONLY} onClick={closeMenu}>
+              API keys
+            </Link>
+          </li>
         </ul>
         {isAdmin ? (
           <>
@@ -193,6 +198,11 @@ export function Layout({ children }: { children: ReactNode }) {
               <li>
                 <Link to="/admin/invitations" activeOptions={THIS_PAGE_ONLY} onClick={closeMenu}>
                   Invitations
+                </Link>
+              </li>
+              <li>
+                <Link to="/admin/api-keys" activeOptions={THIS_PAGE_ONLY} onClick={closeMenu}>
+                  All API keys
                 </Link>
               </li>
               <li>

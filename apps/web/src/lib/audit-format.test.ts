@@ -85,6 +85,21 @@ describe('describeAuditDetails', () => {
       event('credits.grant', { amount: 50, reason: 'Welcome', balanceAfter: 1250 }),
       '50 credits granted: “Welcome” (balance 1,250)',
     ],
+    [
+      'apikey.created',
+      event('apikey.created', { name: 'CI', prefix: 'ab12cd34', scope: 'write', expiresAt: '2031-01-01T00:00:00Z' }),
+      '“CI” (write, keel_ab12cd34_…)',
+    ],
+    [
+      'apikey.revoked',
+      event('apikey.revoked', { name: 'CI', prefix: 'ab12cd34', ownerId: ADA.id }),
+      '“CI” (keel_ab12cd34_…)',
+    ],
+    [
+      'apikey.revoked',
+      event('apikey.revoked', { name: 'CI', prefix: 'ab12cd34', ownerId: BOB.id }, { relatedUser: BOB }),
+      '“CI” (keel_ab12cd34_…) of Bob',
+    ],
     ['project.deleted', event('project.deleted', { name: 'Roadmap', ownerId: ADA.id }), '“Roadmap”'],
     [
       'project.deleted',

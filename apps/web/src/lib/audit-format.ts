@@ -116,6 +116,23 @@ const DESCRIBERS: Record<string, (event: FormattableAuditEvent) => string | unde
       after === undefined ? '' : ` (balance ${formatNumber(after)})`,
     ].join('');
   },
+  'apikey.created': ({ metadata }) => {
+    const name = textOf(metadata, 'name');
+    const prefix = textOf(metadata, 'prefix');
+    const scope = textOf(metadata, 'scope');
+    return name !== undefined && prefix !== undefined && scope !== undefined
+      ? `“${name}” (${scope}, keel_${prefix}_…)`
+      : undefined;
+  },
+  'apikey.revoked': (event) => {
+    const name = textOf(event.metadata, 'name');
+    const prefix = textOf(event.metadata, 'prefix');
+    if (name === undefined || prefix === undefined) return undefined;
+    // An admin may revoke somebody else's key: then whose it was is worth saying.
+    const ownerId = textOf(event.metadata, 'ownerId');
+    const owner = ownerId !== undefined && ownerId !== event.actorId ? personNamed(event, 'ownerId') : undefined;
+    return `“${name}” (keel_${prefix}_…)${owner === undefined ? '' : ` of ${owner}`}`;
+  },
   'project.deleted': (event) => {
     const name = textOf(event.metadata, 'name');
     if (name === undefined) return undefined;

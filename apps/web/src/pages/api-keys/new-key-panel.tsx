@@ -1,0 +1,55 @@
+// The key just created, shown this once: Copy puts it on the clipboard, and Done drops it from the
+// page for good (the server keeps only its SHA-256, so nobody can show it again).
+import { useEffect, useRef, useState } from 'react';
+import { formatDateTime } from '../../lib/format.js';
+import { SCOPE_LABELS } from './api-key-cells.js';
+import type { CreatedApiKey } from './create-key-form.js';
+
+type CopyState = 'idle' | 'copied' | 'failed';
+
+export function NewKeyPanel({ created, onDone }: { created: CreatedApiKey; onDone: () => void }) {
+  const [copy, setCopy] = useState<CopyState>('idle');
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The panel is what the submit led to: a keyboard or screen-reader user lands on it.
+  useEffect(() => heading.current?.focus(), []);
+  const copyKey = async () => {
+    try {
+      await navigator.clipboard.writeText(created.key);
+      setCopy('copied');
+    } catch {
+      // No clipboard (an insecure origin, a denied permission): the key stays selectable by hand.
+      setCopy('failed');
+    }
+  };
+  return (
+    <section className="card new-key" aria-labelledby="new-key-title">
+      <h2 id="new-key-title" ref={heading} tabIndex={-1}>
+        Your new key “{created.name}”
+      </h2>
+      <div className="alert alert-info" role="note">
+        Copy it now: this is the only time it is shown. Keel keeps no copy it could show again; if you lose it, revoke
+        it and create another.
+      </div>
+      <div className="new-key-value">
+        <code data-testid="new-api-key">{created.key}</code>
+        <button type="button" className="button-secondary" onClick={() => void copyKey()}>
+          Copy
+        </button>
+      </div>
+      {/* Always on the page, so the outcome is announced when it appears. */}
+      <p role="status" className="new-key-copy">
+        {copy === 'copied' ? 'Copied to the clipboard.' : null}
+        {copy === 'failed' ? 'Could not copy: select the key and copy it yourself.' : null}
+      </p>
+      <p className="muted">
+        {SCOPE_LABELS[created.scope]} key, until {formatDateTime(created.expiresAt)}. Scripts send it as{' '}
+        <code>Authorization: Bearer {'<key>'}</code>.
+      </p>
+      <div className="actions">
+        <button type="button" onClick={onDone}>
+          Done
+        </button>
+      </div>
+    </section>
+  );
+}
