@@ -3,7 +3,7 @@
 //
 //   pnpm bench                      every scenario, a table, results under bench/results/
 //   pnpm bench:soak                 30 s warm-up + 60 s of mixed traffic at 100 connections: RSS drift, 5xx
-//   pnpm bench --only=list,fixed    a subset (baseline, list, me, transfer, batch, login, login200, fixed)
+//   pnpm bench --only=list,fixed    a subset (baseline, list, apikey, me, transfer, batch, login, login200, fixed)
 //   pnpm bench --seconds=20         longer measured runs (default 10, warm-up 3)
 //   pnpm bench --rounds=7           rounds of baseline / Keel / stock for projects.list (default 5)
 //   pnpm bench --min-ratio=0.75     the projects.list budget (default 0.8): median share of the baseline's req/s
@@ -26,7 +26,7 @@ import { backendPids, createBenchDatabase, createRedisPrefix } from './lib/servi
 const ROOT = resolve(import.meta.dirname, '..');
 const SERVER_DIR = join(ROOT, 'apps/server');
 const RESULTS_DIR = join(import.meta.dirname, 'results');
-const ALL = ['baseline', 'list', 'me', 'transfer', 'batch', 'login', 'login200', 'fixed'];
+const ALL = ['baseline', 'list', 'apikey', 'me', 'transfer', 'batch', 'login', 'login200', 'fixed'];
 const LIST_PATH = `/trpc/projects.list?input=${encodeURIComponent('{}')}`;
 const BATCH_PATH = `/trpc/projects.list,auth.me,credits.balance?batch=1&input=${encodeURIComponent('{"0":{}}')}`;
 const MiB = 1024 * 1024;
@@ -204,7 +204,17 @@ async function main() {
   if (args.soak) {
     await soak({ report, startServer, auth, usersFile, database, boost });
   } else {
-    await bench({ report, startServer, auth, usersFile, loginFile, database, secret, boost });
+    await bench({
+      report,
+      startServer,
+      auth,
+      ownerToken: seeded.owner.token,
+      usersFile,
+      loginFile,
+      database,
+      secret,
+      boost,
+    });
   }
   log(`results written to ${writeResults(RESULTS_DIR, stamp, report, report.markdown)}`);
   // A gate for a release: any failed budget makes the exit status non-zero (after the cleanup).
@@ -215,7 +225,7 @@ async function main() {
   }
 }
 
-async function bench({ report, startServer, auth, usersFile, loginFile, database, secret, boost }) {
+async function bench({ report, startServer, auth, ownerToken, usersFile, loginFile, database, secret, boost }) {
   const rows = [];
   const checks = [];
   const common = { warmupSeconds, seconds, nice, beforeRun: boost };
@@ -388,6 +398,25 @@ async function bench({ report, startServer, auth, usersFile, loginFile, database
     }
     if (baselineProc) await baselineProc.stop();
 
+    if (selected.has('apikey')) {
+      // What a script sends: the owner's API key in place of the JWT, the same 20 of 1000 rows.
+      const key = await createApiKey(server.url, ownerToken);
+      const apiKeyRow = await scenario('apikey', 'projects.list with an API key (keel_…)', {
+        url: `${server.url}${LIST_PATH}`,
+        script: 'get.lua',
+        headers: [`Authorization: Bearer ${key}`],
+      });
+      const jwtRow = rows.find((row) => row.key === 'list');
+      if (apiKeyRow && jwtRow) {
+        checks.push({
+          name: 'projects.list: API key vs JWT (req/s)',
+          info: true,
+          ok: true,
+          detail: `${apiKeyRow.result.rps.toFixed(0)} vs ${jwtRow.result.rps.toFixed(0)} req/s = ${percent(apiKeyRow.result.rps / jwtRow.result.rps)}`,
+        });
+      }
+    }
+
     await scenario('me', 'auth.me', { url: `${server.url}/trpc/auth.me`, script: 'get.lua', headers: [auth] });
 
     if (selected.has('transfer')) {
@@ -422,7 +451,7 @@ async function bench({ report, startServer, auth, usersFile, loginFile, database
       headers: [auth],
     });
 
-    for (const row of rows.filter((r) => ['list', 'me', 'transfer', 'batch'].includes(r.key))) {
+    for (const row of rows.filter((r) => ['list', 'apikey', 'me', 'transfer', 'batch'].includes(r.key))) {
       const r = row.result;
       checks.push({
         name: `${row.key} at saturation inside the SLO (P50 < 100, P95 < 200, P99 < 500 ms)`,
@@ -512,6 +541,17 @@ function median(values) {
 
 const percent = (ratio) => `${(ratio * 100).toFixed(0)} %`;
 const signedPercent = (ratio) => `${ratio >= 0 ? '+' : '−'}${Math.abs(ratio * 100).toFixed(1)} %`;
+
+/** Creates a write key for the bench owner through the running server, as a person would. */
+async function createApiKey(url, token) {
+  const response = await fetch(`${url}/trpc/apiKeys.create`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench', scope: 'write' }),
+  });
+  if (!response.ok) throw new Error(`apiKeys.create answered ${response.status}: ${await response.text()}`);
+  return (await response.json()).result.data.key;
+}
 
 /** Several runs of one scenario as one row: median req/s and percentiles, mean CPU, summed errors. */
 function combineRuns(runs) {
