@@ -6,6 +6,7 @@ const root = new URL('..', import.meta.url).pathname;
 let passed = 0;
 let failed = 0;
 const missing = [];
+const failures = [];
 for (const group of ['apps', 'packages']) {
   for (const name of readdirSync(join(root, group))) {
     const dir = join(root, group, name, 'test-results');
@@ -19,9 +20,18 @@ for (const group of ['apps', 'packages']) {
       const report = JSON.parse(readFileSync(join(dir, file), 'utf8'));
       passed += report.numPassedTests ?? 0;
       failed += (report.numFailedTests ?? 0) + (report.success === false && !report.numFailedTests ? 1 : 0);
+      for (const suite of report.testResults ?? []) {
+        const where = `${group}/${name}/${suite.name.slice(suite.name.indexOf(`${group}/${name}/`) + group.length + name.length + 2)}`;
+        const failedTests = (suite.assertionResults ?? []).filter((test) => test.status === 'failed');
+        for (const test of failedTests) failures.push(`${where} > ${test.fullName}`);
+        // A suite that failed before any of its tests ran (an import error, a hook) has no failed test.
+        if (suite.status === 'failed' && failedTests.length === 0) failures.push(`${where} (the suite itself failed)`);
+      }
     }
   }
 }
+// Named here, just above the total, so a CI log cut to its last lines still says what failed.
+if (failures.length > 0) console.log(`failed:\n${failures.map((line) => `  ${line}`).join('\n')}`);
 if (missing.length > 0) console.log(`no test report from: ${missing.join(', ')}`);
 // A failed test command with no failed test (a coverage threshold, a crashed suite) still fails.
 const exitIndex = process.argv.indexOf('--exit-code');
