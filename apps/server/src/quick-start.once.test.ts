@@ -103,46 +103,58 @@ async function freePort(): Promise<number> {
 const signIn = (url: string, credentials: { email: string; password: string }) =>
   trpcCall(url, 'auth.login', 'mutation', credentials);
 
+/** Longer than the waits for a listening server inside each test, so those say what went wrong. */
+const START_TIMEOUT_MS = 300_000;
+
 describe('the quick start', () => {
-  it('seeds the database `pnpm start` serves, refuses a second process on it, and stops cleanly on Ctrl-C', async () => {
-    const dataDir = relativeDataDir();
-    const seed = pnpm(['db:seed'], { DATA_DIR: dataDir });
-    expect(await seed.exited, seed.output()).toBe(0);
-    expect(seed.output()).toContain(`Sign in as ${SEEDED_ADMIN.email} / ${SEEDED_ADMIN.password}`);
-    // The seed runs inside apps/server; the data directory is the root's all the same.
-    expect(existsSync(join(ROOT, dataDir, 'pglite'))).toBe(true);
-    expect(existsSync(join(ROOT, 'apps', 'server', dataDir))).toBe(false);
+  it(
+    'seeds the database `pnpm start` serves, refuses a second process on it, and stops cleanly on Ctrl-C',
+    async () => {
+      const dataDir = relativeDataDir();
+      const seed = pnpm(['db:seed'], { DATA_DIR: dataDir });
+      expect(await seed.exited, seed.output()).toBe(0);
+      expect(seed.output()).toContain(`Sign in as ${SEEDED_ADMIN.email} / ${SEEDED_ADMIN.password}`);
+      // The seed runs inside apps/server; the data directory is the root's all the same.
+      expect(existsSync(join(ROOT, dataDir, 'pglite'))).toBe(true);
+      expect(existsSync(join(ROOT, 'apps', 'server', dataDir))).toBe(false);
 
-    const server = pnpm(['start'], { DATA_DIR: dataDir, PORT: String(await freePort()), LOG_LEVEL: 'info' });
-    const [, url] = await untilOutput(server, /"address":"(http:\/\/[^"]+)"/, 240_000);
-    expect((await signIn(url as string, SEEDED_ADMIN)).status).toBe(200);
+      const server = pnpm(['start'], { DATA_DIR: dataDir, PORT: String(await freePort()), LOG_LEVEL: 'info' });
+      const [, url] = await untilOutput(server, /"address":"(http:\/\/[^"]+)"/, 240_000);
+      expect((await signIn(url as string, SEEDED_ADMIN)).status).toBe(200);
 
-    // While the server holds the embedded database, a seed would work on a copy the server never sees.
-    const second = pnpm(['db:seed'], { DATA_DIR: dataDir });
-    expect(await second.exited).not.toBe(0);
-    expect(second.output()).toContain('is in use by another process (is the server running on this data directory?)');
-    expect((await signIn(url as string, SEEDED_ADMIN)).status).toBe(200);
+      // While the server holds the embedded database, a seed would work on a copy the server never sees.
+      const second = pnpm(['db:seed'], { DATA_DIR: dataDir });
+      expect(await second.exited).not.toBe(0);
+      expect(second.output()).toContain('is in use by another process (is the server running on this data directory?)');
+      expect((await signIn(url as string, SEEDED_ADMIN)).status).toBe(200);
 
-    process.kill(-(server.child.pid as number), 'SIGINT');
-    expect(await server.exited).toBe(0);
-    expect(server.output()).toContain('shutdown complete');
-    expect(server.output()).not.toContain('ELIFECYCLE');
-  });
+      process.kill(-(server.child.pid as number), 'SIGINT');
+      expect(await server.exited).toBe(0);
+      expect(server.output()).toContain('shutdown complete');
+      expect(server.output()).not.toContain('ELIFECYCLE');
+      // `pnpm start` on a fresh clone builds the server, its packages and the dashboard first.
+    },
+    START_TIMEOUT_MS,
+  );
 
-  it('`pnpm dev` passes the configuration through to the server', async () => {
-    const port = await freePort();
-    const admin = { email: `dev-${randomBytes(3).toString('hex')}@example.com`, password: 'Dev-passw0rd-1' };
-    const dev = pnpm(['dev'], {
-      DATA_DIR: relativeDataDir(),
-      PORT: String(port),
-      ADMIN_EMAIL: admin.email,
-      ADMIN_PASSWORD: admin.password,
-    });
-    await untilOutput(dev, new RegExp(`127\\.0\\.0\\.1:${port}`), 120_000);
-    expect((await signIn(`http://127.0.0.1:${port}`, admin)).status).toBe(200);
-    process.kill(-(dev.child.pid as number), 'SIGTERM');
-    await dev.exited;
-  });
+  it(
+    '`pnpm dev` passes the configuration through to the server',
+    async () => {
+      const port = await freePort();
+      const admin = { email: `dev-${randomBytes(3).toString('hex')}@example.com`, password: 'Dev-passw0rd-1' };
+      const dev = pnpm(['dev'], {
+        DATA_DIR: relativeDataDir(),
+        PORT: String(port),
+        ADMIN_EMAIL: admin.email,
+        ADMIN_PASSWORD: admin.password,
+      });
+      await untilOutput(dev, new RegExp(`127\\.0\\.0\\.1:${port}`), 120_000);
+      expect((await signIn(`http://127.0.0.1:${port}`, admin)).status).toBe(200);
+      process.kill(-(dev.child.pid as number), 'SIGTERM');
+      await dev.exited;
+    },
+    START_TIMEOUT_MS,
+  );
 
   it("runs pnpm on the machine's Node without an engine warning, and every script on the repository's Node 24", async () => {
     const version = pnpm(['exec', 'node', '--print', 'process.version'], {});
