@@ -11,6 +11,7 @@ import {
 
 const ADA = { id: '11111111-1111-4111-8111-111111111111', name: 'Ada Admin', email: 'ada@example.com' };
 const BOB = { id: '22222222-2222-4222-8222-222222222222', name: 'Bob', email: 'bob@example.com' };
+const TEAM = '33333333-3333-4333-8333-333333333333';
 
 function event(action: string, metadata: Record<string, unknown> = {}, rest: Partial<FormattableAuditEvent> = {}) {
   return {
@@ -99,6 +100,58 @@ describe('describeAuditDetails', () => {
       'apikey.revoked',
       event('apikey.revoked', { name: 'CI', prefix: 'ab12cd34', ownerId: BOB.id }, { relatedUser: BOB }),
       '“CI” (keel_ab12cd34_…) of Bob',
+    ],
+    ['auth.email_verified', event('auth.email_verified'), ''],
+    ['team.created', event('team.created', { teamId: TEAM, name: 'Harbour crew' }), '“Harbour crew”'],
+    [
+      'team.deleted',
+      event('team.deleted', { teamId: TEAM, name: 'Harbour crew', asGlobalAdmin: true }),
+      '“Harbour crew” (as admin)',
+    ],
+    [
+      'team.admin_read',
+      event('team.admin_read', { teamId: TEAM, procedure: 'teams.members', asGlobalAdmin: true }),
+      'Read as admin: teams.members',
+    ],
+    [
+      'team.member_added',
+      event('team.member_added', { teamId: TEAM, userId: BOB.id, role: 'MEMBER' }),
+      'Joined as MEMBER',
+    ],
+    [
+      'team.member_role_changed',
+      event('team.member_role_changed', { teamId: TEAM, userId: BOB.id, from: 'MEMBER', to: 'VIEWER' }),
+      'MEMBER → VIEWER',
+    ],
+    [
+      'team.member_removed',
+      event('team.member_removed', { teamId: TEAM, userId: BOB.id, role: 'VIEWER', left: true }),
+      'Left the team as VIEWER',
+    ],
+    [
+      'team.member_removed',
+      event('team.member_removed', { teamId: TEAM, userId: BOB.id, role: 'ADMIN', asGlobalAdmin: true }),
+      'Removed as ADMIN (as admin)',
+    ],
+    [
+      'team.invitation_created',
+      event('team.invitation_created', { teamId: TEAM, email: 'tess@example.com', role: 'MEMBER' }),
+      'tess@example.com as MEMBER',
+    ],
+    [
+      'team.invitation_revoked',
+      event('team.invitation_revoked', { teamId: TEAM, email: 'tess@example.com' }),
+      'tess@example.com',
+    ],
+    [
+      'project.moved',
+      event('project.moved', { name: 'Roadmap', fromTeamId: null, teamId: TEAM }),
+      '“Roadmap”: personal → team 33333333',
+    ],
+    [
+      'project.moved',
+      event('project.moved', { name: 'Roadmap', fromTeamId: TEAM, teamId: null }),
+      '“Roadmap”: team 33333333 → personal',
     ],
     ['project.deleted', event('project.deleted', { name: 'Roadmap', ownerId: ADA.id }), '“Roadmap”'],
     [

@@ -34,6 +34,16 @@ function personNamed(event: FormattableAuditEvent, key: string): string | undefi
   return event.relatedUser?.id === id ? event.relatedUser.name : `user ${shortId(id)}`;
 }
 
+function quoted(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : `“${text}”`;
+}
+
+/** A team action a global admin took without being a member says so. */
+function asAdmin(metadata: Metadata, sentence: string | undefined): string | undefined {
+  if (sentence === undefined) return undefined;
+  return metadata.asGlobalAdmin === true ? `${sentence} (as admin)` : sentence;
+}
+
 const FILTER_LABELS: Record<string, string> = {
   userId: 'user',
   targetId: 'target',
@@ -132,6 +142,43 @@ const DESCRIBERS: Record<string, (event: FormattableAuditEvent) => string | unde
     const ownerId = textOf(event.metadata, 'ownerId');
     const owner = ownerId !== undefined && ownerId !== event.actorId ? personNamed(event, 'ownerId') : undefined;
     return `“${name}” (keel_${prefix}_…)${owner === undefined ? '' : ` of ${owner}`}`;
+  },
+  'auth.email_verified': () => '',
+  'team.created': ({ metadata }) => quoted(textOf(metadata, 'name')),
+  'team.deleted': ({ metadata }) => asAdmin(metadata, quoted(textOf(metadata, 'name'))),
+  'team.admin_read': ({ metadata }) => {
+    const procedure = textOf(metadata, 'procedure');
+    return procedure === undefined ? undefined : `Read as admin: ${procedure}`;
+  },
+  'team.member_added': ({ metadata }) => {
+    const role = textOf(metadata, 'role');
+    return role === undefined ? undefined : `Joined as ${role}`;
+  },
+  'team.member_role_changed': ({ metadata }) => {
+    const from = textOf(metadata, 'from');
+    const to = textOf(metadata, 'to');
+    return asAdmin(metadata, from !== undefined && to !== undefined ? `${from} → ${to}` : undefined);
+  },
+  'team.member_removed': ({ metadata }) => {
+    const role = textOf(metadata, 'role');
+    if (role === undefined) return undefined;
+    return asAdmin(metadata, metadata.left === true ? `Left the team as ${role}` : `Removed as ${role}`);
+  },
+  'team.invitation_created': ({ metadata }) => {
+    const email = textOf(metadata, 'email');
+    const role = textOf(metadata, 'role');
+    return asAdmin(metadata, email !== undefined && role !== undefined ? `${email} as ${role}` : undefined);
+  },
+  'team.invitation_revoked': ({ metadata }) => asAdmin(metadata, textOf(metadata, 'email')),
+  'project.moved': ({ metadata }) => {
+    const name = textOf(metadata, 'name');
+    if (name === undefined || !('teamId' in metadata) || !('fromTeamId' in metadata)) return undefined;
+    // A null team is the owner's personal projects.
+    const place = (key: string) => {
+      const teamId = textOf(metadata, key);
+      return teamId === undefined ? 'personal' : `team ${shortId(teamId)}`;
+    };
+    return `“${name}”: ${place('fromTeamId')} → ${place('teamId')}`;
   },
   'project.deleted': (event) => {
     const name = textOf(event.metadata, 'name');
