@@ -42,6 +42,9 @@ export function packageTestConfig(test: ViteUserConfig['test'] = {}): ViteUserCo
     test: {
       testTimeout: 60_000,
       hookTimeout: 90_000,
+      // The suites wait on PostgreSQL, Redis and sockets far more than they compute: two files at a
+      // time keep a 2-CPU machine busy, where vitest's default (CPUs − 1) runs one.
+      maxWorkers: 2,
       reporters: ['default', 'json'],
       outputFile: { json: 'test-results/vitest.json' },
       projects: modeProjects({ include: ['src/**/*.test.ts'] }),
