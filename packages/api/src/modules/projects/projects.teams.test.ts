@@ -104,12 +104,13 @@ describe('editing and deleting team projects', () => {
       description: 'edited',
     });
     expect((await refusal(t.viewer.caller.projects.update({ id: project.id, name: 'X' }))).code).toBe('FORBIDDEN');
+    // Each call made only when awaited: a rejection nobody awaits yet is an unhandled one.
     for (const call of [
-      outsider.caller.projects.get({ id: project.id }),
-      outsider.caller.projects.update({ id: project.id, name: 'Stolen' }),
-      outsider.caller.projects.delete({ id: project.id }),
+      () => outsider.caller.projects.get({ id: project.id }),
+      () => outsider.caller.projects.update({ id: project.id, name: 'Stolen' }),
+      () => outsider.caller.projects.delete({ id: project.id }),
     ]) {
-      expect(await refusal(call)).toEqual({ code: 'NOT_FOUND', message: 'Project not found' });
+      expect(await refusal(call())).toEqual({ code: 'NOT_FOUND', message: 'Project not found' });
     }
     expect((await t.owner.caller.projects.get({ id: project.id })).name).toBe('Shared');
   });
