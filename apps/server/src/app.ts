@@ -19,6 +19,7 @@ import { isTrpcRequest, sendHostError, sendStatusError } from './http/errors.js'
 import { refuseTrpcMethod, registerTrpcRoute, TRPC_METHODS } from './http/trpc-route.js';
 import type { Metrics } from './metrics.js';
 import { procedureTracer, registerObservability } from './observability.js';
+import { registerOidc } from './oidc.js';
 import { registerApiDocs } from './openapi.js';
 import { registerRest } from './rest.js';
 import { registerSecurityHeaders, securityHeaderOptions } from './security-headers.js';
@@ -170,6 +171,10 @@ export async function buildApp({
   });
   await registerRest(app, { createContext });
   await registerAuditExport(app, { createContext });
+  // Single sign-on, when OIDC_* is set (the configuration requires PUBLIC_URL with it in production).
+  if (deps.config.sso && deps.config.publicUrl) {
+    await registerOidc(app, { config, publicUrl: deps.config.publicUrl, createContext });
+  }
   await registerApiDocs(app);
 
   return app;

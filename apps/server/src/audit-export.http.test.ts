@@ -1,6 +1,6 @@
 // GET /api/admin/audit.csv on a real server: the filtered log as a CSV download for admins only,
 // quoted and safe to open in a spreadsheet, bounded, and every refusal in the /api error envelope.
-import { parseCsv } from '@keel/api/testing';
+import { parseCsv, tokensOf } from '@keel/api/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, trpcCall } from './testing/server.js';
 
@@ -21,8 +21,10 @@ beforeAll(async () => {
   });
   const login = await trpcCall(server.url, 'auth.login', 'mutation', ADMIN);
   expect(login.status).toBe(200);
-  adminToken = login.body.result.data.accessToken;
-  adminId = login.body.result.data.user.id;
+  ({
+    accessToken: adminToken,
+    user: { id: adminId },
+  } = tokensOf(login.body.result.data));
 });
 afterAll(async () => {
   await server?.close();

@@ -1,5 +1,6 @@
 // The authentication capability end to end, through HTTP on a running server.
 import { createHash } from 'node:crypto';
+import { tokensOf } from '@keel/api/testing';
 import { SignJWT } from 'jose';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +43,7 @@ describe('register, login, me, refresh, logout', () => {
 
     const login = await trpcCall(server.url, 'auth.login', 'mutation', { email: address, password: PASSWORD });
     expect(login.status).toBe(200);
-    const { accessToken, refreshToken } = login.body.result.data;
+    const { accessToken, refreshToken } = tokensOf(login.body.result.data);
 
     const me = await trpcCall(server.url, 'auth.me', 'query', undefined, { token: accessToken });
     expect(me.status).toBe(200);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { configRefusal, TEST_SECRET } from '@keel/api/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, repositoryRoot } from './config.js';
+import { apiConfigOf } from './mail.js';
 
 /** A secret set, so no test here writes one under the default DATA_DIR. */
 const base = { JWT_ACCESS_SECRET: TEST_SECRET };
@@ -165,6 +166,33 @@ describe('loadConfig', () => {
       expect.stringMatching(/^ {2}LOG_LEVEL: ./),
       expect.stringMatching(/^ {2}SHUTDOWN_DELAY_MS: ./),
     ]);
+  });
+
+  it('hands MFA_REQUIRED_ROLES to the API layer as roles (none by default), and refuses an unknown one', () => {
+    expect(apiConfigOf(loadConfig(base)).mfaRequiredRoles).toEqual([]);
+    expect(apiConfigOf(loadConfig({ ...base, MFA_REQUIRED_ROLES: 'admin' })).mfaRequiredRoles).toEqual(['ADMIN']);
+    expect(refusal({ MFA_REQUIRED_ROLES: 'ADMIN,ROOT' })).toMatch(/^ {2}MFA_REQUIRED_ROLES.*: must be roles/m);
+  });
+
+  it('wants ADMIN_PASSWORD with ADMIN_EMAIL, except without passwords, which need single sign-on', () => {
+    expect(refusal({ ADMIN_EMAIL: 'admin@example.com' })).toMatch(/^ {2}ADMIN_PASSWORD: is required with ADMIN_EMAIL/m);
+    expect(refusal({ PASSWORD_LOGIN: 'false' })).toMatch(/^ {2}PASSWORD_LOGIN: false needs single sign-on/m);
+    const ssoOnly = loadConfig({
+      ...base,
+      PASSWORD_LOGIN: 'false',
+      ADMIN_EMAIL: 'admin@example.com',
+      OIDC_ISSUER: 'https://id.example.com/realms/acme',
+      OIDC_CLIENT_ID: 'keel',
+      OIDC_CLIENT_SECRET: 'client-secret',
+    });
+    expect([ssoOnly.ADMIN_EMAIL, ssoOnly.ADMIN_PASSWORD]).toEqual(['admin@example.com', undefined]);
+    expect(apiConfigOf(ssoOnly)).toMatchObject({ passwordLogin: false, adminEmail: 'admin@example.com' });
+  });
+
+  it('hands the session limits to the API layer: 24 hours of single sign-on refreshes, 30 days for any session', () => {
+    expect(apiConfigOf(loadConfig(base))).toMatchObject({ ssoSessionMaxHours: 24, sessionMaxDays: 30 });
+    const set = apiConfigOf(loadConfig({ ...base, SSO_SESSION_MAX_HOURS: '12', SESSION_MAX_DAYS: '7' }));
+    expect(set).toMatchObject({ ssoSessionMaxHours: 12, sessionMaxDays: 7 });
   });
 
   it("keeps the API layer's production rule: no production start without JWT_ACCESS_SECRET", () => {

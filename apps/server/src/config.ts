@@ -83,8 +83,6 @@ export const ServerEnvSchema = ApiEnvSchema.safeExtend({
   REDIS_KEY_PREFIX: z.string().default('keel:'),
   CORS_ORIGINS: envOptional(z.string()),
   TRUST_PROXY: trustProxy.default(false),
-  ADMIN_EMAIL: envOptional(z.string().email()),
-  ADMIN_PASSWORD: envOptional(z.string().min(8)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   METRICS_TOKEN: envOptional(z.string().min(1)),
   // In production /metrics needs METRICS_TOKEN unless this opens it (e.g. a scraper on a private network).

@@ -1,5 +1,6 @@
 // Money survives a crash: SIGKILL in the middle of a transfer storm loses and creates no credits.
 import { join } from 'node:path';
+import { tokensOf } from '@keel/api/testing';
 import { createDatabase } from '@keel/db';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,7 +26,7 @@ describe('crash during a transfer storm', () => {
     const server = await startChildServer(env);
     cleanups.push(() => server.stop('SIGKILL'));
 
-    const admin = (await trpcCall(server.url, 'auth.login', 'mutation', ADMIN)).body.result.data;
+    const admin = tokensOf((await trpcCall(server.url, 'auth.login', 'mutation', ADMIN)).body.result.data);
     const users: { id: string; token: string }[] = [];
     for (let i = 0; i < 8; i++) {
       const email = `crash-${i}-${Date.now()}@example.com`;

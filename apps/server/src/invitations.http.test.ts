@@ -1,7 +1,7 @@
 // Invitations over HTTP on a server with SIGNUP_MODE=invite: an admin invites over tRPC, the mail
 // leaves through a real SMTP server, and the invitee previews and accepts the link on the public
 // REST routes, while signing up without an invitation is refused.
-import { linkToken, type OutputAt, startTestSmtpServer, type TestSmtpServer } from '@keel/api/testing';
+import { linkToken, type OutputAt, startTestSmtpServer, type TestSmtpServer, tokensOf } from '@keel/api/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJson } from './testing/bodies.js';
 import { startTestServer, type TestServer, trpcCall } from './testing/server.js';
@@ -30,7 +30,7 @@ beforeAll(async () => {
   });
   const login = await trpcCall(server.url, 'auth.login', 'mutation', ADMIN);
   expect(login.status).toBe(200);
-  adminToken = login.body.result.data.accessToken;
+  adminToken = tokensOf(login.body.result.data).accessToken;
 });
 afterAll(async () => {
   await server?.close();

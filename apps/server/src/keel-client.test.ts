@@ -3,7 +3,7 @@
 // own process, listing projects and moving credits for real.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { inheritedPath } from '@keel/api/testing';
+import { inheritedPath, tokensOf } from '@keel/api/testing';
 import { createKeelClient, isKeelClientError, type RouterOutputs } from '@keel/client';
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
@@ -51,7 +51,7 @@ async function grantCredits(person: Person, amount: number): Promise<void> {
     'admin.credits.grant',
     'mutation',
     { userId: person.id, amount, reason: 'script budget' },
-    { token: admin.body.result.data.accessToken },
+    { token: tokensOf(admin.body.result.data).accessToken },
   );
   expect(grant.status).toBe(200);
 }

@@ -1,5 +1,6 @@
 // Logs: one completion line per request with user and procedure, no secret in any line, and the
 // stack of an unexpected error on the server only.
+import { tokensOf } from '@keel/api/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from './logger.js';
 import { startTestServer, type TestServer, trpcCall } from './testing/server.js';
@@ -26,7 +27,7 @@ describe('log lines', () => {
     });
     expect(registered.status).toBe(200);
     const login = await trpcCall(server.url, 'auth.login', 'mutation', { email, password: PASSWORD });
-    const { refreshToken, accessToken } = login.body.result.data;
+    const { refreshToken, accessToken } = tokensOf(login.body.result.data);
     const restLogin = await fetch(`${server.url}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

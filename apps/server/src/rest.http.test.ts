@@ -1,7 +1,7 @@
 // The REST surface /api/* and /openapi.json: a valid document, each module reachable through the
 // paths it declares, errors in the REST envelope with the same statuses as tRPC.
 
-import type { OutputAt } from '@keel/api/testing';
+import { type OutputAt, tokensOf } from '@keel/api/testing';
 import { validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectRestEnvelope, type RestErrorBody, readJson } from './testing/bodies.js';
@@ -126,6 +126,12 @@ describe('/openapi.json', () => {
         'POST /auth/confirm-email-change',
         'GET /auth/invitation',
         'POST /auth/accept-invitation',
+        'POST /auth/mfa/verify',
+        'GET /auth/mfa',
+        'POST /auth/mfa/setup',
+        'POST /auth/mfa/enable',
+        'POST /auth/mfa/disable',
+        'POST /auth/mfa/recovery-codes',
         'PATCH /users/me',
         'GET /users/search',
         'GET /projects',
@@ -160,6 +166,9 @@ describe('/openapi.json', () => {
   it('documents bearer security, the zod schemas and every error as the REST error envelope', () => {
     expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(operation('/auth/login', 'post').security).toEqual([]);
+    // The code step of a sign-in comes before any token.
+    expect(operation('/auth/mfa/verify', 'post').security).toEqual([]);
+    expect(operation('/auth/mfa/setup', 'post').security).toEqual([{ bearerAuth: [] }]);
     expect(operation('/projects', 'get').security).toEqual([{ bearerAuth: [] }]);
     // An invitation link is opened signed out; everything else about a team needs a member's token.
     expect(operation('/teams/invitations/preview', 'get').security).toEqual([]);
@@ -214,16 +223,17 @@ describe('each module through REST', () => {
       ?.split(';')[0];
     expect(cookie).toBeDefined();
 
-    const me = await rest('GET', '/auth/me', { token: login.body.accessToken });
+    const signedIn = tokensOf(login.body);
+    const me = await rest('GET', '/auth/me', { token: signedIn.accessToken });
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ email: address, name: 'Ada' });
-    const sessions = await rest<OutputAt<'auth.sessions'>>('GET', '/auth/sessions', { token: login.body.accessToken });
+    const sessions = await rest<OutputAt<'auth.sessions'>>('GET', '/auth/sessions', { token: signedIn.accessToken });
     expect(sessions.body.items.some((s) => s.current)).toBe(true);
 
     // The refresh token comes from the cookie alone, as the dashboard sends it.
     const refreshed = await rest<OutputAt<'auth.refresh'>>('POST', '/auth/refresh', { cookie });
     expect(refreshed.status).toBe(200);
-    expect(refreshed.body.refreshToken).not.toBe(login.body.refreshToken);
+    expect(refreshed.body.refreshToken).not.toBe(signedIn.refreshToken);
     const nextCookie = refreshed.headers
       .getSetCookie()
       .find((c) => c.includes('Path=/api/auth'))
@@ -247,7 +257,7 @@ describe('each module through REST', () => {
       token: user.accessToken,
     });
     expect(revoked.status).toBe(200);
-    expect((await rest('GET', '/auth/me', { token: other.body.accessToken })).status).toBe(401);
+    expect((await rest('GET', '/auth/me', { token: tokensOf(other.body).accessToken })).status).toBe(401);
 
     const changed = await rest('POST', '/auth/change-password', {
       token: user.accessToken,
@@ -258,7 +268,9 @@ describe('each module through REST', () => {
       body: { email: user.user.email, password: 'N3w-Passw0rd' },
     });
     expect(relogin.status).toBe(200);
-    const all = await rest<OutputAt<'auth.logoutAll'>>('POST', '/auth/logout-all', { token: relogin.body.accessToken });
+    const all = await rest<OutputAt<'auth.logoutAll'>>('POST', '/auth/logout-all', {
+      token: tokensOf(relogin.body).accessToken,
+    });
     expect(all.status).toBe(200);
     expect(all.body.revokedSessions).toBeGreaterThan(0);
   });
@@ -321,7 +333,7 @@ describe('each module through REST', () => {
       'admin.credits.grant',
       'mutation',
       { userId: sender.user.id, amount: 100, reason: 'seed' },
-      { token: admin.body.accessToken },
+      { token: tokensOf(admin.body).accessToken },
     );
     expect(grant.status).toBe(200);
 

@@ -124,7 +124,17 @@ describe('toApiConfig', () => {
       signupMode: 'open',
       signupDomains: [],
       emailVerificationRequired: false,
+      mfaRequiredRoles: [],
+      passwordLogin: true,
+      ssoSessionMaxHours: 24,
+      sessionMaxDays: 30,
     });
+  });
+
+  it('reads MFA_REQUIRED_ROLES as a list of roles, in any case, and refuses an unknown role', () => {
+    expect(toApiConfig(parseEnv({ MFA_REQUIRED_ROLES: ' admin, USER ,' })).mfaRequiredRoles).toEqual(['ADMIN', 'USER']);
+    expect(toApiConfig(parseEnv({ MFA_REQUIRED_ROLES: '' })).mfaRequiredRoles).toEqual([]);
+    expect(() => parseEnv({ MFA_REQUIRED_ROLES: 'ADMIN,OWNER' })).toThrow(/^\s+MFA_REQUIRED_ROLES.*: must be roles/m);
   });
 
   it('requires verified addresses with REQUIRE_EMAIL_VERIFICATION, and always under SIGNUP_MODE=domain', () => {

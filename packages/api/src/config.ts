@@ -1,5 +1,8 @@
 // The configuration the API layer reads (the README's table), parsed by zod from an environment the host passes
 // in; the host extends this schema with its own settings (apps/server/src/config.ts).
+
+import type { Role } from '@keel/db';
+import { ROLES } from '@keel/db/schema';
 import { z } from 'zod';
 
 /** A boolean variable: `true`/`1`/`yes` or `false`/`0`/`no`. */
@@ -60,6 +63,19 @@ export const ApiEnvSchema = z
     SIGNUP_MODE: z.enum(['open', 'invite', 'domain']).default('open'),
     // An unverified account may sign in, but only auth.* and users.updateProfile answer it.
     REQUIRE_EMAIL_VERIFICATION: envBool.default(false),
+    // Roles whose signed-in sessions must have passed two-step verification: without it, only auth.*
+    // answers them (403 MFA_REQUIRED). API keys are not concerned.
+    MFA_REQUIRED_ROLES: envOptional(
+      z
+        .string()
+        .transform((list) =>
+          list
+            .split(',')
+            .map((role) => role.trim().toUpperCase())
+            .filter((role) => role !== ''),
+        )
+        .pipe(z.array(z.enum(ROLES, { error: `must be roles separated by commas, of ${ROLES.join(', ')}` }))),
+    ),
     SIGNUP_DOMAINS: envOptional(
       z
         .string()
@@ -75,6 +91,35 @@ export const ApiEnvSchema = z
           ),
         ),
     ),
+    // Whether passwords sign in (false once everyone signs in with single sign-on, which it then requires).
+    PASSWORD_LOGIN: envBool.default(true),
+    // The bootstrap ADMIN: created at start with ADMIN_PASSWORD; under PASSWORD_LOGIN=false, the
+    // first single sign-on with this address (verified by the provider) is the ADMIN instead.
+    ADMIN_EMAIL: envOptional(z.string().email()),
+    ADMIN_PASSWORD: envOptional(z.string().min(8)),
+    // A single sign-on session stops refreshing this long after its sign-in: the person goes back
+    // through the provider, so someone removed there is out within this time.
+    SSO_SESSION_MAX_HOURS: envInt(1, 8_760).default(24),
+    // Every session ends this long after its sign-in, whatever its refreshes.
+    SESSION_MAX_DAYS: envInt(1, 3_650).default(30),
+    // OpenID Connect single sign-on (docs/sso.md): on when the issuer, client id and secret are set.
+    OIDC_ISSUER: envOptional(
+      z.url({
+        protocol: /^https?$/,
+        error: "must be the provider's issuer URL, e.g. https://id.example.com/realms/acme",
+      }),
+    ),
+    OIDC_CLIENT_ID: envOptional(z.string().min(1)),
+    OIDC_CLIENT_SECRET: envOptional(z.string().min(1)),
+    // The role of an account a first single sign-on creates.
+    OIDC_DEFAULT_ROLE: z.enum(ROLES).default('GUEST'),
+    // The sign-in page's button.
+    OIDC_LABEL: z.string().trim().min(1).max(60).default('Single sign-on'),
+    // Take the provider's address as verified even when it does not say `email_verified` (e.g. a
+    // workforce directory that never sets it): it then links a Keel account with that address.
+    OIDC_TRUST_EMAIL: envBool.default(false),
+    // Count every single sign-on as a second factor, not only one whose ID token's `amr` says so.
+    OIDC_MFA_TRUSTED: envBool.default(false),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_ACCESS_SECRET) {
@@ -83,6 +128,49 @@ export const ApiEnvSchema = z
         path: ['JWT_ACCESS_SECRET'],
         message: 'is required when NODE_ENV=production (at least 32 random bytes, e.g. `openssl rand -base64 48`)',
       });
+    }
+    const oidc = {
+      OIDC_ISSUER: env.OIDC_ISSUER,
+      OIDC_CLIENT_ID: env.OIDC_CLIENT_ID,
+      OIDC_CLIENT_SECRET: env.OIDC_CLIENT_SECRET,
+    };
+    const oidcSet = Object.values(oidc).filter((value) => value !== undefined).length;
+    if (oidcSet > 0 && oidcSet < 3) {
+      for (const [name, value] of Object.entries(oidc)) {
+        if (value === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'is required with the other OIDC_* settings (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET)',
+          });
+        }
+      }
+    }
+    if (!env.PASSWORD_LOGIN && oidcSet !== 3) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PASSWORD_LOGIN'],
+        message:
+          'false needs single sign-on, or nobody could sign in: set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET',
+      });
+    }
+    if (env.ADMIN_EMAIL && !env.ADMIN_PASSWORD && env.PASSWORD_LOGIN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADMIN_PASSWORD'],
+        message:
+          'is required with ADMIN_EMAIL while passwords sign in (with PASSWORD_LOGIN=false, the first single sign-on with ADMIN_EMAIL is the ADMIN)',
+      });
+    }
+    if (oidcSet === 3 && env.NODE_ENV === 'production' && !env.PUBLIC_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_URL'],
+        message: 'is required with OIDC_ISSUER (the redirect URI is PUBLIC_URL/auth/oidc/callback)',
+      });
+    }
+    if (env.NODE_ENV === 'production' && env.OIDC_ISSUER?.startsWith('http:')) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'must be an https URL when NODE_ENV=production' });
     }
     if (env.SIGNUP_MODE === 'domain' && (env.SIGNUP_DOMAINS ?? []).length === 0) {
       ctx.addIssue({
@@ -129,6 +217,38 @@ export interface ApiConfig {
    * address is the credential).
    */
   emailVerificationRequired: boolean;
+  /**
+   * Roles (MFA_REQUIRED_ROLES) whose interactive sessions must have passed two-step verification:
+   * a token without it gets 403 MFA_REQUIRED from everything but auth.*. Empty when unset.
+   */
+  mfaRequiredRoles: readonly Role[];
+  /** OpenID Connect single sign-on (modules/sso); undefined when OIDC_ISSUER is unset (SSO off). */
+  sso?: SsoConfig | undefined;
+  /** PASSWORD_LOGIN: whether passwords sign in; undefined reads as true. */
+  passwordLogin?: boolean | undefined;
+  /**
+   * ADMIN_EMAIL (lower case): a first single sign-on with this address, verified by the provider,
+   * creates an ADMIN whatever the sign-up rules (the bootstrap of a deployment without passwords).
+   */
+  adminEmail?: string | undefined;
+  /** SSO_SESSION_MAX_HOURS: a single sign-on session refreshes this long after its sign-in; undefined reads as 24. */
+  ssoSessionMaxHours?: number | undefined;
+  /** SESSION_MAX_DAYS: every session ends this long after its sign-in; undefined reads as 30. */
+  sessionMaxDays?: number | undefined;
+}
+
+/** The single sign-on rules (OIDC_*); the client id and secret stay with the host. */
+export interface SsoConfig {
+  /** OIDC_ISSUER: the provider whose identities (its `iss` and a `sub`) sign in. */
+  issuer: string;
+  /** OIDC_LABEL: the sign-in button's text. */
+  label: string;
+  /** OIDC_DEFAULT_ROLE: the role of an account a first sign-in creates (an invitation's role wins). */
+  defaultRole: Role;
+  /** OIDC_TRUST_EMAIL: the provider's address counts as verified even without `email_verified`. */
+  trustEmail: boolean;
+  /** OIDC_MFA_TRUSTED: every sign-in counts as a second factor, not only one whose `amr` shows one. */
+  mfaTrusted: boolean;
 }
 
 export type SignupMode = 'open' | 'invite' | 'domain';
@@ -151,6 +271,21 @@ export function toApiConfig(env: ApiEnv, defaultPublicUrl?: string): ApiConfig {
     signupMode: env.SIGNUP_MODE,
     signupDomains: env.SIGNUP_DOMAINS ?? [],
     emailVerificationRequired: env.REQUIRE_EMAIL_VERIFICATION || env.SIGNUP_MODE === 'domain',
+    mfaRequiredRoles: env.MFA_REQUIRED_ROLES ?? [],
+    sso:
+      env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
+        ? {
+            issuer: env.OIDC_ISSUER,
+            label: env.OIDC_LABEL,
+            defaultRole: env.OIDC_DEFAULT_ROLE,
+            trustEmail: env.OIDC_TRUST_EMAIL,
+            mfaTrusted: env.OIDC_MFA_TRUSTED,
+          }
+        : undefined,
+    passwordLogin: env.PASSWORD_LOGIN,
+    adminEmail: env.ADMIN_EMAIL?.trim().toLowerCase(),
+    ssoSessionMaxHours: env.SSO_SESSION_MAX_HOURS,
+    sessionMaxDays: env.SESSION_MAX_DAYS,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
     refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,

@@ -27,6 +27,8 @@ export interface AppDeps {
   jobs: AppJobs;
   /** Verifies API keys (`Bearer keel_…`) and forgets them on revocation. */
   apiKeys: ApiKeyVerifier;
+  /** The clock of time-based codes and challenges, in epoch milliseconds; `Date.now` when unset (tests move it). */
+  now?: (() => number) | undefined;
 }
 
 /** One procedure call of a request, as the guard records it for the host. */

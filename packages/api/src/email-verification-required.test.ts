@@ -10,6 +10,7 @@ import {
   TEST_PASSWORD,
   type TestDeps,
   type TestUser,
+  tokensOf,
 } from './testing/index.js';
 
 /**
@@ -18,7 +19,9 @@ import {
  */
 const PUBLIC_ELSEWHERE = ['teams.invitation', 'teams.invitations.accept'];
 const STILL_CALLABLE = (path: string) =>
-  path.startsWith('auth.') || path === 'users.updateProfile' || PUBLIC_ELSEWHERE.includes(path);
+  path.startsWith('auth.') ||
+  ['users.updateProfile', 'sso.identities'].includes(path) ||
+  PUBLIC_ELSEWHERE.includes(path);
 
 let deps: TestDeps;
 beforeAll(async () => {
@@ -80,7 +83,7 @@ describe('with REQUIRE_EMAIL_VERIFICATION', () => {
   it('leaves verified accounts alone', async () => {
     const user = await createUser(deps);
     await markVerified(user.id);
-    const signedIn = await (await callerFor(deps)).auth.login({ email: user.email, password: TEST_PASSWORD });
+    const signedIn = tokensOf(await (await callerFor(deps)).auth.login({ email: user.email, password: TEST_PASSWORD }));
     const caller = await callerFor(deps, { accessToken: signedIn.accessToken });
     await expect(caller.credits.balance()).resolves.toBeDefined();
   });

@@ -17,6 +17,7 @@ import {
   sendVerificationMail,
 } from './modules/account/account.service.js';
 import { deleteAuditEventsOlderThan } from './modules/audit/audit.service.js';
+import { purgeExpiredMfaChallenges } from './modules/auth/auth.service.js';
 import { sendInvitationMail } from './modules/invitations/invitations.service.js';
 import { sendTeamInvitationMail } from './modules/teams/teams.invitations.service.js';
 
@@ -69,6 +70,7 @@ export function appJobHandlers(deps: JobDeps): Handlers<AppQueues> {
     'teams.invitation': (data) => sendTeamInvitationMail(deps, data),
     'maintenance.purge': async () => {
       await purgeExpiredTokens(deps);
+      await purgeExpiredMfaChallenges(deps.db);
       await deps.mailer.purgeOutbox();
       const days = deps.config.auditRetentionDays;
       if (days !== undefined) {

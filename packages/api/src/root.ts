@@ -5,6 +5,7 @@ import { authRouter } from './modules/auth/auth.router.js';
 import { creditsRouter } from './modules/credits/credits.router.js';
 import { eventsRouter } from './modules/events/events.router.js';
 import { projectsRouter } from './modules/projects/projects.router.js';
+import { ssoRouter } from './modules/sso/sso.router.js';
 import { teamsRouter } from './modules/teams/teams.router.js';
 import { usersRouter } from './modules/users/users.router.js';
 import { router } from './trpc.js';
@@ -18,6 +19,7 @@ export const appRouter = router({
   admin: adminRouter,
   apiKeys: apiKeysRouter,
   events: eventsRouter,
+  sso: ssoRouter,
 });
 
 export type AppRouter = typeof appRouter;

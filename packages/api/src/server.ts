@@ -54,6 +54,15 @@ export { type ApiKeyVerifier, createApiKeyVerifier } from './modules/api-keys/ap
 export { ensureAdmin } from './modules/auth/auth.service.js';
 export { createSessionRecord } from './modules/auth/session-record.js';
 export { streamsFull } from './modules/events/events.service.js';
+export { SSO_ERROR_MESSAGES, type SsoErrorCode } from './modules/sso/sso.schema.js';
+export {
+  type LinkIntent,
+  linkIdentity,
+  linkIntentOf,
+  type OidcClaims,
+  SsoRefusal,
+  signInWithIdentity,
+} from './modules/sso/sso.service.js';
 export { markEmailVerified } from './modules/users/users.service.js';
 export { type AppRouter, appRouter } from './root.js';
 export { createCallerFactory, type ProcedureMeta } from './trpc.js';

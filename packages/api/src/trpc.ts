@@ -14,6 +14,7 @@ import {
   unauthorized,
 } from './common/errors.js';
 import type { RateLimitDecision, RateLimitRuleName } from './common/rate-limit.js';
+import { hasSecondFactor } from './common/tokens.js';
 import type { Context, ProcedureCall } from './context.js';
 import { isKnownSignInAddress } from './modules/auth/auth.service.js';
 import { TeamScopedInput } from './modules/teams/teams.schema.js';
@@ -269,14 +270,25 @@ export interface AuthedUser {
  * What an account whose address is not verified may still call while verification is required:
  * signing in and out, asking for a new link, and setting its name.
  */
-const callableUnverified = (path: string) => path.startsWith('auth.') || path === 'users.updateProfile';
+const callableUnverified = (path: string) =>
+  path.startsWith('auth.') || path === 'users.updateProfile' || path === 'sso.identities';
+
+/**
+ * What a session without a second factor may still call when its role requires one
+ * (MFA_REQUIRED_ROLES): signing in and out, turning two-step verification on, and seeing the
+ * account's sign-in methods (the account page lists them).
+ */
+const callableWithoutSecondFactor = (path: string) => path.startsWith('auth.') || path === 'sso.identities';
 
 /**
  * What an API key may never call: signing in and out and the account's credentials (but
  * `auth.me`), the keys themselves, and admin work, which is interactive.
  */
 const closedToApiKeys = (path: string) =>
-  (path.startsWith('auth.') && path !== 'auth.me') || path.startsWith('apiKeys.') || path.startsWith('admin.');
+  (path.startsWith('auth.') && path !== 'auth.me') ||
+  path.startsWith('apiKeys.') ||
+  path.startsWith('sso.') ||
+  path.startsWith('admin.');
 
 /**
  * A valid, unrevoked access token, and one of `roles` when given. Revocations and role changes
@@ -304,6 +316,19 @@ async function authenticate(
     role = state.role ?? token.role;
   }
   if (roles && !roles.includes(role)) throw forbidden(`Requires role ${roles.join(' or ')}`);
+  // The token's own claim, so it costs no query. An API key is not held to it: it is not
+  // interactive, and it never calls auth.* or admin.* (docs/two-step.md).
+  if (
+    !token.apiKey &&
+    ctx.config.mfaRequiredRoles.includes(role) &&
+    !hasSecondFactor(token) &&
+    !callableWithoutSecondFactor(path)
+  ) {
+    throw new AppError(
+      'MFA_REQUIRED',
+      'Your role requires two-step verification: turn it on on your account page, then sign in again with a code',
+    );
+  }
   if (token.emailVerified === false && ctx.config.emailVerificationRequired && !callableUnverified(path)) {
     // The token says what was true when it was signed: the link may have been followed since.
     if (!(await isEmailVerified(ctx.db, token.userId))) {

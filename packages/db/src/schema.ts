@@ -12,7 +12,10 @@ export interface UsersTable {
   email: string;
   name: string;
   password_hash: string;
-  /** Bumped by every password change (not by a rehash of the same password). */
+  /**
+   * Bumped by every password change (not by a rehash of the same password). -1: an account single
+   * sign-on created, whose hash is of a secret nobody was told, until a password is set (a reset link).
+   */
   password_version: Generated<number>;
   role: ColumnType<Role, Role | undefined, Role>;
   active: Generated<boolean>;
@@ -107,6 +110,52 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
+/** A user's TOTP secret: pending (`enabled_at` null) until a first code enables two-step verification. */
+export interface MfaSecretsTable {
+  user_id: string;
+  /** Base32, as the authenticator app was given it. */
+  secret: string;
+  enabled_at: Date | null;
+  /** The time step of the last code accepted; a code of that step or an earlier one is refused. */
+  last_step: number | null;
+  created_at: CreatedAt;
+}
+
+export interface MfaRecoveryCodesTable {
+  id: Generated<string>;
+  user_id: string;
+  /** SHA-256 of the code in its canonical form (`xxxxx-xxxxx`, lower case), hex. */
+  code_hash: string;
+  used_at: Date | null;
+  created_at: CreatedAt;
+}
+
+/** A sign-in between its password and its code (`auth.login`, then `auth.mfa.verify`). */
+export interface MfaChallengesTable {
+  id: Generated<string>;
+  user_id: string;
+  /** SHA-256 of the token, hex. */
+  token_hash: string;
+  /** The user's `password_version` when the password was checked. */
+  password_version: number;
+  expires_at: Date;
+  failed_attempts: Generated<number>;
+  used_at: Date | null;
+  created_at: CreatedAt;
+}
+
+/** A single sign-on account bound to a user: the OpenID Provider's `iss` and `sub`, unique together. */
+export interface IdentitiesTable {
+  id: Generated<string>;
+  user_id: string;
+  issuer: string;
+  subject: string;
+  /** The address the provider last reported (lower case), shown on the account page; never matched on. */
+  email: string | null;
+  created_at: CreatedAt;
+  last_login_at: Date | null;
+}
+
 export interface SessionsTable {
   id: Generated<string>;
   user_id: string;
@@ -117,6 +166,13 @@ export interface SessionsTable {
   revoked_reason: string | null;
   user_agent: string | null;
   ip: string | null;
+  /**
+   * How the session was opened (RFC 8176): `['pwd']`, `['pwd', 'otp']` once a second factor was
+   * checked, `['sso']` or `['sso', 'otp']` for a single sign-on.
+   */
+  amr: ColumnType<string[], string[] | undefined, string[]>;
+  /** When the person signed in (the session's clock for its limits); a refresh never moves it. */
+  signed_in_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
 export interface RefreshTokensTable {
@@ -194,6 +250,10 @@ export interface DB {
   team_members: TeamMembersTable;
   team_invitations: TeamInvitationsTable;
   api_keys: ApiKeysTable;
+  mfa_secrets: MfaSecretsTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  mfa_challenges: MfaChallengesTable;
+  identities: IdentitiesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -211,3 +271,6 @@ export type TeamRow = Selectable<TeamsTable>;
 export type TeamMemberRow = Selectable<TeamMembersTable>;
 export type TeamInvitationRow = Selectable<TeamInvitationsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type MfaSecretRow = Selectable<MfaSecretsTable>;
+export type MfaChallengeRow = Selectable<MfaChallengesTable>;
+export type IdentityRow = Selectable<IdentitiesTable>;

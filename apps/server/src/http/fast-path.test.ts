@@ -1,6 +1,6 @@
 // The tRPC fast path against the official adapter: the same requests to a server of each kind must
 // get the same answers (status, headers, body), except for how the body is framed.
-import type { OutputAt } from '@keel/api/testing';
+import { type OutputAt, tokensOf } from '@keel/api/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJson, type TrpcEnvelope } from '../testing/bodies.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
@@ -130,7 +130,7 @@ describe('the fast path answers as the official adapter does', () => {
         headers: json,
         body: JSON.stringify({ email, password: PASSWORD }),
       });
-      tokens.set(server, (await readJson<TrpcEnvelope<OutputAt<'auth.login'>>>(res)).result.data.accessToken);
+      tokens.set(server, tokensOf((await readJson<TrpcEnvelope<OutputAt<'auth.login'>>>(res)).result.data).accessToken);
       emails.set(server, email);
     }
   });

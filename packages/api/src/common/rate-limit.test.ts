@@ -53,6 +53,8 @@ describe('rate limits: rules counted per key, Redis or memory', () => {
     ['login_account', 20, 15 * 60],
     ['auth', 50, 15 * 60],
     ['refresh', 150, 5 * 60],
+    ['mfa', 30, 15 * 60],
+    ['mfa_account', 10, 15 * 60],
     ['default', 1000, 60 * 60],
   ] as const)('the %s rule allows %i calls per %i seconds', (rule, points, seconds) => {
     expect(RATE_LIMIT_RULES[rule]).toMatchObject({ points, durationSeconds: seconds });
@@ -60,7 +62,7 @@ describe('rate limits: rules counted per key, Redis or memory', () => {
 });
 
 describe.each(stores)('rate limiter on %s', (_name, store) => {
-  it.each(['login', 'login_account', 'auth', 'refresh', 'default'] as const)(
+  it.each(['login', 'login_account', 'auth', 'refresh', 'mfa', 'mfa_account', 'default'] as const)(
     'the %s rule allows exactly its limit, counting down, then refuses until the window resets',
     async (rule) => {
       const { points, durationSeconds } = RATE_LIMIT_RULES[rule];

@@ -4,7 +4,16 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
-export type RateLimitRuleName = 'login' | 'login_account' | 'auth' | 'refresh' | 'mail' | 'mail_ip' | 'default';
+export type RateLimitRuleName =
+  | 'login'
+  | 'login_account'
+  | 'auth'
+  | 'refresh'
+  | 'mail'
+  | 'mail_ip'
+  | 'mfa'
+  | 'mfa_account'
+  | 'default';
 
 export interface RateLimitRule {
   points: number;
@@ -27,6 +36,13 @@ export const RATE_LIMIT_RULES: Record<RateLimitRuleName, RateLimitRule> = {
   mail: { points: 5, durationSeconds: 60 * 60 },
   /** Mails asked for from one client address, whatever the targets. */
   mail_ip: { points: 20, durationSeconds: 60 * 60 },
+  /** Second-factor attempts (auth.mfa.verify) per client address. */
+  mfa: { points: 30, durationSeconds: 15 * 60 },
+  /**
+   * Wrong second-factor codes per account, counted by the service (modules/auth) whatever the
+   * address or the challenge: a right code forgives them.
+   */
+  mfa_account: { points: 10, durationSeconds: 15 * 60 },
   default: { points: 1000, durationSeconds: 60 * 60, localFirst: true },
 };
 

@@ -13,6 +13,11 @@ export interface AccessClaims {
    * when false, so a missing claim reads as verified).
    */
   emailVerified?: boolean;
+  /**
+   * How the session was opened (claim `amr`, RFC 8176): `['pwd']`, or `['pwd', 'otp']` after a
+   * second factor. A token signed before the claim existed reads as `['pwd']`; API keys carry none.
+   */
+  amr?: readonly string[];
   /** Expiry in epoch milliseconds (set on verified tokens). */
   expiresAt?: number;
   /** Set when the credential is an API key (modules/api-keys), not an access token. */
@@ -42,6 +47,15 @@ export interface TokenService {
 }
 
 type CryptoKey = webcrypto.CryptoKey;
+
+/** The `amr` of a session opened with a password alone. */
+export const PASSWORD_ONLY: readonly string[] = Object.freeze(['pwd']);
+
+/** Whether a token's session proved a second factor: a TOTP code (`otp`), or a single sign-on (`sso`). */
+export function hasSecondFactor(claims: Pick<AccessClaims, 'amr'>): boolean {
+  // An SSO sign-in carries `otp` too when the provider checked a second factor (or is trusted to).
+  return claims.amr?.includes('otp') === true;
+}
 
 const ROLES = new Set<string>(['ADMIN', 'USER', 'GUEST']);
 
@@ -87,7 +101,7 @@ export async function createTokenService(options: TokenServiceOptions): Promise<
           currentDate: new Date(nowMs),
         },
       );
-      const { sub, role, sid, exp, ev } = payload;
+      const { sub, role, sid, exp, ev, amr } = payload;
       if (typeof sub !== 'string' || typeof sid !== 'string' || typeof role !== 'string' || !ROLES.has(role)) {
         return undefined;
       }
@@ -96,6 +110,7 @@ export async function createTokenService(options: TokenServiceOptions): Promise<
         role: role as Role,
         sessionId: sid,
         emailVerified: ev !== false,
+        amr: Array.isArray(amr) && amr.every((method) => typeof method === 'string') ? amr : PASSWORD_ONLY,
         expiresAt: (exp as number) * 1000,
       };
     } catch {
@@ -110,6 +125,7 @@ export async function createTokenService(options: TokenServiceOptions): Promise<
         role: claims.role,
         sid: claims.sessionId,
         ...(claims.emailVerified === false ? { ev: false } : {}),
+        amr: [...(claims.amr ?? PASSWORD_ONLY)],
       })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: currentKid })
         .setSubject(claims.userId)

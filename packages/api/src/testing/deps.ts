@@ -93,6 +93,7 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<Tes
     signupMode: 'open',
     emailVerificationRequired: false,
     signupDomains: [],
+    mfaRequiredRoles: [],
     ...options.config,
   };
   const { logger, logs } = captureLogger();
@@ -150,15 +151,19 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<Tes
 export function recordingResponse(): ResponseControl & {
   headers: Record<string, string>;
   refreshCookie: string | null | undefined;
+  /** The lifetime the last refresh cookie was set with. */
+  refreshCookieMaxAgeSeconds: number | undefined;
 } {
   const sink = {
     headers: {} as Record<string, string>,
     refreshCookie: undefined as string | null | undefined,
+    refreshCookieMaxAgeSeconds: undefined as number | undefined,
     setHeader(name: string, value: string) {
       sink.headers[name.toLowerCase()] = value;
     },
-    setRefreshCookie(token: string) {
+    setRefreshCookie(token: string, maxAgeSeconds: number) {
       sink.refreshCookie = token;
+      sink.refreshCookieMaxAgeSeconds = maxAgeSeconds;
     },
     clearRefreshCookie() {
       sink.refreshCookie = null;

@@ -7,6 +7,7 @@ export * from './env.js';
 export * from './envelope.js';
 export * from './mail.js';
 export * from './smtp.js';
+export * from './sso.js';
 export * from './tcp-proxy.js';
 export * from './users.js';
 export * from './wait.js';

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Role } from '@keel/db';
 import type { AppDeps } from '../context.js';
+import type { LoginResult } from '../modules/auth/auth.schema.js';
 import { callerFor } from './deps.js';
 
 export const TEST_PASSWORD = 'Passw0rd!';
@@ -15,6 +16,15 @@ export interface TestUser {
   /** The session (refresh-token family) the tokens belong to. */
   sessionId: string;
   caller: Awaited<ReturnType<typeof callerFor>>;
+}
+
+/**
+ * The tokens of an `auth.login` answer, for a test whose user has no second factor: a sign-in that
+ * asks for a code fails the test here, saying so, rather than at a missing token later.
+ */
+export function tokensOf<T extends LoginResult>(result: T): Extract<T, { mfaRequired: false }> {
+  if (result.mfaRequired) throw new Error('auth.login asked for a second factor (mfaRequired): call auth.mfa.verify');
+  return result as Extract<T, { mfaRequired: false }>;
 }
 
 /** The `sid` claim of an access token. */
@@ -45,7 +55,8 @@ export async function createUser(
     // As a role change does (admin.users.setRole): every instance's session state hears it.
     if (role !== 'USER') await deps.sessionState.setUserRole(registered.user.id, role);
   }
-  const payload = role === 'USER' ? registered : await anonymous.auth.login({ email, password: TEST_PASSWORD });
+  const payload =
+    role === 'USER' ? registered : tokensOf(await anonymous.auth.login({ email, password: TEST_PASSWORD }));
   return {
     id: payload.user.id,
     email,

@@ -14,6 +14,9 @@ import * as addEmailChangeTokens from './2026_12_02_0600_add_email_change_tokens
 import * as addTeams from './2026_12_02_0650_add_teams.js';
 import * as addTeamProjectNames from './2026_12_02_0710_add_team_project_names.js';
 import * as addApiKeys from './2026_12_02_0800_add_api_keys.js';
+import * as addTwoStep from './2026_12_02_1100_add_two_step.js';
+import * as addIdentities from './2026_12_02_1110_add_identities.js';
+import * as addSessionLimits from './2026_12_02_1200_add_session_limits.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_26_2330_create_auth_tables': createAuthTables,
@@ -29,4 +32,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_0650_add_teams': addTeams,
   '2026_12_02_0710_add_team_project_names': addTeamProjectNames,
   '2026_12_02_0800_add_api_keys': addApiKeys,
+  '2026_12_02_1100_add_two_step': addTwoStep,
+  '2026_12_02_1110_add_identities': addIdentities,
+  '2026_12_02_1200_add_session_limits': addSessionLimits,
 };

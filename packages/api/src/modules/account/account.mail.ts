@@ -93,3 +93,16 @@ export function apiKeyCreatedNotice(to: string, name: string, accountUrl: string
       'If it was not you, revoke the key on your account page, change your password and tell your administrator.',
   });
 }
+
+export function twoStepResetNotice(to: string, name: string, accountUrl: string): MailMessage {
+  return render({
+    to,
+    subject: 'Two-step verification was turned off for your Keel account',
+    greeting: `Hello ${name},`,
+    paragraphs: [
+      'An administrator turned off two-step verification for your Keel account: signing in now takes your password only.',
+    ],
+    action: { label: 'Turn it on again', url: accountUrl },
+    closing: 'If you did not ask for this, change your password now and tell your administrator.',
+  });
+}

@@ -1,7 +1,7 @@
 // zod inputs of the account-lifecycle procedures (auth.requestPasswordReset, auth.resetPassword,
 // auth.verifyEmail, auth.requestEmailChange, auth.confirmEmailChange), shared with the dashboard's forms.
 import { z } from 'zod';
-import { CurrentPassword, EmailInput, PasswordPolicy } from '../auth/auth.schema.js';
+import { CurrentPassword, EmailInput, PasswordPolicy, TotpCode } from '../auth/auth.schema.js';
 import { text } from '../common.schema.js';
 
 /** A link's token as the dashboard reads it from `?token=`: 32 random bytes, base64url. */
@@ -19,7 +19,12 @@ export type ResetPasswordInput = z.infer<typeof ResetPasswordInput>;
 export const VerifyEmailInput = z.object({ token: LinkToken });
 export type VerifyEmailInput = z.infer<typeof VerifyEmailInput>;
 
-export const RequestEmailChangeInput = z.object({ newEmail: EmailInput, currentPassword: CurrentPassword });
+/** The caller is confirmed as for auth.changePassword: the password, an app code, or a fresh single sign-on. */
+export const RequestEmailChangeInput = z.object({
+  newEmail: EmailInput,
+  currentPassword: CurrentPassword.optional(),
+  code: TotpCode.optional(),
+});
 export type RequestEmailChangeInput = z.infer<typeof RequestEmailChangeInput>;
 
 export const ConfirmEmailChangeInput = z.object({ token: LinkToken });

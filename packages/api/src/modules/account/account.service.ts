@@ -6,13 +6,18 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { DB, OneTimeTokenKind } from '@keel/db';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { AppError, badRequest, conflict, unauthorized } from '../../common/errors.js';
+import { AppError, badRequest, conflict } from '../../common/errors.js';
 import type { Mailer } from '../../common/mailer.js';
 import type { ApiConfig } from '../../config.js';
 import type { Context } from '../../context.js';
 import type { AuthedContext } from '../../trpc.js';
 import { audit } from '../audit/audit.service.js';
-import { broadcastRevocation, revokeUserSessions } from '../auth/auth.service.js';
+import {
+  assertPasswordsSignIn,
+  broadcastRevocation,
+  reauthenticate,
+  revokeUserSessions,
+} from '../auth/auth.service.js';
 import * as users from '../users/users.service.js';
 import {
   apiKeyCreatedNotice,
@@ -20,6 +25,7 @@ import {
   emailChangeNotice,
   passwordChangedNotice,
   passwordResetMail,
+  twoStepResetNotice,
   verificationMail,
 } from './account.mail.js';
 import * as repo from './account.repository.js';
@@ -48,7 +54,7 @@ export interface AccountJobDeps {
   logger: Logger;
 }
 
-export type SecurityNotice = 'password_changed' | 'password_reset' | 'api_key_created';
+export type SecurityNotice = 'password_changed' | 'password_reset' | 'api_key_created' | 'two_step_reset';
 
 /** An email change as the old address is told of it: asked for, then done. */
 export interface EmailChangeNotice {
@@ -92,6 +98,7 @@ async function issueToken(
 
 /** Always the same answer, at once: the lookup and the mail happen in the `account.password_reset` job. */
 export async function requestPasswordReset(ctx: Context, input: RequestPasswordResetInput): Promise<{ success: true }> {
+  assertPasswordsSignIn(ctx);
   await ctx.jobs.send(ctx.db, 'account.password_reset', { email: input.email });
   return { success: true };
 }
@@ -102,6 +109,7 @@ export async function requestPasswordReset(ctx: Context, input: RequestPasswordR
  * transaction as the change, so a failure leaves it usable.
  */
 export async function resetPassword(ctx: Context, input: ResetPasswordInput): Promise<{ success: true }> {
+  assertPasswordsSignIn(ctx);
   const passwordHash = await ctx.hasher.hash(input.newPassword);
   const { userId, revoked } = await ctx.db.transaction().execute(async (trx) => {
     const token = await repo.consumeToken(trx, 'password_reset', hashLinkToken(input.token));
@@ -150,17 +158,13 @@ export async function resendVerification(ctx: AuthedContext): Promise<{ success:
 
 /**
  * Mails a link to the new address and a notice to the current one. The caller proves it is the
- * owner with the password; an address another account holds gets the same answer and no mail.
+ * owner with the password (or an app code, or a fresh single sign-on); an address another account holds gets the same answer and no mail.
  */
 export async function requestEmailChange(
   ctx: AuthedContext,
   input: RequestEmailChangeInput,
 ): Promise<{ success: true }> {
-  const user = await users.findUserById(ctx.db, ctx.user.id);
-  if (!user) throw unauthorized('User no longer exists');
-  if (!(await ctx.hasher.verify(user.password_hash, input.currentPassword))) {
-    throw badRequest('Current password is incorrect');
-  }
+  const user = await reauthenticate(ctx, input);
   if (input.newEmail === user.email) {
     throw new AppError('VALIDATION_ERROR', 'This is already your address', {
       details: [{ field: 'newEmail', message: 'This is already your address' }],
@@ -247,6 +251,10 @@ export async function sendSecurityNotice(
   if (!user) return;
   if (data.notice === 'api_key_created') {
     await deps.mailer.send(apiKeyCreatedNotice(user.email, user.name, dashboardUrl(deps.config, '/account')));
+    return;
+  }
+  if (data.notice === 'two_step_reset') {
+    await deps.mailer.send(twoStepResetNotice(user.email, user.name, dashboardUrl(deps.config, '/account')));
     return;
   }
   const how = data.notice === 'password_reset' ? 'reset' : 'changed';

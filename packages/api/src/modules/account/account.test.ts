@@ -19,6 +19,7 @@ import {
   type TestSmtpServer,
   type TestUser,
   testMailer,
+  tokensOf,
   workAppJobs,
 } from '../../testing/index.js';
 
@@ -194,7 +195,7 @@ describe('password reset: following the link', () => {
     const user = await registered();
     const anonymous = await callerFor(deps);
     // A second session, as on another device.
-    const other = await anonymous.auth.login({ email: user.email, password: TEST_PASSWORD });
+    const other = tokensOf(await anonymous.auth.login({ email: user.email, password: TEST_PASSWORD }));
     const token = await resetLink(user.email);
 
     await expect(anonymous.auth.resetPassword({ token, newPassword: NEW_PASSWORD })).resolves.toEqual({
@@ -206,7 +207,7 @@ describe('password reset: following the link', () => {
     }
     expect(await outcome((await callerFor(deps, { accessToken: other.accessToken })).auth.me())).toBe('UNAUTHORIZED');
     expect(await outcome(anonymous.auth.login({ email: user.email, password: TEST_PASSWORD }))).toBe('UNAUTHORIZED');
-    const signedIn = await anonymous.auth.login({ email: user.email, password: NEW_PASSWORD });
+    const signedIn = tokensOf(await anonymous.auth.login({ email: user.email, password: NEW_PASSWORD }));
     // The link reached the address: it is verified as well.
     expect(signedIn.user.emailVerified).toBe(true);
 

@@ -13,6 +13,7 @@ import {
   ListInvitationsInput,
 } from '../invitations/invitations.schema.js';
 import * as invitations from '../invitations/invitations.service.js';
+import * as mfa from '../mfa/mfa.service.js';
 import { User } from '../users/users.schema.js';
 import { ActivityInput, AdminActivity } from './admin.activity.schema.js';
 import * as activity from './admin.activity.service.js';
@@ -54,6 +55,11 @@ export const adminRouter = router({
       .input(AdminUserIdInput)
       .output(RevokedUserSessions)
       .mutation(({ ctx, input }) => admin.revokeSessions(ctx, input)),
+    // Two-step verification off, for a user who lost their device (modules/mfa); they are mailed a notice.
+    resetMfa: adminProcedure
+      .input(AdminUserIdInput)
+      .output(Success)
+      .mutation(({ ctx, input }) => mfa.resetMfa(ctx, input)),
   }),
   credits: router({
     grant: adminProcedure

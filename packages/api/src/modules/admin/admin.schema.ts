@@ -115,6 +115,8 @@ export const ADMIN_USER_RECENT_AUDIT_LIMIT = 20;
 export const AdminUserDetail = z.object({
   user: User,
   balance: z.number(),
+  /** Whether the user signs in with a second step (what admin.users.resetMfa turns off). */
+  twoStepEnabled: z.boolean(),
   /** Most recently used first. */
   sessions: z.array(AdminUserSession),
   /** Events the user performed or that were done to them as a user, newest first, with their actors. */

@@ -8,6 +8,7 @@ import { withSearchSlot } from '../../common/search-limit.js';
 import type { AuthedContext } from '../../trpc.js';
 import { audit, listAuditEvents } from '../audit/audit.service.js';
 import { broadcastRevocation, listUserSessions, revokeUserSessions } from '../auth/auth.service.js';
+import { isMfaEnabled } from '../mfa/mfa.service.js';
 import type { User } from '../users/users.schema.js';
 import { findUserById, lockUser, setUserActive, setUserRole, toUser } from '../users/users.service.js';
 import { auditCsvHeader, auditCsvLine, auditCsvTruncatedLine } from './admin.csv.js';
@@ -138,16 +139,18 @@ export async function setActive(ctx: AuthedContext, input: SetActiveInput): Prom
  */
 export async function getUser(ctx: AuthedContext, input: AdminUserIdInput): Promise<AdminUserDetail> {
   const userId = input.userId.toLowerCase();
-  const [row, sessions, events] = await Promise.all([
+  const [row, sessions, events, twoStepEnabled] = await Promise.all([
     findUserById(ctx.db, userId),
     listUserSessions(ctx.db, userId),
     listAuditEvents(ctx.db, { userId, limit: ADMIN_USER_RECENT_AUDIT_LIMIT }),
+    isMfaEnabled(ctx.db, userId),
   ]);
   if (!row) throw notFound('User');
   return {
     user: toUser(row),
     // The balance is a column of the user's row: read with the profile, in the same snapshot.
     balance: row.balance,
+    twoStepEnabled,
     sessions: sessions.map(toAdminUserSession),
     recentAudit: events.map(toAuditEvent),
   };

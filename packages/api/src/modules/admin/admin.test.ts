@@ -11,6 +11,7 @@ import {
   TEST_PASSWORD,
   type TestDeps,
   type TestUser,
+  tokensOf,
   until,
 } from '../../testing/index.js';
 import type { LiveEvent } from '../events/events.schema.js';
@@ -264,7 +265,7 @@ describe('admin.users.setActive', () => {
 
     const reactivated = await admin.caller.admin.users.setActive({ userId: user.id, active: true });
     expect(reactivated.active).toBe(true);
-    const payload = await anonymous.auth.login({ email: user.email, password: TEST_PASSWORD });
+    const payload = tokensOf(await anonymous.auth.login({ email: user.email, password: TEST_PASSWORD }));
     const fresh = await callerFor(deps, { accessToken: payload.accessToken });
     expect((await fresh.auth.me()).id).toBe(user.id);
 

@@ -10,6 +10,7 @@ import {
   TEST_PASSWORD,
   type TestDeps,
   type TestUser,
+  tokensOf,
 } from '../../testing/index.js';
 import { createTestHasher, liveSessionIds, sessionIdOf } from '../../testing/sessions.js';
 
@@ -106,7 +107,7 @@ describe('a sign-in racing a password change', () => {
       const user = await createUser(deps);
       const caller = await anonymous();
       const logins = Array.from({ length: LOGINS_PER_ROUND }, () =>
-        caller.auth.login({ email: user.email, password: TEST_PASSWORD }),
+        caller.auth.login({ email: user.email, password: TEST_PASSWORD }).then(tokensOf),
       );
       const change = user.caller.auth.changePassword({ currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD });
       const payloads = await settleAll(logins);
@@ -157,7 +158,7 @@ describe('a sign-in racing a deactivation', () => {
       const { admin, user } = await adminAndUser();
       const caller = await anonymous();
       const logins = Array.from({ length: LOGINS_PER_ROUND }, () =>
-        caller.auth.login({ email: user.email, password: TEST_PASSWORD }),
+        caller.auth.login({ email: user.email, password: TEST_PASSWORD }).then(tokensOf),
       );
       const deactivation = admin.caller.admin.users.setActive({ userId: user.id, active: false });
       const payloads = await settleAll(logins);

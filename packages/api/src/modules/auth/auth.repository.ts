@@ -8,7 +8,14 @@ export interface NewSession {
   expiresAt: Date;
   userAgent: string | null;
   ip: string | null;
+  /** How it was opened (RFC 8176 `amr` values). */
+  amr: readonly string[];
+  /** When the person signed in: the session's limits count from it. */
+  signedInAt: Date;
 }
+
+/** A text[] parameter both drivers (pg and PGlite) bind alike. */
+const textArray = (values: readonly string[]) => sql<string[]>`string_to_array(${values.join(',')}, ',')`;
 
 export function insertSession(db: Kysely<DB>, session: NewSession): Promise<SessionRow> {
   return db
@@ -18,6 +25,8 @@ export function insertSession(db: Kysely<DB>, session: NewSession): Promise<Sess
       expires_at: session.expiresAt,
       user_agent: session.userAgent,
       ip: session.ip,
+      amr: textArray(session.amr),
+      signed_in_at: session.signedInAt,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -74,6 +83,8 @@ export function findSessionWithUser(db: Kysely<DB>, sessionId: string) {
       's.id',
       's.user_id as userId',
       's.revoked_at as revokedAt',
+      's.amr',
+      's.signed_in_at as signedInAt',
       sql<boolean>`s.expires_at <= now()`.as('expired'),
       'u.active',
     ])
@@ -91,8 +102,23 @@ export function findSessionState(db: Kysely<DB>, sessionId: string) {
     .executeTakeFirst() as Promise<{ revokedAt: Date | null; role: Role; active: boolean } | undefined>;
 }
 
-export async function touchSession(db: Kysely<DB>, sessionId: string): Promise<void> {
-  await db.updateTable('sessions').set({ last_used_at: sql<Date>`now()` }).where('id', '=', sessionId).execute();
+/** A refresh: the session was used, and lives as long as its newest refresh token (never past its limits). */
+export async function touchSession(db: Kysely<DB>, sessionId: string, expiresAt: Date): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ last_used_at: sql<Date>`now()`, expires_at: expiresAt })
+    .where('id', '=', sessionId)
+    .execute();
+}
+
+/** How and when the session was signed in to (re-authentication by a fresh single sign-on). */
+export function findSessionSignIn(db: Kysely<DB>, sessionId: string, userId: string) {
+  return db
+    .selectFrom('sessions')
+    .select(['amr', 'signed_in_at as signedInAt', 'revoked_at as revokedAt'])
+    .where('id', '=', sessionId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
 }
 
 export function findSessionIdByTokenHash(db: Kysely<DB>, tokenHash: string) {
@@ -202,4 +228,58 @@ export async function hasSessionFromAddress(db: Kysely<DB>, email: string, ip: s
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Records a second factor proven in the session (two-step verification turned on in it). */
+export async function setSessionAmr(db: Kysely<DB>, sessionId: string, amr: readonly string[]): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ amr: textArray(amr) })
+    .where('id', '=', sessionId)
+    .execute();
+}
+
+export async function insertMfaChallenge(
+  db: Kysely<DB>,
+  challenge: { userId: string; tokenHash: string; passwordVersion: number; expiresAt: Date },
+): Promise<void> {
+  await db
+    .insertInto('mfa_challenges')
+    .values({
+      user_id: challenge.userId,
+      token_hash: challenge.tokenHash,
+      password_version: challenge.passwordVersion,
+      expires_at: challenge.expiresAt,
+    })
+    .execute();
+}
+
+export function findMfaChallenge(db: Kysely<DB>, tokenHash: string) {
+  return db.selectFrom('mfa_challenges').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+}
+
+/** The challenge under lock: two tries of one token are checked one after the other. */
+export function lockMfaChallenge(db: Kysely<DB>, id: string) {
+  return db.selectFrom('mfa_challenges').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** Counts a wrong code against the challenge; returns the failures so far. */
+export async function countMfaChallengeFailure(db: Kysely<DB>, id: string): Promise<number> {
+  const row = await db
+    .updateTable('mfa_challenges')
+    .set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
+    .where('id', '=', id)
+    .returning('failed_attempts')
+    .executeTakeFirstOrThrow();
+  return row.failed_attempts;
+}
+
+export async function markMfaChallengeUsed(db: Kysely<DB>, id: string): Promise<void> {
+  await db.updateTable('mfa_challenges').set({ used_at: sql<Date>`now()` }).where('id', '=', id).execute();
+}
+
+/** Challenges that can no longer be used (expired before `before`), for the daily clean-up. */
+export async function deleteMfaChallengesExpiredBefore(db: Kysely<DB>, before: Date): Promise<number> {
+  const result = await db.deleteFrom('mfa_challenges').where('expires_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

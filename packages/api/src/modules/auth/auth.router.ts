@@ -11,16 +11,30 @@ import * as account from '../account/account.service.js';
 import { Success } from '../common.schema.js';
 import { AcceptInvitationInput, InvitationPreview, InvitationTokenInput } from '../invitations/invitations.schema.js';
 import * as invitations from '../invitations/invitations.service.js';
+import {
+  DisableMfaInput,
+  EnableMfaInput,
+  MfaSetup,
+  MfaStatus,
+  RecoveryCodes,
+  RegenerateRecoveryCodesInput,
+  SetupMfaInput,
+} from '../mfa/mfa.schema.js';
+import * as mfa from '../mfa/mfa.service.js';
+import { Providers } from '../sso/sso.schema.js';
+import * as sso from '../sso/sso.service.js';
 import { User } from '../users/users.schema.js';
 import {
   AuthPayload,
   ChangePasswordInput,
   LoginInput,
+  LoginResult,
   RefreshTokenInput,
   RegisterInput,
   RevokedSessions,
   RevokeSessionInput,
   SessionList,
+  VerifyMfaInput,
 } from './auth.schema.js';
 import * as auth from './auth.service.js';
 
@@ -168,12 +182,13 @@ export const authRouter = router({
         path: '/auth/login',
         tags: ['auth'],
         protect: false,
-        summary: 'Sign in with email and password',
+        summary:
+          'Sign in with email and password: the tokens, or, with two-step verification on, an mfaToken for /auth/mfa/verify',
         errorResponses: [400, 401, 403, 503],
       },
     })
     .input(LoginInput)
-    .output(AuthPayload)
+    .output(LoginResult)
     .mutation(({ ctx, input }) => auth.login(ctx, input)),
   refresh: publicProcedure
     .meta({
@@ -217,6 +232,19 @@ export const authRouter = router({
     })
     .output(RevokedSessions)
     .mutation(({ ctx }) => auth.logoutAll(ctx)),
+  providers: publicProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/auth/providers',
+        tags: ['auth'],
+        protect: false,
+        summary: 'How people sign in here: with a password, and with which single sign-on provider',
+        errorResponses: [],
+      },
+    })
+    .output(Providers)
+    .query(({ ctx }) => sso.providers(ctx)),
   me: authedProcedure
     .meta({
       openapi: {
@@ -265,11 +293,106 @@ export const authRouter = router({
         path: '/auth/change-password',
         tags: ['auth'],
         protect: true,
-        summary: 'Change the password; other sessions are revoked',
-        errorResponses: [400, 401, 403, 503],
+        summary:
+          'Change the password, confirmed with the current one, an app code or a fresh single sign-on; other sessions are revoked',
+        errorResponses: [400, 401, 403, 429, 503],
       },
     })
     .input(ChangePasswordInput)
     .output(Success)
     .mutation(({ ctx, input }) => auth.changePassword(ctx, input)),
+  // Two-step verification (modules/mfa): set up, turned on and off once the caller confirmed it is
+  // them (the password, an app code or a fresh single sign-on: auth.service.ts `reauthenticate`);
+  // `verify` is the second step of a sign-in.
+  mfa: router({
+    verify: publicProcedure
+      .meta({
+        rateLimit: ['auth', 'mfa'],
+        openapi: {
+          method: 'POST',
+          path: '/auth/mfa/verify',
+          tags: ['auth'],
+          protect: false,
+          summary: "Finish a sign-in with auth.login's mfaToken and a code (or a recovery code)",
+          errorResponses: [400, 401, 403, 429],
+        },
+      })
+      .input(VerifyMfaInput)
+      .output(AuthPayload)
+      .mutation(({ ctx, input }) => auth.verifyMfa(ctx, input)),
+    status: authedProcedure
+      .meta({
+        openapi: {
+          method: 'GET',
+          path: '/auth/mfa',
+          tags: ['auth'],
+          protect: true,
+          summary: 'Whether two-step verification is on, since when, and the recovery codes left',
+          errorResponses: [401],
+        },
+      })
+      .output(MfaStatus)
+      .query(({ ctx }) => mfa.mfaStatus(ctx)),
+    setup: authedProcedure
+      .meta({
+        rateLimit: ['auth'],
+        openapi: {
+          method: 'POST',
+          path: '/auth/mfa/setup',
+          tags: ['auth'],
+          protect: true,
+          summary: 'A new secret for an authenticator app (otpauth URI and QR code), pending until enabled',
+          errorResponses: [400, 401, 403, 409, 503],
+        },
+      })
+      .input(SetupMfaInput)
+      .output(MfaSetup)
+      .mutation(({ ctx, input }) => auth.setupMfa(ctx, input)),
+    enable: authedProcedure
+      .meta({
+        rateLimit: ['auth'],
+        openapi: {
+          method: 'POST',
+          path: '/auth/mfa/enable',
+          tags: ['auth'],
+          protect: true,
+          summary: 'Turn two-step verification on with a first code; answers the recovery codes (shown once)',
+          errorResponses: [400, 401, 403, 409],
+        },
+      })
+      .input(EnableMfaInput)
+      .output(RecoveryCodes)
+      .mutation(({ ctx, input }) => auth.enableMfa(ctx, input)),
+    disable: authedProcedure
+      .meta({
+        rateLimit: ['auth'],
+        openapi: {
+          method: 'POST',
+          path: '/auth/mfa/disable',
+          tags: ['auth'],
+          protect: true,
+          summary:
+            'Turn two-step verification off with a code (or a recovery code) and the password or a fresh single sign-on',
+          errorResponses: [400, 401, 403, 409, 503],
+        },
+      })
+      .input(DisableMfaInput)
+      .output(Success)
+      .mutation(({ ctx, input }) => auth.disableMfa(ctx, input)),
+    regenerateRecoveryCodes: authedProcedure
+      .meta({
+        rateLimit: ['auth'],
+        openapi: {
+          method: 'POST',
+          path: '/auth/mfa/recovery-codes',
+          tags: ['auth'],
+          protect: true,
+          summary: 'Ten new recovery codes for a code (or a recovery code); the old ones stop working',
+          errorResponses: [400, 401, 403, 409],
+        },
+      })
+      .input(RegenerateRecoveryCodesInput)
+      .output(RecoveryCodes)
+      .mutation(({ ctx, input }) => mfa.regenerateRecoveryCodes(ctx, input)),
+  }),
 });

@@ -19,6 +19,11 @@ export const PasswordPolicy = text({ error: 'Password is required' })
 /** The password the caller signs in with, asked again before a change to the account's credentials. */
 export const CurrentPassword = text().min(1, 'Current password is required').max(100);
 
+/** A six-digit code of an authenticator app (TOTP). */
+export const TotpCode = text({ error: 'Code is required' })
+  .trim()
+  .regex(/^\d{6}$/, 'Enter the 6-digit code from your authenticator app');
+
 export const RegisterInput = z.object({ email: EmailInput, password: PasswordPolicy, name: NameInput });
 export const LoginInput = z.object({
   email: EmailInput,
@@ -26,8 +31,13 @@ export const LoginInput = z.object({
 });
 export const RefreshTokenInput = z.object({ refreshToken: text().max(512).optional() }).optional();
 export const RevokeSessionInput = z.object({ sessionId: z.uuid({ error: 'Invalid session id' }) });
+/**
+ * The caller is confirmed by `currentPassword`, or by `code` (of the authenticator app), or, with
+ * neither, by a single sign-on of this session at most five minutes old.
+ */
 export const ChangePasswordInput = z.object({
-  currentPassword: CurrentPassword,
+  currentPassword: CurrentPassword.optional(),
+  code: TotpCode.optional(),
   newPassword: PasswordPolicy,
 });
 
@@ -39,6 +49,38 @@ export const AuthPayload = z.object({
   user: User,
 });
 export type AuthPayload = z.infer<typeof AuthPayload>;
+
+/** A recovery code as shown when two-step verification was turned on (`xxxxx-xxxxx`); case and spaces do not matter. */
+export const RecoveryCodeInput = text({ error: 'Recovery code is required' })
+  .trim()
+  .min(10, 'Enter one of your recovery codes, e.g. abcde-fghij')
+  .max(20, 'Enter one of your recovery codes, e.g. abcde-fghij');
+
+/**
+ * `auth.login`'s answer: signed in (`mfaRequired: false`, the tokens), or the password was right
+ * and the account has two-step verification (`mfaRequired: true`): `auth.mfa.verify` trades the
+ * `mfaToken` (five minutes, single use) and a code for the tokens.
+ */
+export const LoginResult = z.discriminatedUnion('mfaRequired', [
+  AuthPayload.extend({ mfaRequired: z.literal(false) }),
+  z.object({ mfaRequired: z.literal(true), mfaToken: z.string() }),
+]);
+export type LoginResult = z.infer<typeof LoginResult>;
+
+export const VerifyMfaInput = z
+  .object({
+    mfaToken: text({ error: 'The sign-in token is required' })
+      .trim()
+      .min(20, 'This sign-in has expired: sign in again')
+      .max(100, 'This sign-in has expired: sign in again'),
+    code: TotpCode.optional(),
+    recoveryCode: RecoveryCodeInput.optional(),
+  })
+  .refine((input) => (input.code === undefined) !== (input.recoveryCode === undefined), {
+    message: 'Send either a code from your authenticator app or a recovery code',
+    path: ['code'],
+  });
+export type VerifyMfaInput = z.infer<typeof VerifyMfaInput>;
 
 export const Session = z.object({
   id: z.string(),

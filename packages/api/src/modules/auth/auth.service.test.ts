@@ -11,6 +11,7 @@ import {
   recordingResponse,
   TEST_PASSWORD,
   type TestDeps,
+  tokensOf,
 } from '../../testing/index.js';
 import { createTestHasher, sessionIdOf } from '../../testing/sessions.js';
 import { sessionStateWithRedisDown, unreachableRedis } from '../../testing/unreachable.js';
@@ -182,10 +183,12 @@ describe('auth.login', () => {
     const user = await createUser(deps);
     const response = recordingResponse();
     const id = requestId();
-    const payload = await (await anonymous({ response, requestId: id })).auth.login({
-      email: ` ${user.email.toUpperCase()}`,
-      password: TEST_PASSWORD,
-    });
+    const payload = tokensOf(
+      await (await anonymous({ response, requestId: id })).auth.login({
+        email: ` ${user.email.toUpperCase()}`,
+        password: TEST_PASSWORD,
+      }),
+    );
     expect(payload.user.id).toBe(user.id);
     expect(response.refreshCookie).toBe(payload.refreshToken);
     const sessionId = await sessionIdOf(deps.db, payload.refreshToken);
@@ -367,7 +370,7 @@ describe('auth.logout', () => {
 
   it("revokes only that session: the user's other sessions keep working", async () => {
     const user = await createUser(deps);
-    const other = await (await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD });
+    const other = tokensOf(await (await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD }));
     await (await anonymous()).auth.logout({ refreshToken: user.refreshToken });
     await expect((await as(other.accessToken)).auth.me()).resolves.toMatchObject({ id: user.id });
   });
@@ -402,7 +405,7 @@ describe('auth.logout', () => {
 describe('auth.logoutAll', () => {
   it('revokes every session of the caller and counts them; every access token stops working', async () => {
     const user = await createUser(deps);
-    const second = await (await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD });
+    const second = tokensOf(await (await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD }));
     const response = recordingResponse();
     const caller = await callerFor(deps, { accessToken: user.accessToken, response });
     expect(await caller.auth.logoutAll()).toEqual({ revokedSessions: 2 });
@@ -419,11 +422,13 @@ describe('auth.logoutAll', () => {
 describe('auth.sessions', () => {
   it('lists the active sessions with their device, address and which one is current', async () => {
     const user = await createUser(deps);
-    const laptop = await (await anonymous({ userAgent: 'Laptop Browser', ip: '198.51.100.7' })).auth.login({
-      email: user.email,
-      password: TEST_PASSWORD,
-    });
-    const gone = await (await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD });
+    const laptop = tokensOf(
+      await (await anonymous({ userAgent: 'Laptop Browser', ip: '198.51.100.7' })).auth.login({
+        email: user.email,
+        password: TEST_PASSWORD,
+      }),
+    );
+    const gone = tokensOf(await (await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD }));
     await (await anonymous()).auth.logout({ refreshToken: gone.refreshToken });
 
     const { items } = await (await as(laptop.accessToken)).auth.sessions();
@@ -444,7 +449,7 @@ describe('auth.sessions', () => {
 describe('auth.revokeSession', () => {
   it("revokes one of the caller's other sessions: its token stops working, the caller's does not", async () => {
     const user = await createUser(deps);
-    const other = await (await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD });
+    const other = tokensOf(await (await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD }));
     const caller = await as(user.accessToken);
     await expect(
       caller.auth.revokeSession({ sessionId: await sessionIdOf(deps.db, other.refreshToken) }),
@@ -471,7 +476,7 @@ describe('auth.revokeSession', () => {
 
   it('revoking an already revoked session succeeds without another audit event', async () => {
     const user = await createUser(deps);
-    const other = await (await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD });
+    const other = tokensOf(await (await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD }));
     const sessionId = await sessionIdOf(deps.db, other.refreshToken);
     await user.caller.auth.revokeSession({ sessionId });
     await expect(user.caller.auth.revokeSession({ sessionId })).resolves.toEqual({ success: true });
@@ -512,7 +517,7 @@ describe('auth.changePassword', () => {
 
   it('changes the password and revokes every other session, keeping the current one', async () => {
     const user = await createUser(deps);
-    const other = await (await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD });
+    const other = tokensOf(await (await anonymous()).auth.login({ email: user.email, password: TEST_PASSWORD }));
     await expect(
       user.caller.auth.changePassword({ currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD }),
     ).resolves.toEqual({ success: true });
@@ -552,7 +557,7 @@ describe('ensureAdmin', () => {
     const address = email();
     const created = await ensureAdmin(deps, `  ${address.toUpperCase()} `, 'Adm1n-password');
     expect(created).toMatchObject({ email: address, role: 'ADMIN', name: 'Administrator' });
-    const payload = await (await anonymous()).auth.login({ email: address, password: 'Adm1n-password' });
+    const payload = tokensOf(await (await anonymous()).auth.login({ email: address, password: 'Adm1n-password' }));
     expect(payload.user).toMatchObject({ id: created?.id, role: 'ADMIN' });
   });
 

@@ -1,54 +1,137 @@
 // Authentication rules: sign-up and sign-in, rotating refresh tokens with reuse
 // detection, sessions and their revocation on every instance.
+import { createHash, randomBytes } from 'node:crypto';
 import type { DB, UserRow } from '@keel/db';
 import type { Kysely } from 'kysely';
 import { AppError, badRequest, forbidden, isUniqueViolation, notFound, unauthorized } from '../../common/errors.js';
-import { generateRefreshToken, hashRefreshToken, isWellFormedRefreshToken } from '../../common/tokens.js';
+import {
+  generateRefreshToken,
+  hashRefreshToken,
+  isWellFormedRefreshToken,
+  PASSWORD_ONLY,
+} from '../../common/tokens.js';
+import type { ApiConfig } from '../../config.js';
 import type { Context } from '../../context.js';
 import type { AuthedContext } from '../../trpc.js';
 import { audit } from '../audit/audit.service.js';
+import type { DisableMfaInput, EnableMfaInput, MfaSetup, RecoveryCodes, SetupMfaInput } from '../mfa/mfa.schema.js';
+import * as mfa from '../mfa/mfa.service.js';
 import type { User } from '../users/users.schema.js';
 import * as users from '../users/users.service.js';
 import * as repo from './auth.repository.js';
-import type { AuthPayload, ChangePasswordInput, LoginInput, RegisterInput } from './auth.schema.js';
+import type {
+  AuthPayload,
+  ChangePasswordInput,
+  LoginInput,
+  LoginResult,
+  RegisterInput,
+  VerifyMfaInput,
+} from './auth.schema.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 const INVALID_CREDENTIALS = 'Invalid credentials';
 const INVALID_REFRESH = 'Invalid or expired refresh token';
 const ACCOUNT_DISABLED = 'This account is disabled';
+const INVALID_MFA_TOKEN = 'This sign-in has expired or was already used: sign in again with your password';
+const WRONG_MFA_CODE = 'Invalid code';
+/** The answer of everything that takes or sets a password when PASSWORD_LOGIN=false. */
+export const PASSWORDS_OFF = 'Passwords do not sign in here: use single sign-on';
+const WRONG_PASSWORD = 'Current password is incorrect';
+const WRONG_CODE =
+  'That code is not valid: enter the current code of your authenticator app, or sign in again to confirm it is you';
+const REAUTHENTICATE_WITH_PASSWORD = 'Enter your current password';
+const REAUTHENTICATE_WITHOUT_PASSWORD =
+  'Sign in again with single sign-on (within 5 minutes) or enter a code from your authenticator app';
+/** How recent a single sign-on stands in for the password before a change to the account's credentials. */
+const FRESH_SIGN_IN_MS = 5 * 60 * 1000;
+const DEFAULT_SSO_SESSION_MAX_HOURS = 24;
+const DEFAULT_SESSION_MAX_DAYS = 30;
+
+/** The `amr` of a session whose sign-in checked a code after the password. */
+const PASSWORD_AND_OTP: readonly string[] = Object.freeze(['pwd', 'otp']);
+/** The `amr` of a single sign-on session in which two-step verification was turned on. */
+const SSO_AND_OTP: readonly string[] = Object.freeze(['sso', 'otp']);
+/** How long the code step of a sign-in waits after the password. */
+const MFA_CHALLENGE_TTL_MS = 5 * 60 * 1000;
+/** Wrong codes one sign-in challenge takes; the next try is refused whatever its code. */
+const MFA_CHALLENGE_MAX_FAILURES = 5;
 
 type Db = Context['db'];
+
+/** PASSWORD_LOGIN: whether passwords sign in here (unset reads as true). */
+export const passwordsSignIn = (config: Pick<ApiConfig, 'passwordLogin'>): boolean => config.passwordLogin ?? true;
+
+/** Refuses (403) what takes or sets a password when PASSWORD_LOGIN=false: only single sign-on signs in. */
+export function assertPasswordsSignIn(ctx: Pick<Context, 'config'>): void {
+  if (!passwordsSignIn(ctx.config)) throw forbidden(PASSWORDS_OFF);
+}
+
+const isSingleSignOn = (amr: readonly string[]) => amr.includes('sso');
+
+/**
+ * The latest a session signed in to at `signedInAt` may still refresh: SESSION_MAX_DAYS after it
+ * for every session, SSO_SESSION_MAX_HOURS after it for a single sign-on (the person then goes back
+ * through the provider, which may have removed them).
+ */
+function sessionDeadline(config: ApiConfig, signedInAt: Date, amr: readonly string[]): number {
+  const absolute = signedInAt.getTime() + (config.sessionMaxDays ?? DEFAULT_SESSION_MAX_DAYS) * DAY_MS;
+  if (!isSingleSignOn(amr)) return absolute;
+  return Math.min(
+    absolute,
+    signedInAt.getTime() + (config.ssoSessionMaxHours ?? DEFAULT_SSO_SESSION_MAX_HOURS) * HOUR_MS,
+  );
+}
+
+/** A new refresh token's expiry: REFRESH_TOKEN_TTL_DAYS from now, never past the session's deadline. */
+function refreshExpiry(config: ApiConfig, now: number, signedInAt: Date, amr: readonly string[]): Date {
+  return new Date(Math.min(now + config.refreshTokenTtlDays * DAY_MS, sessionDeadline(config, signedInAt, amr)));
+}
 
 /**
  * Creates a session (a refresh-token family) and its first token inside `db`'s transaction; once
  * it committed, `issuePayload` signs the caller in with it (auth.register, auth.acceptInvitation).
  */
-export async function openSession(ctx: Context, db: Db, userId: string) {
-  const expiresAt = new Date(Date.now() + ctx.config.refreshTokenTtlDays * DAY_MS);
+export async function openSession(ctx: Context, db: Db, userId: string, amr: readonly string[] = PASSWORD_ONLY) {
+  const now = mfa.nowOf(ctx);
+  const signedInAt = new Date(now);
+  const expiresAt = refreshExpiry(ctx.config, now, signedInAt, amr);
   const session = await repo.insertSession(db, {
     userId,
     expiresAt,
     userAgent: ctx.userAgent?.slice(0, 500) ?? null,
     ip: ctx.ip,
+    amr,
+    signedInAt,
   });
   const refreshToken = generateRefreshToken();
   await repo.insertRefreshToken(db, { sessionId: session.id, tokenHash: hashRefreshToken(refreshToken), expiresAt });
-  return { sessionId: session.id, refreshToken };
+  return { sessionId: session.id, refreshToken, refreshExpiresAt: expiresAt };
 }
 
+/**
+ * `amr`: how the session was opened, as `openSession` (or a later second factor) recorded it;
+ * `refreshExpiresAt`: when the refresh token expires, which the cookie does not outlive.
+ */
 export async function issuePayload(
   ctx: Context,
   user: User,
   sessionId: string,
   refreshToken: string,
+  amr: readonly string[] = PASSWORD_ONLY,
+  refreshExpiresAt?: Date,
 ): Promise<AuthPayload> {
   const accessToken = await ctx.tokens.signAccess({
     userId: user.id,
     role: user.role,
     sessionId,
     emailVerified: user.emailVerified,
+    amr,
   });
-  ctx.response.setRefreshCookie(refreshToken, ctx.config.refreshTokenTtlDays * 24 * 60 * 60);
+  const ttlSeconds = refreshExpiresAt
+    ? Math.max(1, Math.ceil((refreshExpiresAt.getTime() - mfa.nowOf(ctx)) / 1000))
+    : Math.min(ctx.config.refreshTokenTtlDays, ctx.config.sessionMaxDays ?? DEFAULT_SESSION_MAX_DAYS) * 24 * 60 * 60;
+  ctx.response.setRefreshCookie(refreshToken, ttlSeconds);
   // A sign-in came without a token: the request's log line is about the user it signed in.
   if (ctx.observation) ctx.observation.userId ??= user.id;
   return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ctx.tokens.accessTtlSeconds, user };
@@ -86,10 +169,11 @@ function assertSignUpAllowed(config: Context['config'], email: string): void {
 }
 
 export async function register(ctx: Context, input: RegisterInput): Promise<AuthPayload> {
+  assertPasswordsSignIn(ctx);
   assertSignUpAllowed(ctx.config, input.email);
   if (await users.findUserByEmail(ctx.db, input.email)) throw new AppError('CONFLICT', 'Email is already registered');
   const passwordHash = await ctx.hasher.hash(input.password);
-  const { user, sessionId, refreshToken } = await ctx.db.transaction().execute(async (trx) => {
+  const { user, sessionId, refreshToken, refreshExpiresAt } = await ctx.db.transaction().execute(async (trx) => {
     const row = await users.insertUser(trx, { email: input.email, name: input.name, password_hash: passwordHash });
     const session = await openSession(ctx, trx, row.id);
     await audit(trx, ctx, { actorId: row.id, action: 'auth.register', targetType: 'user', targetId: row.id });
@@ -97,10 +181,15 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Auth
     await ctx.jobs.send(trx, 'account.verification', { userId: row.id });
     return { user: users.toUser(row), ...session };
   });
-  return issuePayload(ctx, user, sessionId, refreshToken);
+  return issuePayload(ctx, user, sessionId, refreshToken, PASSWORD_ONLY, refreshExpiresAt);
 }
 
-export async function login(ctx: Context, input: LoginInput): Promise<AuthPayload> {
+/**
+ * Signs in with the password. With two-step verification on, no session opens yet: the answer is a
+ * challenge (`mfaToken`) that `verifyMfa` trades, with a code, for the tokens.
+ */
+export async function login(ctx: Context, input: LoginInput): Promise<LoginResult> {
+  assertPasswordsSignIn(ctx);
   const row = await users.findUserByEmail(ctx.db, input.email);
   if (!row) {
     await ctx.hasher.verifyDummy(input.password);
@@ -119,7 +208,9 @@ export async function login(ctx: Context, input: LoginInput): Promise<AuthPayloa
   }
   if (!row.active) throw forbidden(ACCOUNT_DISABLED);
   const rehashed = await rehashIfOutdated(ctx, row.password_hash, input.password);
-  const { user, sessionId, refreshToken, evicted } = await ctx.db.transaction().execute(async (trx) => {
+  const secondStep = await mfa.isMfaEnabled(ctx.db, row.id);
+  type Outcome = { mfaToken: string } | { signedIn: SignedInSession };
+  const outcome = await ctx.db.transaction().execute(async (trx): Promise<Outcome> => {
     // The password was verified without a lock. Under the user row's lock, a password change or a
     // deactivation that committed since is seen here; one still in flight waits for this
     // transaction and then revokes the session it opens.
@@ -127,23 +218,165 @@ export async function login(ctx: Context, input: LoginInput): Promise<AuthPayloa
     if (!current || current.password_version !== row.password_version) throw unauthorized(INVALID_CREDENTIALS);
     if (!current.active) throw forbidden(ACCOUNT_DISABLED);
     if (rehashed) await users.rehashPassword(trx, row.id, row.password_version, rehashed);
-    const session = await openSession(ctx, trx, row.id);
-    const evicted = await repo.revokeLeastRecentlyUsedSessions(
-      trx,
-      { userId: row.id, keepSessionId: session.sessionId, max: ctx.config.sessionsPerUserMax },
-      'session_limit',
-    );
-    await audit(trx, ctx, {
-      actorId: row.id,
-      action: 'auth.login',
-      targetType: 'session',
-      targetId: session.sessionId,
-      ...(evicted.length > 0 ? { metadata: { revokedSessions: evicted.length } } : {}),
-    });
-    return { user: users.toUser(current), ...session, evicted };
+    if (secondStep) return { mfaToken: await openMfaChallenge(ctx, trx, current) };
+    return { signedIn: await openSignedInSession(ctx, trx, current, PASSWORD_ONLY) };
   });
-  await broadcastRevocation(ctx, evicted, row.id);
-  return issuePayload(ctx, user, sessionId, refreshToken);
+  // A sign-in came without a token: the request's log line is about the user it signed in.
+  if (ctx.observation) ctx.observation.userId ??= row.id;
+  if ('mfaToken' in outcome) return { mfaRequired: true, mfaToken: outcome.mfaToken };
+  return { ...(await finishSignIn(ctx, outcome.signedIn, PASSWORD_ONLY)), mfaRequired: false };
+}
+
+/** A session opened by a sign-in, in its transaction; `finishSignIn` completes it once committed. */
+export interface SignedInSession {
+  user: User;
+  sessionId: string;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+  evicted: string[];
+}
+
+/**
+ * Opens the session of a sign-in whose credentials were all checked, under the user row's lock:
+ * the least recently used sessions beyond the per-user cap are revoked, and the sign-in audited.
+ */
+export async function openSignedInSession(
+  ctx: Context,
+  trx: Db,
+  user: UserRow,
+  amr: readonly string[],
+  metadata: Record<string, unknown> = {},
+  // A single sign-on (modules/sso) audits itself as `auth.sso_login`.
+  action: 'auth.login' | 'auth.sso_login' = 'auth.login',
+): Promise<SignedInSession> {
+  const session = await openSession(ctx, trx, user.id, amr);
+  const evicted = await repo.revokeLeastRecentlyUsedSessions(
+    trx,
+    { userId: user.id, keepSessionId: session.sessionId, max: ctx.config.sessionsPerUserMax },
+    'session_limit',
+  );
+  const details = { ...metadata, ...(evicted.length > 0 ? { revokedSessions: evicted.length } : {}) };
+  await audit(trx, ctx, {
+    actorId: user.id,
+    action,
+    targetType: 'session',
+    targetId: session.sessionId,
+    ...(Object.keys(details).length > 0 ? { metadata: details } : {}),
+  });
+  return { user: users.toUser(user), ...session, evicted };
+}
+
+export async function finishSignIn(
+  ctx: Context,
+  signedIn: SignedInSession,
+  amr: readonly string[],
+): Promise<AuthPayload> {
+  await broadcastRevocation(ctx, signedIn.evicted, signedIn.user.id);
+  return issuePayload(ctx, signedIn.user, signedIn.sessionId, signedIn.refreshToken, amr, signedIn.refreshExpiresAt);
+}
+
+const hashMfaToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** The code step of a sign-in: a single-use token for `verifyMfa`, of which only the SHA-256 is stored. */
+async function openMfaChallenge(ctx: Context, trx: Db, user: UserRow): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await repo.insertMfaChallenge(trx, {
+    userId: user.id,
+    tokenHash: hashMfaToken(token),
+    passwordVersion: user.password_version,
+    expiresAt: new Date(mfa.nowOf(ctx) + MFA_CHALLENGE_TTL_MS),
+  });
+  return token;
+}
+
+/**
+ * One try of a code against the account's allowance (rule `mfa_account`, whatever the address);
+ * 429 beyond it. Returns the key a right code resets.
+ */
+async function consumeCodeAllowance(ctx: Context, userId: string): Promise<string> {
+  const accountKey = `user:${userId}`;
+  const allowance = await ctx.rateLimiter.consume('mfa_account', accountKey);
+  if (!allowance.allowed) {
+    ctx.response.setHeader('Retry-After', String(allowance.resetSeconds));
+    throw new AppError('RATE_LIMITED', 'Too many wrong codes for this account, try again later', {
+      retryAfterSeconds: allowance.resetSeconds,
+    });
+  }
+  return accountKey;
+}
+
+/**
+ * The second step of a sign-in: the challenge of `login` and a code of the authenticator app (or a
+ * recovery code) open the session, marked as having passed two-step verification. A challenge
+ * works once, for five minutes, and takes five wrong codes; wrong codes are also counted per
+ * account (rule `mfa_account`) and each is audited as `auth.mfa_failed`.
+ */
+export async function verifyMfa(ctx: Context, input: VerifyMfaInput): Promise<AuthPayload> {
+  // A challenge opened before passwords were turned off signs no one in after.
+  assertPasswordsSignIn(ctx);
+  const tokenHash = hashMfaToken(input.mfaToken);
+  const found = await repo.findMfaChallenge(ctx.db, tokenHash);
+  if (!found) throw unauthorized(INVALID_MFA_TOKEN);
+  const accountKey = await consumeCodeAllowance(ctx, found.user_id);
+  const factor: mfa.SecondFactor =
+    input.code !== undefined ? { code: input.code } : { recoveryCode: input.recoveryCode ?? '' };
+  type Outcome = { refused: string } | { disabled: true } | { wrong: number } | { signedIn: SignedInSession };
+  const outcome = await ctx.db.transaction().execute(async (trx): Promise<Outcome> => {
+    const challenge = await repo.lockMfaChallenge(trx, found.id);
+    const now = mfa.nowOf(ctx);
+    if (
+      !challenge ||
+      challenge.used_at ||
+      challenge.expires_at.getTime() <= now ||
+      challenge.failed_attempts >= MFA_CHALLENGE_MAX_FAILURES
+    ) {
+      return { refused: INVALID_MFA_TOKEN };
+    }
+    const user = await users.lockUser(trx, challenge.user_id);
+    // The password checked by `login` is no longer the account's, or the account was disabled since.
+    if (!user || user.password_version !== challenge.password_version) return { refused: INVALID_MFA_TOKEN };
+    if (!user.active) return { disabled: true };
+    const method = await mfa.checkSecondFactor(ctx, trx, user.id, factor);
+    if (!method) return { wrong: await repo.countMfaChallengeFailure(trx, challenge.id) };
+    await repo.markMfaChallengeUsed(trx, challenge.id);
+    return { signedIn: await openSignedInSession(ctx, trx, user, PASSWORD_AND_OTP, { secondFactor: method }) };
+  });
+  if ('signedIn' in outcome) {
+    // A right code forgives the account's wrong ones.
+    await ctx.rateLimiter.reset('mfa_account', accountKey);
+    if (ctx.observation) ctx.observation.userId ??= outcome.signedIn.user.id;
+    return finishSignIn(ctx, outcome.signedIn, PASSWORD_AND_OTP);
+  }
+  if ('disabled' in outcome) throw forbidden(ACCOUNT_DISABLED);
+  if ('wrong' in outcome) {
+    await mfa.recordFailedSecondFactor(ctx, found.user_id, {
+      reason: 'recoveryCode' in factor ? 'wrong_recovery_code' : 'wrong_code',
+      during: 'sign_in',
+      attempt: outcome.wrong,
+    });
+    throw unauthorized(WRONG_MFA_CODE);
+  }
+  throw unauthorized(outcome.refused);
+}
+
+/**
+ * Turns two-step verification on (modules/mfa) and marks the caller's session as having passed it:
+ * its next refresh carries `amr: ['pwd', 'otp']` (`['sso', 'otp']` for a single sign-on).
+ */
+export async function enableMfa(ctx: AuthedContext, input: EnableMfaInput): Promise<RecoveryCodes> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const recoveryCodes = await mfa.enableMfa(ctx, trx, input);
+    // A single sign-on session stays one (its refresh limit included).
+    const session = await repo.findSessionSignIn(trx, ctx.user.sessionId, ctx.user.id);
+    const amr = session && isSingleSignOn(session.amr) ? SSO_AND_OTP : PASSWORD_AND_OTP;
+    await repo.setSessionAmr(trx, ctx.user.sessionId, amr);
+    return { recoveryCodes };
+  });
+}
+
+/** Sign-in challenges expired over a day ago: the daily clean-up deletes them. */
+export function purgeExpiredMfaChallenges(db: Kysely<DB>): Promise<number> {
+  return repo.deleteMfaChallengesExpiredBefore(db, new Date(Date.now() - DAY_MS));
 }
 
 /**
@@ -172,25 +405,42 @@ export async function refresh(
   if (!token || !isWellFormedRefreshToken(token)) throw unauthorized(INVALID_REFRESH);
   const tokenHash = hashRefreshToken(token);
 
-  const rotated = await ctx.db.transaction().execute(async (trx) => {
+  const now = mfa.nowOf(ctx);
+  type Outcome =
+    | { refreshed: { user: UserRow; sessionId: string; refreshToken: string; amr: string[]; expiresAt: Date } }
+    | { ended: { sessionId: string; userId: string } }
+    | { refused: true };
+  const outcome = await ctx.db.transaction().execute(async (trx): Promise<Outcome | undefined> => {
     const won = await repo.rotateRefreshToken(trx, tokenHash);
     if (!won) return undefined;
     const session = await repo.findSessionWithUser(trx, won.session_id);
     // Revocation is terminal: a revoked family never mints again.
-    if (!session || session.revokedAt || session.expired || !session.active) return null;
+    if (!session || session.revokedAt || session.expired || !session.active) return { refused: true };
+    // Past its limits (SESSION_MAX_DAYS; SSO_SESSION_MAX_HOURS for a single sign-on) the session
+    // ends for good: the person signs in again.
+    if (now >= sessionDeadline(ctx.config, session.signedInAt, session.amr)) {
+      const reason = isSingleSignOn(session.amr) ? 'sso_session_limit' : 'session_max_age';
+      await repo.revokeSessions(trx, { userId: session.userId, sessionIds: [session.id] }, reason);
+      return { ended: { sessionId: session.id, userId: session.userId } };
+    }
     const user = await users.findUserById(trx, session.userId);
-    if (!user) return null;
+    if (!user) return { refused: true };
     const refreshToken = generateRefreshToken();
-    await repo.insertRefreshToken(trx, {
-      sessionId: session.id,
-      tokenHash: hashRefreshToken(refreshToken),
-      expiresAt: new Date(Date.now() + ctx.config.refreshTokenTtlDays * DAY_MS),
-    });
-    await repo.touchSession(trx, session.id);
-    return { user, sessionId: session.id, refreshToken };
+    const expiresAt = refreshExpiry(ctx.config, now, session.signedInAt, session.amr);
+    await repo.insertRefreshToken(trx, { sessionId: session.id, tokenHash: hashRefreshToken(refreshToken), expiresAt });
+    await repo.touchSession(trx, session.id, expiresAt);
+    return { refreshed: { user, sessionId: session.id, refreshToken, amr: session.amr, expiresAt } };
   });
-  if (rotated) return issuePayload(ctx, users.toUser(rotated.user), rotated.sessionId, rotated.refreshToken);
-  if (rotated === null) throw unauthorized(INVALID_REFRESH);
+  // The new access token says how the session was opened, as the first one did.
+  if (outcome && 'refreshed' in outcome) {
+    const { user, sessionId, refreshToken, amr, expiresAt } = outcome.refreshed;
+    return issuePayload(ctx, users.toUser(user), sessionId, refreshToken, amr, expiresAt);
+  }
+  if (outcome && 'ended' in outcome) {
+    ctx.log.info(outcome.ended, 'session past its lifetime: refresh refused, session ended');
+    await broadcastRevocation(ctx, [outcome.ended.sessionId], outcome.ended.userId);
+  }
+  if (outcome) throw unauthorized(INVALID_REFRESH);
 
   await handleUnrotatableToken(ctx, tokenHash);
   throw unauthorized(INVALID_REFRESH);
@@ -304,12 +554,87 @@ export async function revokeSession(ctx: AuthedContext, sessionId: string): Prom
   return { success: true };
 }
 
-export async function changePassword(ctx: AuthedContext, input: ChangePasswordInput): Promise<{ success: true }> {
+/** What a change to the account's credentials takes to confirm the caller is its owner. */
+export interface Reauthentication {
+  currentPassword?: string | undefined;
+  /** A code of the authenticator app (TOTP). */
+  code?: string | undefined;
+}
+
+/** `password_version` of an account single sign-on created, whose password nobody was ever told. */
+const NO_PASSWORD_VERSION = -1;
+
+/**
+ * Confirms that the caller is the account's owner before a change to its credentials, with the
+ * first of: the current password (only while passwords sign in), a code of the authenticator app
+ * (spent: it works once, and counts against the account's code allowance), or a single sign-on of
+ * this very session at most five minutes old. `codeFollows`: the procedure checks an app code
+ * itself (auth.mfa.disable), which then stands in too. Returns the caller's row.
+ */
+export async function reauthenticate(
+  ctx: AuthedContext,
+  input: Reauthentication,
+  options: { codeFollows?: boolean } = {},
+): Promise<UserRow> {
   const row = await users.findUserById(ctx.db, ctx.user.id);
   if (!row) throw unauthorized('User no longer exists');
-  if (!(await ctx.hasher.verify(row.password_hash, input.currentPassword))) {
-    throw badRequest('Current password is incorrect');
+  const passwords = passwordsSignIn(ctx.config);
+  if (input.currentPassword !== undefined && passwords) {
+    if (!(await ctx.hasher.verify(row.password_hash, input.currentPassword))) throw badRequest(WRONG_PASSWORD);
+    return row;
   }
+  if (input.code !== undefined) {
+    await spendReauthenticationCode(ctx, row.id, input.code);
+    return row;
+  }
+  if (options.codeFollows || (await isFreshSingleSignOn(ctx))) return row;
+  const message =
+    passwords && row.password_version !== NO_PASSWORD_VERSION
+      ? REAUTHENTICATE_WITH_PASSWORD
+      : REAUTHENTICATE_WITHOUT_PASSWORD;
+  throw new AppError('VALIDATION_ERROR', message, { details: [{ field: 'currentPassword', message }] });
+}
+
+/** Checks and spends an app code of the caller's two-step verification; 400 when it is not valid. */
+async function spendReauthenticationCode(ctx: AuthedContext, userId: string, code: string): Promise<void> {
+  const accountKey = await consumeCodeAllowance(ctx, userId);
+  const method = await ctx.db.transaction().execute((trx) => mfa.checkSecondFactor(ctx, trx, userId, { code }));
+  if (!method) {
+    await mfa.recordFailedSecondFactor(ctx, userId, { reason: 'wrong_code', during: 'reauthenticate' });
+    throw badRequest(WRONG_CODE);
+  }
+  await ctx.rateLimiter.reset('mfa_account', accountKey);
+}
+
+/** Whether the caller's session was opened by a single sign-on at most five minutes ago. */
+async function isFreshSingleSignOn(ctx: AuthedContext): Promise<boolean> {
+  const session = await repo.findSessionSignIn(ctx.db, ctx.user.sessionId, ctx.user.id);
+  if (!session || session.revokedAt || !isSingleSignOn(session.amr)) return false;
+  return mfa.nowOf(ctx) - session.signedInAt.getTime() <= FRESH_SIGN_IN_MS;
+}
+
+/** `auth.mfa.setup`, once the caller confirmed it is them (`reauthenticate`). */
+export async function setupMfa(ctx: AuthedContext, input: SetupMfaInput): Promise<MfaSetup> {
+  const row = await reauthenticate(ctx, input);
+  return mfa.setupMfa(ctx, row.email);
+}
+
+/**
+ * `auth.mfa.disable`: the code (or a recovery code) it always takes, and the password or a fresh
+ * single sign-on; an app code alone confirms both that it is the caller and that they hold the device.
+ */
+export async function disableMfa(ctx: AuthedContext, input: DisableMfaInput): Promise<{ success: true }> {
+  await reauthenticate(ctx, { currentPassword: input.currentPassword }, { codeFollows: /^\d{6}$/.test(input.code) });
+  return mfa.disableMfa(ctx, input);
+}
+
+/**
+ * Sets a new password, confirmed with the current one (or a code, or a fresh single sign-on: an
+ * account single sign-on created sets its first password so); other sessions are revoked.
+ */
+export async function changePassword(ctx: AuthedContext, input: ChangePasswordInput): Promise<{ success: true }> {
+  assertPasswordsSignIn(ctx);
+  const row = await reauthenticate(ctx, input);
   const passwordHash = await ctx.hasher.hash(input.newPassword);
   const revoked = await ctx.db.transaction().execute(async (trx) => {
     // The lock sign-ins take: one that verified the old password either finished before (and its
@@ -317,7 +642,7 @@ export async function changePassword(ctx: AuthedContext, input: ChangePasswordIn
     const current = await users.lockUser(trx, ctx.user.id);
     if (!current) throw unauthorized('User no longer exists');
     // Another change committed since the verification above: the current password is no longer it.
-    if (current.password_version !== row.password_version) throw badRequest('Current password is incorrect');
+    if (current.password_version !== row.password_version) throw badRequest(WRONG_PASSWORD);
     await users.setPassword(trx, ctx.user.id, passwordHash);
     const ids = await repo.revokeSessions(
       trx,
@@ -369,12 +694,17 @@ export function isKnownSignInAddress(db: Kysely<DB>, email: string, ip: string):
   return repo.hasSessionFromAddress(db, email, ip, since);
 }
 
-/** Creates the bootstrap admin (`ADMIN_EMAIL` / `ADMIN_PASSWORD`) when no user has that email. */
+/**
+ * Creates the bootstrap admin (`ADMIN_EMAIL` / `ADMIN_PASSWORD`) when no user has that email.
+ * Creates nothing under PASSWORD_LOGIN=false: the first single sign-on with ADMIN_EMAIL is the
+ * ADMIN then (modules/sso).
+ */
 export async function ensureAdmin(
-  deps: Pick<Context, 'db' | 'hasher'>,
+  deps: Pick<Context, 'db' | 'hasher'> & { config?: Pick<ApiConfig, 'passwordLogin'> },
   email: string,
   password: string,
 ): Promise<UserRow | undefined> {
+  if (deps.config && !passwordsSignIn(deps.config)) return undefined;
   const normalized = email.trim().toLowerCase();
   if (await users.findUserByEmail(deps.db, normalized)) return undefined;
   const passwordHash = await deps.hasher.hash(password);

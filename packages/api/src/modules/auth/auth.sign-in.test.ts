@@ -14,6 +14,7 @@ import {
   TEST_HASH_PARAMS,
   TEST_PASSWORD,
   type TestDeps,
+  tokensOf,
 } from '../../testing/index.js';
 import { createTestHasher, sessionIdOf } from '../../testing/sessions.js';
 
@@ -46,7 +47,8 @@ afterAll(async () => {
 
 const anonymous = () => callerFor(deps);
 const as = (accessToken: string) => callerFor(deps, { accessToken });
-const login = async (email: string, password = TEST_PASSWORD) => (await anonymous()).auth.login({ email, password });
+const login = async (email: string, password = TEST_PASSWORD) =>
+  tokensOf(await (await anonymous()).auth.login({ email, password }));
 
 function storedPassword(userId: string) {
   return deps.db

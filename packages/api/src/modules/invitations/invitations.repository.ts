@@ -156,3 +156,35 @@ export function acceptInvitation(
     .returningAll()
     .executeTakeFirst();
 }
+
+/**
+ * Marks the open, unexpired invitation of `email` accepted by `userId`; undefined when there is
+ * none. One statement, so an invitation is accepted once whether by its link or by a sign-in.
+ */
+export function acceptInvitationOfEmail(
+  db: Kysely<DB>,
+  email: string,
+  userId: string,
+): Promise<InvitationRow | undefined> {
+  return db
+    .updateTable('invitations')
+    .set({ accepted_at: sql<Date>`now()`, accepted_user_id: userId })
+    .where('email', '=', email)
+    .where('accepted_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The open, unexpired invitation of `email`, if any (read before the account is created). */
+export function findPendingInvitationOfEmail(db: Kysely<DB>, email: string): Promise<InvitationRow | undefined> {
+  return db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('email', '=', email)
+    .where('accepted_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+}

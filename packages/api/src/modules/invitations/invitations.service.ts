@@ -3,7 +3,7 @@
 // address is verified by construction. One open invitation per address; a resend mails a new link
 // that voids the old one; invitations create accounts whatever SIGNUP_MODE says.
 import { randomBytes } from 'node:crypto';
-import type { DB } from '@keel/db';
+import type { DB, InvitationRow } from '@keel/db';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { AppError, conflict, isUniqueViolation } from '../../common/errors.js';
@@ -15,7 +15,7 @@ import type { AuthedContext } from '../../trpc.js';
 import { dashboardUrl, hashLinkToken } from '../account/account.service.js';
 import { audit } from '../audit/audit.service.js';
 import type { AuthPayload } from '../auth/auth.schema.js';
-import { issuePayload, openSession } from '../auth/auth.service.js';
+import { assertPasswordsSignIn, issuePayload, openSession } from '../auth/auth.service.js';
 import * as users from '../users/users.service.js';
 import { invitationMail } from './invitations.mail.js';
 import * as repo from './invitations.repository.js';
@@ -173,6 +173,8 @@ export async function previewInvitation(ctx: Context, input: InvitationTokenInpu
  * account created meanwhile for the address, rolls the rest back.
  */
 export async function acceptInvitation(ctx: Context, input: AcceptInvitationInput): Promise<AuthPayload> {
+  // Without passwords, the invited person signs in through the provider, which honours the invitation.
+  assertPasswordsSignIn(ctx);
   const tokenHash = hashLinkToken(input.token);
   const invitation = await repo.findPendingInvitationByTokenHash(ctx.db, tokenHash);
   if (!invitation) throw new AppError('NOT_FOUND', NO_LONGER_VALID);
@@ -224,4 +226,21 @@ export async function sendInvitationMail(deps: InvitationJobDeps, data: { invita
   }
   const invitation = await repo.findInvitationById(deps.db, updated.id);
   await deps.mailer.send(invitationMail(updated.email, invitation?.inviter_name ?? null, updated.role, url));
+}
+
+/**
+ * The open invitation of an address, for a first single sign-on under `SIGNUP_MODE=invite` (the
+ * provider vouches for the address in place of the link's token).
+ */
+export function findOpenInvitationOfEmail(db: Kysely<DB>, email: string): Promise<InvitationRow | undefined> {
+  return repo.findPendingInvitationOfEmail(db, email);
+}
+
+/** Accepts the open invitation of `email` for the account just created for it; undefined when none is left. */
+export function acceptOpenInvitationOfEmail(
+  db: Kysely<DB>,
+  email: string,
+  userId: string,
+): Promise<InvitationRow | undefined> {
+  return repo.acceptInvitationOfEmail(db, email, userId);
 }

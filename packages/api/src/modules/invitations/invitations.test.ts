@@ -21,6 +21,7 @@ import {
   type TestSmtpServer,
   type TestUser,
   testMailer,
+  tokensOf,
   workAppJobs,
 } from '../../testing/index.js';
 import { INVITATION_SUBJECT } from './invitations.mail.js';
@@ -133,7 +134,7 @@ describe('inviting and accepting', () => {
     const me = await (await callerFor(deps, { accessToken: signedIn.accessToken })).auth.me();
     expect(me).toMatchObject({ id: signedIn.user.id, role: 'GUEST', emailVerified: true });
     // The password chosen on the accept page is the account's.
-    const login = await (await anonymous()).auth.login({ email, password: NEW_PASSWORD });
+    const login = tokensOf(await (await anonymous()).auth.login({ email, password: NEW_PASSWORD }));
     expect(login.user.id).toBe(signedIn.user.id);
 
     const page = await admin.caller.admin.invitations.list({ status: 'accepted' });

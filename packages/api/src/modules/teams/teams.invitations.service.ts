@@ -15,7 +15,7 @@ import type { Context } from '../../context.js';
 import type { AuthedUser } from '../../trpc.js';
 import { dashboardUrl, hashLinkToken } from '../account/account.service.js';
 import { audit } from '../audit/audit.service.js';
-import { issuePayload, openSession } from '../auth/auth.service.js';
+import { assertPasswordsSignIn, issuePayload, openSession } from '../auth/auth.service.js';
 import * as users from '../users/users.service.js';
 import * as repo from './teams.invitations.repository.js';
 import type {
@@ -170,6 +170,8 @@ export async function acceptInvitation(
 ): Promise<AcceptTeamInvitationResult> {
   const tokenHash = hashLinkToken(input.token);
   if (caller) return joinAsSignedIn(ctx, tokenHash, caller);
+  // Without passwords, the invited person signs in through the provider first, then accepts.
+  assertPasswordsSignIn(ctx);
   const missing = [
     ...(input.name === undefined ? [{ field: 'name', message: 'Name is required to create your account' }] : []),
     ...(input.password === undefined

@@ -222,6 +222,21 @@ describe('accepting while signed out', () => {
     ).toEqual({ code: 'CONFLICT', message: 'An account already uses this address: sign in with it to accept' });
     await existing.caller.teams.invitations.accept({ token });
   });
+
+  it('under PASSWORD_LOGIN=false creates no account with a password, and the invitee signed in joins', async () => {
+    const ssoOnly = { ...deps, config: { ...deps.config, passwordLogin: false } };
+    const invitee = await verifiedUser({ email: uniqueEmail() });
+    const { token } = await inviteLink(invitee.email);
+    const signedOut = await callerFor(ssoOnly);
+    expect(
+      await refusal(signedOut.teams.invitations.accept({ token, name: 'Someone', password: NEW_PASSWORD })),
+    ).toEqual({
+      code: 'FORBIDDEN',
+      message: 'Passwords do not sign in here: use single sign-on',
+    });
+    const signedIn = await callerFor(ssoOnly, { accessToken: invitee.accessToken });
+    expect(await signedIn.teams.invitations.accept({ token })).toMatchObject({ id: teamId, role: 'MEMBER' });
+  });
 });
 
 describe('revoking', () => {

@@ -172,3 +172,17 @@ export function renameTeam(db: Kysely<DB>, id: string, name: string): Promise<Te
 export async function deleteTeam(db: Kysely<DB>, id: string): Promise<void> {
   await db.deleteFrom('teams').where('id', '=', id).execute();
 }
+
+/** Whether a team invitation of `email` is open and unexpired (it lets single sign-on create the account). */
+export async function hasPendingInvitationOfEmail(db: Kysely<DB>, email: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('team_invitations')
+    .select('id')
+    .where('email', '=', email)
+    .where('accepted_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -94,6 +94,14 @@ export async function lockTeamRole(
   return member ? effectiveRole(member.role, user.role) : undefined;
 }
 
+/**
+ * Whether someone invited `email` to a team: under SIGNUP_MODE=invite, single sign-on creates that
+ * person's account (who then accepts the invitation signed in), as the link's form does with a password.
+ */
+export function hasPendingTeamInvitation(db: Kysely<DB>, email: string): Promise<boolean> {
+  return repo.hasPendingInvitationOfEmail(db, email);
+}
+
 export async function teamExists(db: Kysely<DB>, teamId: string): Promise<boolean> {
   return (await repo.findTeamById(db, teamId)) !== undefined;
 }
