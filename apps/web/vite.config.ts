@@ -40,7 +40,8 @@ export default defineConfig({
     host: '127.0.0.1',
     port: 5173,
     strictPort: true,
-    proxy: { '/trpc': API_SERVER, '/api': API_SERVER, '/health': API_SERVER },
+    // /auth/oidc: single sign-on's start and callback are server routes the browser navigates to.
+    proxy: { '/trpc': API_SERVER, '/api': API_SERVER, '/health': API_SERVER, '/auth/oidc': API_SERVER },
   },
   preview: { host: '127.0.0.1', port: 4173 },
   build: {

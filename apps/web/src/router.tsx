@@ -12,6 +12,7 @@ import type { ReactNode } from 'react';
 import { Layout } from './components/layout.js';
 import { Loading } from './components/ui.js';
 import {
+  AccountSearch,
   ADMIN_USERS_SEARCH_DEFAULTS,
   AdminInvitationsSearch,
   AdminUsersSearch,
@@ -19,6 +20,7 @@ import {
   LinkSearch,
   PROJECTS_SEARCH_DEFAULTS,
   ProjectsSearch,
+  SignInSearch,
   TeamSearch,
 } from './lib/search-params.js';
 import { useAuth, useCurrentUser } from './lib/session-context.js';
@@ -112,6 +114,7 @@ const indexRoute = createRoute({
 const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: 'sign-in',
+  validateSearch: SignInSearch,
   component: () => (
     <SignedOut>
       <SignInPage />
@@ -234,7 +237,13 @@ const teamRoute = createRoute({
 
 const creditsRoute = createRoute({ getParentRoute: () => dashboardRoute, path: 'credits', component: CreditsPage });
 
-const accountRoute = createRoute({ getParentRoute: () => dashboardRoute, path: 'account', component: AccountPage });
+/** `?sso_error=` and `?linked=`: where linking single sign-on comes back to (the page shows the outcome once). */
+const accountRoute = createRoute({
+  getParentRoute: () => dashboardRoute,
+  path: 'account',
+  validateSearch: AccountSearch,
+  component: AccountPage,
+});
 
 const apiKeysRoute = createRoute({ getParentRoute: () => dashboardRoute, path: 'api-keys', component: ApiKeysPage });
 

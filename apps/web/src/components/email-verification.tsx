@@ -6,8 +6,8 @@ import { Link, useRouter, useRouterState } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import type { User } from '../lib/auth-store.js';
 import { errorMessage } from '../lib/errors.js';
+import { watchRefusals } from '../lib/page-refusal.js';
 import { useTRPC } from '../lib/trpc.js';
-import { watchUnverifiedRefusals } from '../lib/unverified-refusal.js';
 
 export function ResendVerificationButton() {
   const trpc = useTRPC();
@@ -49,7 +49,10 @@ export function useEmailConfirmationRequired(user: User): boolean {
   const pathname = useRouterState({ select: (state) => state.location.pathname });
   const [refusedOn, setRefusedOn] = useState<string>();
   useEffect(
-    () => watchUnverifiedRefusals(queryClient.getQueryCache(), () => setRefusedOn(router.state.location.pathname)),
+    () =>
+      watchRefusals(queryClient.getQueryCache(), 'EMAIL_NOT_VERIFIED', () =>
+        setRefusedOn(router.state.location.pathname),
+      ),
     [queryClient, router],
   );
   return !user.emailVerified && refusedOn === pathname;

@@ -1,5 +1,6 @@
 // The signed-in frame: navigation (admin links only for admins, the team switcher), the live-events badge, sign-out, and the
-// banner of an unconfirmed address (or, for a page the server refuses until it is confirmed, a panel in its place).
+// banner of an unconfirmed address (or, for a page the server refuses until it is confirmed, a panel in its place), and the
+// panel that sets up two-step verification in place of a page the server refuses until this session passed it.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
@@ -15,6 +16,7 @@ import {
 } from './email-verification.js';
 import { TeamSwitcher } from './team-switcher.js';
 import { TOAST_MS, useToast } from './toasts.js';
+import { TwoStepRequired, useTwoStepRequired } from './two-step-required.js';
 
 const LIVE_LABEL: Record<LiveStatus, string> = {
   off: 'Offline',
@@ -87,6 +89,7 @@ export function Layout({ children }: { children: ReactNode }) {
   }, [me.data, session.store]);
 
   const confirmationRequired = useEmailConfirmationRequired(user);
+  const twoStep = useTwoStepRequired();
 
   const isAdmin = user.role === 'ADMIN';
   // On a phone the open menu covers the page: following a link closes it.
@@ -216,7 +219,9 @@ export function Layout({ children }: { children: ReactNode }) {
       </nav>
       <main id="main" className="content" tabIndex={-1}>
         <ConnectionBanner liveStatus={live.status} />
-        {confirmationRequired ? (
+        {twoStep.required ? (
+          <TwoStepRequired onPassed={twoStep.passed} />
+        ) : confirmationRequired ? (
           // The panel says what the banner says, and more: one "Send a new link" on screen.
           <EmailConfirmationRequired email={user.email} />
         ) : (

@@ -6,8 +6,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import { Button, Menu, MenuItem, MenuTrigger, Popover } from 'react-aria-components';
+import { FRAME_QUERY } from '../lib/page-refusal.js';
 import { useTRPC } from '../lib/trpc.js';
-import { FRAME_QUERY } from '../lib/unverified-refusal.js';
 
 const PERSONAL = 'personal';
 

@@ -31,8 +31,86 @@ describe('describeAuditDetails', () => {
   // One row per action the API records (packages/api: every `audit(…, { action })`).
   const cases: [string, FormattableAuditEvent, string][] = [
     ['auth.register', event('auth.register'), ''],
+    ['auth.register', event('auth.register', { teamInvitationId: TEAM }), ''],
+    [
+      'auth.register',
+      event('auth.register', { via: 'sso', issuer: 'https://id.example.com/realms/acme', identityId: BOB.id }),
+      'With single sign-on at id.example.com',
+    ],
+    [
+      'auth.register',
+      event('auth.register', {
+        via: 'sso',
+        issuer: 'https://id.example.com',
+        identityId: BOB.id,
+        invitationId: TEAM,
+        bootstrapAdmin: true,
+      }),
+      'With single sign-on at id.example.com, by invitation, as the first administrator',
+    ],
+    [
+      'auth.sso_login',
+      event('auth.sso_login', { issuer: 'https://id.example.com/realms/acme', secondFactor: false }),
+      'At id.example.com',
+    ],
+    [
+      'auth.sso_login',
+      event('auth.sso_login', { issuer: 'https://id.example.com', secondFactor: true, revokedSessions: 1 }),
+      'At id.example.com, with a second factor; 1 oldest session ended',
+    ],
+    [
+      'auth.sso_linked',
+      event('auth.sso_linked', { issuer: 'https://id.example.com', email: 'ada@example.com', via: 'account_page' }),
+      'id.example.com (ada@example.com), from the account page',
+    ],
+    [
+      'auth.sso_linked',
+      event('auth.sso_linked', { issuer: 'https://id.example.com', email: 'ada@example.com', via: 'verified_email' }),
+      'id.example.com (ada@example.com), by its verified address at the first single sign-on',
+    ],
+    [
+      'auth.sso_unlinked',
+      event('auth.sso_unlinked', { issuer: 'https://id.example.com', email: 'ada@example.com' }),
+      'id.example.com (ada@example.com)',
+    ],
+    [
+      'auth.sso_unlinked',
+      event('auth.sso_unlinked', { issuer: 'https://id.example.com', email: null }),
+      'id.example.com',
+    ],
     ['auth.login', event('auth.login'), ''],
     ['auth.login', event('auth.login', { revokedSessions: 2 }), '2 oldest sessions ended'],
+    ['auth.login', event('auth.login', { secondFactor: 'totp' }), 'With a code from the authenticator app'],
+    [
+      'auth.login',
+      event('auth.login', { secondFactor: 'recovery_code', revokedSessions: 1 }),
+      'With a recovery code; 1 oldest session ended',
+    ],
+    ['auth.mfa_enabled', event('auth.mfa_enabled'), ''],
+    ['auth.mfa_disabled', event('auth.mfa_disabled'), ''],
+    [
+      'auth.mfa_failed',
+      event('auth.mfa_failed', { reason: 'wrong_code', during: 'sign_in', attempt: 3 }),
+      'Wrong code while signing in (try 3)',
+    ],
+    [
+      'auth.mfa_failed',
+      event('auth.mfa_failed', { reason: 'wrong_recovery_code', during: 'sign_in', attempt: 1 }),
+      'Wrong recovery code while signing in (try 1)',
+    ],
+    [
+      'auth.mfa_failed',
+      event('auth.mfa_failed', { reason: 'wrong_code', during: 'disable' }),
+      'Wrong code while turning two-step verification off',
+    ],
+    [
+      'auth.mfa_failed',
+      event('auth.mfa_failed', { reason: 'wrong_code', during: 'regenerate' }),
+      'Wrong code while making new recovery codes',
+    ],
+    ['auth.recovery_code_used', event('auth.recovery_code_used', { recoveryCodesLeft: 9 }), '9 recovery codes left'],
+    ['auth.recovery_code_used', event('auth.recovery_code_used', { recoveryCodesLeft: 1 }), '1 recovery code left'],
+    ['auth.recovery_codes_regenerated', event('auth.recovery_codes_regenerated'), ''],
     ['auth.login_failed', event('auth.login_failed', { reason: 'unknown_email' }), 'Unknown email'],
     ['auth.login_failed', event('auth.login_failed', { reason: 'wrong_password' }), 'Wrong password'],
     ['auth.logout', event('auth.logout'), ''],
@@ -56,6 +134,7 @@ describe('describeAuditDetails', () => {
     ],
     ['admin.role_changed', event('admin.role_changed', { from: 'USER', to: 'ADMIN' }), 'USER → ADMIN'],
     ['admin.user_activated', event('admin.user_activated'), ''],
+    ['admin.mfa_reset', event('admin.mfa_reset', {}, { targetType: 'user', targetId: BOB.id }), ''],
     ['admin.user_deactivated', event('admin.user_deactivated', { revokedSessions: 3 }), '3 sessions ended'],
     ['admin.sessions_revoked', event('admin.sessions_revoked', { revokedSessions: 1 }), '1 session ended'],
     [
@@ -174,6 +253,10 @@ describe('describeAuditDetails', () => {
       'amount: 1,200, note: late, tags: ["a"]',
     );
     expect(describeAuditDetails(event('admin.role_changed', { role: 'ADMIN' }))).toBe('role: ADMIN');
+    expect(describeAuditDetails(event('auth.login', { secondFactor: 'sms' }))).toBe('secondFactor: sms');
+    expect(describeAuditDetails(event('auth.mfa_failed', { reason: 'wrong_code', during: 'elsewhere' }))).toBe(
+      'reason: wrong_code, during: elsewhere',
+    );
     expect(describeAuditDetails(event('billing.refund'))).toBe('');
     expect(metadataPairs({ nested: { a: 1 }, none: null })).toBe('nested: {"a":1}, none: null');
   });

@@ -2,6 +2,7 @@
 // instead of JSON. One place, so the audit page and any other list of events agree.
 import type { RouterOutputs } from '@keel/api';
 import { formatCount, formatCredits, formatNumber, shortId } from './format.js';
+import { issuerHost } from './sso.js';
 
 type AuditEvent = RouterOutputs['admin']['audit']['list']['items'][number];
 
@@ -44,6 +45,33 @@ function asAdmin(metadata: Metadata, sentence: string | undefined): string | und
   return metadata.asGlobalAdmin === true ? `${sentence} (as admin)` : sentence;
 }
 
+/** How a two-step sign-in passed its second step (auth.login's `secondFactor`). */
+const SECOND_FACTORS: Record<string, string> = {
+  totp: 'With a code from the authenticator app',
+  recovery_code: 'With a recovery code',
+};
+
+/** Where a wrong second factor was typed (auth.mfa_failed's `during`). */
+const MFA_STEPS: Record<string, string> = {
+  sign_in: 'while signing in',
+  disable: 'while turning two-step verification off',
+  regenerate: 'while making new recovery codes',
+};
+
+/** How an identity came to be linked (auth.sso_linked's `via`). */
+const LINKED_VIA: Record<string, string> = {
+  account_page: 'from the account page',
+  verified_email: 'by its verified address at the first single sign-on',
+};
+
+/** The provider's host and the address it reported, when it shared one ("id.example.com (ada@…)"). */
+function identityOf(metadata: Metadata): string | undefined {
+  const issuer = textOf(metadata, 'issuer');
+  if (issuer === undefined) return undefined;
+  const email = textOf(metadata, 'email');
+  return email === undefined ? issuerHost(issuer) : `${issuerHost(issuer)} (${email})`;
+}
+
 const FILTER_LABELS: Record<string, string> = {
   userId: 'user',
   targetId: 'target',
@@ -58,12 +86,43 @@ const FILTER_LABELS: Record<string, string> = {
  * empty string means the action records nothing worth a word.
  */
 const DESCRIBERS: Record<string, (event: FormattableAuditEvent) => string | undefined> = {
-  'auth.register': () => '',
-  // A sign-in past the per-user session cap ends the oldest sessions.
-  'auth.login': ({ metadata }) =>
-    metadata.revokedSessions === undefined
-      ? ''
-      : sessionsEnded(numberOf(metadata, 'revokedSessions'), 'oldest session'),
+  // A plain sign-up records nothing; one through single sign-on names the provider.
+  'auth.register': ({ metadata }) => {
+    if (metadata.via !== 'sso') return '';
+    const issuer = textOf(metadata, 'issuer');
+    if (issuer === undefined) return undefined;
+    return [
+      `With single sign-on at ${issuerHost(issuer)}`,
+      metadata.invitationId === undefined ? '' : ', by invitation',
+      metadata.bootstrapAdmin === true ? ', as the first administrator' : '',
+    ].join('');
+  },
+  // A sign-in past the per-user session cap ends the oldest sessions; a two-step one says its second factor.
+  'auth.login': ({ metadata }) => {
+    const ended =
+      metadata.revokedSessions === undefined
+        ? ''
+        : sessionsEnded(numberOf(metadata, 'revokedSessions'), 'oldest session');
+    const factor = metadata.secondFactor === undefined ? '' : SECOND_FACTORS[textOf(metadata, 'secondFactor') ?? ''];
+    if (ended === undefined || factor === undefined) return undefined;
+    return [factor, ended].filter((part) => part !== '').join('; ');
+  },
+  'auth.sso_login': ({ metadata }) => {
+    const issuer = textOf(metadata, 'issuer');
+    const ended =
+      metadata.revokedSessions === undefined
+        ? ''
+        : sessionsEnded(numberOf(metadata, 'revokedSessions'), 'oldest session');
+    if (issuer === undefined || ended === undefined) return undefined;
+    const factor = metadata.secondFactor === true ? ', with a second factor' : '';
+    return [`At ${issuerHost(issuer)}${factor}`, ended].filter((part) => part !== '').join('; ');
+  },
+  'auth.sso_linked': ({ metadata }) => {
+    const identity = identityOf(metadata);
+    const via = LINKED_VIA[textOf(metadata, 'via') ?? ''];
+    return identity === undefined || via === undefined ? undefined : `${identity}, ${via}`;
+  },
+  'auth.sso_unlinked': ({ metadata }) => identityOf(metadata),
   'auth.login_failed': ({ metadata }) => {
     const reason = textOf(metadata, 'reason');
     if (reason === 'unknown_email') return 'Unknown email';
@@ -75,6 +134,21 @@ const DESCRIBERS: Record<string, (event: FormattableAuditEvent) => string | unde
     const ended = sessionsEnded(numberOf(metadata, 'revokedSessions'));
     return ended === undefined ? 'Everywhere' : `Everywhere: ${ended}`;
   },
+  'auth.mfa_enabled': () => '',
+  'auth.mfa_disabled': () => '',
+  'auth.mfa_failed': ({ metadata }) => {
+    const reason = textOf(metadata, 'reason');
+    const during = MFA_STEPS[textOf(metadata, 'during') ?? ''];
+    const attempt = numberOf(metadata, 'attempt');
+    if (during === undefined || (reason !== 'wrong_code' && reason !== 'wrong_recovery_code')) return undefined;
+    const what = reason === 'wrong_code' ? 'Wrong code' : 'Wrong recovery code';
+    return `${what} ${during}${attempt === undefined ? '' : ` (try ${formatNumber(attempt)})`}`;
+  },
+  'auth.recovery_code_used': ({ metadata }) => {
+    const left = numberOf(metadata, 'recoveryCodesLeft');
+    return left === undefined ? undefined : `${formatCount(left, 'recovery code')} left`;
+  },
+  'auth.recovery_codes_regenerated': () => '',
   'auth.refresh_reuse_detected': () => 'A refresh token was used twice: the session was ended',
   'auth.invitation_accepted': ({ metadata }) => {
     const role = textOf(metadata, 'role');
@@ -93,6 +167,7 @@ const DESCRIBERS: Record<string, (event: FormattableAuditEvent) => string | unde
     return from !== undefined && to !== undefined ? `${from} → ${to}` : undefined;
   },
   'admin.user_activated': () => '',
+  'admin.mfa_reset': () => '',
   'admin.user_deactivated': ({ metadata }) => sessionsEnded(numberOf(metadata, 'revokedSessions')),
   'admin.sessions_revoked': ({ metadata }) => sessionsEnded(numberOf(metadata, 'revokedSessions')),
   'admin.invitation_created': ({ metadata }) => {

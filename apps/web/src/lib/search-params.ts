@@ -102,3 +102,20 @@ export function withoutEmpty(search: Record<string, string | undefined>): Record
  */
 export const LinkSearch = z.object({ token: AsTyped });
 export type LinkSearch = z.output<typeof LinkSearch>;
+
+/**
+ * `/sign-in?sso_error=`: why a single sign-on did not sign in (apps/server's OIDC callback), kept as
+ * typed: the page shows the API's sentence for a known code and a generic one for any other.
+ */
+export const SignInSearch = z.object({ sso_error: AsTyped });
+export type SignInSearch = z.output<typeof SignInSearch>;
+
+/** What the account page's link of single sign-on comes back with: `?linked=sso` on success. */
+export const LINKED_SSO = 'sso';
+
+/** `/account?sso_error=&linked=`: the outcome of linking single sign-on, shown once. */
+export const AccountSearch = z.object({
+  sso_error: AsTyped,
+  linked: z.literal(LINKED_SSO).optional().catch(undefined),
+});
+export type AccountSearch = z.output<typeof AccountSearch>;

@@ -1,12 +1,21 @@
 // Sign in: validated with the server's own LoginInput schema; server errors land next to their fields.
+// With two-step verification on, the password leads to the code step (components/two-step-sign-in.tsx).
+// With single sign-on on (auth.providers), its button leads to the provider and back to the page
+// asked for; a deployment without passwords shows the button alone (docs/sso.md).
 import { LoginInput } from '@keel/api/schemas';
-import { useMutation } from '@tanstack/react-query';
-import { Link } from '@tanstack/react-router';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { Link, useLocation } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
-import { Alert, FormError, TextField, usePageTitle } from '../components/ui.js';
+import { SsoButton, useSsoError } from '../components/sso.js';
+import { type SecondStep, SecondStepForm, secondStepOf } from '../components/two-step-sign-in.js';
+import { Alert, FormError, Loading, TextField, usePageTitle } from '../components/ui.js';
 import { type FieldErrors, formErrorsOf, validate } from '../lib/errors.js';
 import { useAuth, useSession } from '../lib/session-context.js';
+import { returnPathOf } from '../lib/sso.js';
 import { useTRPC } from '../lib/trpc.js';
+
+/** Where a sign-in from the sign-in page itself lands (router.tsx's home). */
+const HOME = '/projects';
 
 export function SignInPage() {
   usePageTitle('Sign in');
@@ -15,15 +24,26 @@ export function SignInPage() {
   const auth = useAuth();
   const [values, setValues] = useState({ email: '', password: '' });
   const [errors, setErrors] = useState<FieldErrors>({});
+  const [secondStep, setSecondStep] = useState<SecondStep>();
+  const [restartNotice, setRestartNotice] = useState<string>();
+  const providers = useQuery(trpc.auth.providers.queryOptions());
+  const ssoError = useSsoError();
+  // The form shows in place of any signed-in page: a single sign-on comes back to that page.
+  const returnTo = returnPathOf(useLocation(), HOME);
   const login = useMutation(
     trpc.auth.login.mutationOptions({
-      onSuccess: (payload) => session.establish(payload),
+      onSuccess: (result) => {
+        if (!result.mfaRequired) return session.establish(result);
+        setValues((current) => ({ ...current, password: '' }));
+        setSecondStep(secondStepOf(result.mfaToken));
+      },
       onError: (error) => setErrors(formErrorsOf(error)),
     }),
   );
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    setRestartNotice(undefined);
     const result = validate(LoginInput, values);
     if (!result.ok) return setErrors(result.errors);
     setErrors({});
@@ -31,11 +51,68 @@ export function SignInPage() {
   };
   const notice = auth.status === 'signed-out' ? auth.notice : undefined;
 
+  if (secondStep) {
+    return (
+      <main className="auth-page">
+        <SecondStepForm
+          step={secondStep}
+          className="card auth-card"
+          onRestart={(message) => {
+            setSecondStep(undefined);
+            setRestartNotice(message);
+          }}
+        />
+      </main>
+    );
+  }
+  const notices = (
+    <>
+      {notice ? <Alert tone="info">{notice}</Alert> : null}
+      {restartNotice ? <Alert tone="error">{restartNotice}</Alert> : null}
+      {ssoError ? <Alert tone="error">{ssoError}</Alert> : null}
+    </>
+  );
+  // Until auth.providers answers, the page cannot tell a password form from a single sign-on button.
+  if (providers.isPending) {
+    return (
+      <main className="auth-page">
+        <section className="card auth-card" aria-labelledby="sign-in-title">
+          <h1 id="sign-in-title">Sign in to Keel</h1>
+          {notices}
+          <Loading label="Loading the ways to sign in…" />
+        </section>
+      </main>
+    );
+  }
+  // An unreachable server still gets the password form: its sign-in says what is wrong.
+  const oidc = providers.data?.oidc ?? null;
+  if (providers.data?.password === false) {
+    return (
+      <main className="auth-page">
+        <section className="card auth-card" aria-labelledby="sign-in-title">
+          <h1 id="sign-in-title">Sign in to Keel</h1>
+          {notices}
+          <p>This workspace signs in with single sign-on.</p>
+          {oidc ? (
+            <SsoButton label={oidc.label} returnTo={returnTo} />
+          ) : (
+            <p className="muted">Single sign-on is not set up yet: ask your administrator.</p>
+          )}
+        </section>
+      </main>
+    );
+  }
   return (
     <main className="auth-page">
       <form className="card auth-card" onSubmit={submit} noValidate aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">Sign in to Keel</h1>
-        {notice ? <Alert tone="info">{notice}</Alert> : null}
+        {notices}
+        {oidc ? (
+          <>
+            <SsoButton label={oidc.label} returnTo={returnTo} />
+            <p className="sso-divider">or with your password</p>
+          </>
+        ) : null}
         <FormError errors={errors} />
         <TextField
           label="Email"

@@ -1,13 +1,19 @@
 // Sign up: validated with the server's own RegisterInput schema (the same password policy, both sides).
+// With single sign-on on, its button creates the account at the first sign-in instead; a deployment
+// without passwords has only that (docs/sso.md).
 import { RegisterInput } from '@keel/api/schemas';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { PASSWORD_HINT } from '../components/new-password-fields.js';
-import { FormError, TextField, usePageTitle } from '../components/ui.js';
+import { SsoButton } from '../components/sso.js';
+import { FormError, Loading, TextField, usePageTitle } from '../components/ui.js';
 import { type FieldErrors, formErrorsOf, validate } from '../lib/errors.js';
 import { useSession } from '../lib/session-context.js';
 import { useTRPC } from '../lib/trpc.js';
+
+/** Where a single sign-on from this page lands (router.tsx's home). */
+const HOME = '/projects';
 
 export function SignUpPage() {
   usePageTitle('Create an account');
@@ -15,6 +21,7 @@ export function SignUpPage() {
   const session = useSession();
   const [values, setValues] = useState({ name: '', email: '', password: '' });
   const [errors, setErrors] = useState<FieldErrors>({});
+  const providers = useQuery(trpc.auth.providers.queryOptions());
   const register = useMutation(
     trpc.auth.register.mutationOptions({
       onSuccess: (payload) => session.establish(payload),
@@ -30,10 +37,39 @@ export function SignUpPage() {
     register.mutate(result.data);
   };
 
+  if (providers.isPending || providers.data?.password === false) {
+    const oidc = providers.data?.oidc;
+    return (
+      <main className="auth-page">
+        <section className="card auth-card" aria-labelledby="sign-up-title">
+          <h1 id="sign-up-title">Create your Keel account</h1>
+          {providers.isPending ? (
+            <Loading label="Loading the ways to sign up…" />
+          ) : (
+            <>
+              <p>This workspace signs in with single sign-on: your account is created the first time you sign in.</p>
+              {oidc ? <SsoButton label={oidc.label} returnTo={HOME} /> : null}
+              <p className="muted">
+                <Link to="/sign-in">Back to sign in</Link>
+              </p>
+            </>
+          )}
+        </section>
+      </main>
+    );
+  }
+  // An unreachable server still gets the form: its sign-up says what is wrong.
+  const oidc = providers.data?.oidc ?? null;
   return (
     <main className="auth-page">
       <form className="card auth-card" onSubmit={submit} noValidate aria-labelledby="sign-up-title">
         <h1 id="sign-up-title">Create your Keel account</h1>
+        {oidc ? (
+          <>
+            <SsoButton label={oidc.label} returnTo={HOME} />
+            <p className="sso-divider">or with a password</p>
+          </>
+        ) : null}
         <FormError errors={errors} />
         <TextField
           label="Name"

@@ -10,6 +10,7 @@ import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { ResendVerificationButton } from '../components/email-verification.js';
 import { NewPasswordFields, withConfirmation } from '../components/new-password-fields.js';
+import { type SecondStep, SecondStepForm, secondStepOf } from '../components/two-step-sign-in.js';
 import { Alert, ErrorState, FormError, Loading, TextField, usePageTitle } from '../components/ui.js';
 import { errorCode, errorMessage, type FieldErrors, formErrorsOf, validate } from '../lib/errors.js';
 import { formatDateTime } from '../lib/format.js';
@@ -317,22 +318,43 @@ function SignInHere({ email, onBack }: { email: string; onBack: () => void }) {
   const session = useSession();
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
+  const [secondStep, setSecondStep] = useState<SecondStep>();
+  const [restartNotice, setRestartNotice] = useState<string>();
   const login = useMutation(
     trpc.auth.login.mutationOptions({
-      onSuccess: (payload) => session.establish(payload),
+      onSuccess: (result) => {
+        if (!result.mfaRequired) return session.establish(result);
+        setPassword('');
+        setSecondStep(secondStepOf(result.mfaToken));
+      },
       onError: (error) => setErrors(formErrorsOf(error)),
     }),
   );
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    setRestartNotice(undefined);
     const result = validate(LoginInput, { email, password });
     if (!result.ok) return setErrors(result.errors);
     setErrors({});
     login.mutate(result.data);
   };
+  if (secondStep) {
+    // Signed in, the page redraws with its "Join" button, as after a password alone.
+    return (
+      <SecondStepForm
+        step={secondStep}
+        heading="h2"
+        onRestart={(message) => {
+          setSecondStep(undefined);
+          setRestartNotice(message);
+        }}
+      />
+    );
+  }
   return (
     <>
       <form onSubmit={submit} noValidate aria-label="Sign in to join">
+        {restartNotice ? <Alert tone="error">{restartNotice}</Alert> : null}
         <FormError errors={errors} />
         <TextField label="Email" type="email" name="email" autoComplete="username" value={email} readOnly />
         <TextField

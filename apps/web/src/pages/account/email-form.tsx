@@ -29,7 +29,11 @@ export function EmailForm() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setSentTo(undefined);
-    const result = validate(RequestEmailChangeInput, values);
+    // Left empty, the password is not sent: a fresh single sign-on (or an app code) confirms the caller instead.
+    const result = validate(RequestEmailChangeInput, {
+      ...values,
+      currentPassword: values.currentPassword || undefined,
+    });
     if (!result.ok) return setErrors(result.errors);
     setErrors({});
     request.mutate(result.data);

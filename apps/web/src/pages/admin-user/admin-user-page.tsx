@@ -1,5 +1,6 @@
 // Admin: one user — profile, balance, live sessions and recent activity; change the role,
-// activate or deactivate, grant credits, sign them out everywhere. Each action refetches the page.
+// activate or deactivate, grant credits, sign them out everywhere, reset their two-step
+// verification. Each action refetches the page.
 import type { RouterOutputs } from '@keel/api';
 import { AdminUserIdInput } from '@keel/api/schemas';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -14,6 +15,7 @@ import { useTRPC } from '../../lib/trpc.js';
 import { DeactivateUserDialog } from '../admin-users/deactivate-user-dialog.js';
 import { GrantCreditsForm } from '../admin-users/grant-credits-form.js';
 import { RoleSelect } from '../admin-users/role-select.js';
+import { ResetTwoStepDialog } from './reset-two-step-dialog.js';
 import { RevokeSessionsDialog } from './revoke-sessions-dialog.js';
 import { UserActivity } from './user-activity.js';
 import { UserSessions } from './user-sessions.js';
@@ -98,6 +100,7 @@ function LoadedUser({ detail, busy }: { detail: AdminUserDetail; busy: boolean }
   const [granting, setGranting] = useState(false);
   const [deactivating, setDeactivating] = useState(false);
   const [revoking, setRevoking] = useState(false);
+  const [resettingTwoStep, setResettingTwoStep] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
 
   const refresh = () => {
@@ -145,6 +148,17 @@ function LoadedUser({ detail, busy }: { detail: AdminUserDetail; busy: boolean }
       },
     }),
   );
+  const resetTwoStep = useMutation(
+    trpc.admin.users.resetMfa.mutationOptions({
+      onMutate: () => setActionError(null),
+      onSuccess: () => toast(`Two-step verification is off for ${user.name}; they were mailed a notice.`),
+      onError: (error) => setActionError(errorMessage(error)),
+      onSettled: () => {
+        setResettingTwoStep(false);
+        refresh();
+      },
+    }),
+  );
 
   return (
     <section aria-labelledby="user-title" aria-busy={busy}>
@@ -178,6 +192,10 @@ function LoadedUser({ detail, busy }: { detail: AdminUserDetail; busy: boolean }
               <dd>{user.active ? 'Active' : 'Deactivated'}</dd>
             </div>
             <div>
+              <dt>Two-step verification</dt>
+              <dd>{detail.twoStepEnabled ? 'On' : 'Off'}</dd>
+            </div>
+            <div>
               <dt>Joined</dt>
               <dd>{formatDateTime(user.createdAt)}</dd>
             </div>
@@ -203,6 +221,11 @@ function LoadedUser({ detail, busy }: { detail: AdminUserDetail; busy: boolean }
                 Activate
               </button>
             )}
+            {detail.twoStepEnabled ? (
+              <button type="button" className="button-secondary" onClick={() => setResettingTwoStep(true)}>
+                Reset two-step verification
+              </button>
+            ) : null}
           </div>
         </section>
 
@@ -245,6 +268,13 @@ function LoadedUser({ detail, busy }: { detail: AdminUserDetail; busy: boolean }
         busy={setActive.isPending}
         onCancel={() => setDeactivating(false)}
         onConfirm={() => setActive.mutate({ userId: user.id, active: false })}
+      />
+      <ResetTwoStepDialog
+        user={user}
+        open={resettingTwoStep}
+        busy={resetTwoStep.isPending}
+        onCancel={() => setResettingTwoStep(false)}
+        onConfirm={() => resetTwoStep.mutate({ userId: user.id })}
       />
       <RevokeSessionsDialog
         user={user}
