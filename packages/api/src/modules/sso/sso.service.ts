@@ -120,6 +120,25 @@ function assertSignUpAllowed(ctx: Context, email: string, verified: boolean, inv
 
 type SignInOutcome = { signedIn: SignedInSession };
 
+/** Binds the provider's identity to an existing account, audited with how the link was made. */
+async function linkIdentityOf(
+  ctx: Context,
+  trx: Context['db'],
+  userId: string,
+  claims: OidcClaims,
+  email: string | null,
+  via: 'verified_email' | 'account_page',
+): Promise<void> {
+  const linked = await repo.insertIdentity(trx, { userId, issuer: claims.issuer, subject: claims.subject, email });
+  await audit(trx, ctx, {
+    actorId: userId,
+    action: 'auth.sso_linked',
+    targetType: 'identity',
+    targetId: linked.id,
+    metadata: { issuer: claims.issuer, email, via },
+  });
+}
+
 /**
  * Signs the person in with a provider's identity, opening a session whose `amr` is `['sso']`, or
  * `['sso', 'otp']` when the provider checked a second factor (or OIDC_MFA_TRUSTED says to trust it).
@@ -159,19 +178,7 @@ export async function signInWithIdentity(ctx: Context, claims: OidcClaims): Prom
           if (!user.active) throw new SsoRefusal('disabled');
           // Only an address both sides proved ties the provider's account to this one.
           if (!(user.email_verified && emailVerified)) throw new SsoRefusal('account_exists', 'CONFLICT');
-          const linked = await repo.insertIdentity(trx, {
-            userId: user.id,
-            issuer: claims.issuer,
-            subject: claims.subject,
-            email,
-          });
-          await audit(trx, ctx, {
-            actorId: user.id,
-            action: 'auth.sso_linked',
-            targetType: 'identity',
-            targetId: linked.id,
-            metadata: { issuer: claims.issuer, email, via: 'verified_email' },
-          });
+          await linkIdentityOf(ctx, trx, user.id, claims, email, 'verified_email');
         } else {
           user = await createAccount(ctx, trx, claims, {
             email,
@@ -285,19 +292,7 @@ export async function linkIdentity(ctx: Context, intent: LinkIntent, claims: Oid
         await repo.touchIdentity(trx, identity.id, email ?? identity.email);
         return;
       }
-      const linked = await repo.insertIdentity(trx, {
-        userId: user.id,
-        issuer: claims.issuer,
-        subject: claims.subject,
-        email,
-      });
-      await audit(trx, ctx, {
-        actorId: user.id,
-        action: 'auth.sso_linked',
-        targetType: 'identity',
-        targetId: linked.id,
-        metadata: { issuer: claims.issuer, email, via: 'account_page' },
-      });
+      await linkIdentityOf(ctx, trx, user.id, claims, email, 'account_page');
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new SsoRefusal('identity_taken', 'CONFLICT');
