@@ -3,7 +3,14 @@
 // the server refuses until it follows its link; then it changes its address from the account page, and
 // the account moves only when the link mailed to the new address is followed.
 import { describe, expect, it } from 'vitest';
-import { accessibilityViolations, browserSuite, callsOf, mailedLink as mailedLinkOf, signIn } from './harness.js';
+import {
+  accessibilityViolations,
+  browserSuite,
+  callsOf,
+  mailedLink as mailedLinkOf,
+  signIn,
+  signOut,
+} from './harness.js';
 
 const run = Date.now().toString(36);
 const erin = { name: 'Erin Email', email: `erin-${run}@keel.test`, password: 'Erin-Passw0rd1' };
@@ -50,7 +57,7 @@ describe('an unconfirmed address, when the server requires confirmed ones', () =
     await banner().waitFor();
     expect(await panel().count()).toBe(0);
 
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await signOut(page);
     await signIn(page, erin);
     await panel().waitFor();
     await panel().getByRole('button', { name: 'Send a new link' }).click();
@@ -140,7 +147,7 @@ describe('changing the address', () => {
 
   it('the new address signs in, and the old one no longer does', async () => {
     const { erin: page } = suite.pages;
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await signOut(page);
     await page.getByLabel('Email').fill(erin.email);
     await page.getByLabel('Password').fill(erin.password);
     await page.getByRole('button', { name: 'Sign in' }).click();

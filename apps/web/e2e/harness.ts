@@ -165,6 +165,15 @@ export async function signIn(page: Page, user: { email: string; password: string
   await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
 }
 
+/**
+ * Signs out from the top bar and waits for the sign-in page's heading: the page asks the server how
+ * people sign in before it shows the form, so the old page's fields may still be there a moment.
+ */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.getByRole('heading', { name: 'Sign in to Keel', level: 1 }).waitFor();
+}
+
 /** The live-events badge in the top bar says the SSE stream is connected. */
 export async function waitForLive(page: Page): Promise<void> {
   await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 }).toBe('Live');

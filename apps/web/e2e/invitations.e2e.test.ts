@@ -12,6 +12,7 @@ import {
   mailedLink as mailedLinkOf,
   screenshot,
   signIn,
+  signOut,
 } from './harness.js';
 
 const run = Date.now().toString(36);
@@ -100,7 +101,7 @@ describe('an invitation accepted', () => {
     expect(await page.locator('.whoami').textContent()).toBe(`${ivy.name} USER`);
     expect(await page.getByRole('region', { name: 'Unconfirmed email address' }).count()).toBe(0);
     // She signs in again with the password she chose.
-    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await signOut(page);
     await signIn(page, ivy);
   });
 

@@ -8,7 +8,7 @@ import { SSO_ERROR_MESSAGES } from '@keel/api/schemas';
 import { startOidcProvider, type TestOidcProvider } from '@keel/server/src/testing/oidc-provider.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessibilityViolations, browserSuite, freePort, screenshot, signUp } from './harness.js';
+import { accessibilityViolations, browserSuite, freePort, screenshot, signOut, signUp } from './harness.js';
 
 const run = Date.now().toString(36);
 const LABEL = 'Sign in with Test IdP';
@@ -61,11 +61,6 @@ async function signInAtProvider(page: Page, fixture: ReturnType<typeof oidcProvi
 }
 
 const signedIn = (page: Page) => page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
-
-async function signOut(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-  await page.getByRole('heading', { name: 'Sign in to Keel', level: 1 }).waitFor();
-}
 
 const methods = (page: Page) => page.getByRole('region', { name: 'Sign-in methods' });
 

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { Secret, TOTP } from 'otpauth';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ADMIN, accessibilityViolations, browserSuite, screenshot, signIn, signUp } from './harness.js';
+import { ADMIN, accessibilityViolations, browserSuite, screenshot, signIn, signOut, signUp } from './harness.js';
 
 const run = Date.now().toString(36);
 const tess = { name: 'Tess Twostep', email: `tess-${run}@keel.test`, password: 'Tess-Passw0rd1' };
@@ -44,11 +44,6 @@ async function setUpTwoStep(scope: Locator, password: string): Promise<{ key: st
     code.trim(),
   );
   return { key, codes };
-}
-
-async function signOut(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-  await page.getByRole('heading', { name: 'Sign in to Keel', level: 1 }).waitFor();
 }
 
 /** The password step; stops on the code step it leads to. */
