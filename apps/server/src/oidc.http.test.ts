@@ -1,7 +1,9 @@
 // Single sign-on as a browser lives it, against a real OpenID Provider (oidc-provider) in process:
 // the dashboard's button opens /auth/oidc/start, the provider signs the person in, its redirect
 // reaches /auth/oidc/callback, which sets the refresh cookie and sends the browser to the
-// dashboard; refusals land on the sign-in page with a short code, never with a token.
+// dashboard; refusals land on the sign-in page with a short code, never with a token; an account
+// with two-step verification the provider did not confirm lands on the sign-in page's code step.
+import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OIDC_STATE_COOKIE } from './oidc.js';
@@ -27,6 +29,7 @@ const ACCOUNTS = {
   grace: { email: 'grace@example.com', emailVerified: true, name: 'Grace Linker' },
   heidi: { email: 'heidi@example.com', emailVerified: true, name: 'Heidi Taken' },
   ivan: { email: 'ivan@example.com', emailVerified: true, name: 'Ivan Operator' },
+  judy: { email: 'judy@example.com', emailVerified: true, name: 'Judy Two-Step' },
 };
 type AccountId = keyof typeof ACCOUNTS;
 
@@ -199,6 +202,19 @@ async function register(email: string, name: string) {
 
 const errorOf = (location: string) => new URL(location).searchParams.get('sso_error');
 
+/** An authenticator app's current code for a base32 secret (RFC 6238: SHA-1, 6 digits, 30 s). */
+function totpCode(base32: string, now = Date.now()): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const char of base32) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g)?.map((byte) => Number.parseInt(byte, 2)) ?? []);
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 30_000)));
+  const digest = createHmac('sha1', key).update(counter).digest();
+  const offset = (digest.at(-1) ?? 0) & 0x0f;
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
 describe('single sign-on: the code flow', () => {
   it('auth.providers offers the password form and the single sign-on button with its label', async () => {
     const answer = await trpcCall(door.url, 'auth.providers', 'query');
@@ -347,6 +363,60 @@ describe('single sign-on: the code flow', () => {
     const again = await signIn('erin');
     expect(errorOf(again.landed.location)).toBe('disabled');
     expect(again.landed.refreshCookie).toBeUndefined();
+  });
+});
+
+describe('single sign-on: the code step of an account with two-step verification', () => {
+  const SECRET = 'JBSWY3DPEHPK3PXP';
+
+  it('lands on the sign-in page with the challenge in an HttpOnly cookie, and a right code from that cookie signs in', async () => {
+    const judy = await register('judy@example.com', 'Judy Keel');
+    await server.database.db.updateTable('users').set({ email_verified: true }).where('id', '=', judy.id).execute();
+    await server.database.db
+      .insertInto('mfa_secrets')
+      .values({ user_id: judy.id, secret: SECRET, enabled_at: new Date() })
+      .execute();
+
+    const { landed } = await signIn('judy', { returnTo: '/projects?x=1' });
+    expect(landed.status).toBe(303);
+    const location = new URL(landed.location);
+    expect(`${location.origin}${location.pathname}`).toBe(`${door.url}/sign-in`);
+    expect(Object.fromEntries(location.searchParams)).toEqual({ sso_step: 'code', returnTo: '/projects?x=1' });
+    expect(landed.refreshCookie).toBeUndefined();
+    const mfaCookie = setCookie(landed.response, 'keel_mfa');
+    expect(mfaCookie).toBeDefined();
+    const attributes = mfaCookie?.line.split(';').map((part) => part.trim().toLowerCase()) ?? [];
+    expect(attributes).toContain('httponly');
+    expect(attributes).toContain('samesite=lax');
+    expect(attributes).toContain('path=/');
+    expect(attributes).toContain('max-age=300');
+    expect(attributes).not.toContain('secure');
+    // No token in the address: the challenge is in the cookie only.
+    expect(landed.location).not.toContain(mfaCookie?.value as string);
+
+    const withoutCookie = await trpcCall(door.url, 'auth.mfa.verify', 'mutation', { code: totpCode(SECRET) });
+    expect(withoutCookie.status).toBe(401);
+
+    const verified = await trpcCall(
+      door.url,
+      'auth.mfa.verify',
+      'mutation',
+      { code: totpCode(SECRET) },
+      { cookie: `keel_mfa=${mfaCookie?.value}` },
+    );
+    expect(verified.status).toBe(200);
+    const payload = verified.body.result?.data;
+    expect(payload).toMatchObject({ tokenType: 'Bearer', user: { id: judy.id } });
+    const refreshCookie = verified.headers.getSetCookie().find((line) => line.startsWith('keel_rt='));
+    expect(refreshCookie).toBeDefined();
+    // The used challenge's cookie is cleared.
+    const cleared = verified.headers.getSetCookie().find((line) => line.startsWith('keel_mfa='));
+    expect(cleared).toMatch(/Expires=Thu, 01 Jan 1970|Max-Age=0/i);
+    const claims = JSON.parse(Buffer.from(payload?.accessToken.split('.')[1] ?? '', 'base64url').toString()) as {
+      amr: string[];
+    };
+    expect(claims.amr).toEqual(['sso', 'otp']);
+    expect(await auditActions(judy.id)).toEqual(expect.arrayContaining(['auth.sso_linked', 'auth.sso_login']));
   });
 });
 

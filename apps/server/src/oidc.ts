@@ -2,7 +2,9 @@
 // state and nonce (openid-client), between `GET /auth/oidc/start` and `GET /auth/oidc/callback`.
 // The rules (who signs in, which account is created or linked) are modules/sso's; this file only
 // speaks OAuth. No token ever travels in a URL: the callback sets the refresh cookie and sends the
-// browser to the dashboard, whose usual refresh fetches the access token.
+// browser to the dashboard, whose usual refresh fetches the access token; an account whose two-step
+// verification the provider did not confirm gets its challenge in the `keel_mfa` cookie instead, and
+// the sign-in page's code step (`/sign-in?sso_step=code`) finishes the sign-in with auth.mfa.verify.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   AppError,
@@ -18,13 +20,15 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as client from 'openid-client';
 import type { ServerConfig } from './config.js';
-import type { ContextFactory } from './http/context.js';
+import { type ContextFactory, MFA_COOKIE, MFA_COOKIE_PATH } from './http/context.js';
 import { sendError } from './http/errors.js';
 
 export const OIDC_PREFIX = '/auth/oidc';
 export const OIDC_STATE_COOKIE = 'keel_oidc';
 /** How long a sign-in may stay at the provider: the state cookie's life. */
 const STATE_TTL_SECONDS = 10 * 60;
+/** The code step's challenge lives five minutes on the server: the cookie that names it no longer. */
+const MFA_COOKIE_TTL_SECONDS = 5 * 60;
 const SCOPE = 'openid email profile';
 
 export interface OidcOptions {
@@ -211,11 +215,13 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
         request.log.warn({ err: error }, 'OIDC sign-in failed');
         return refuse('failed');
       }
+      let mfaToken: string | undefined;
       try {
         if (pending.link) {
           await linkIdentity(ctx, pending.link, claims);
         } else {
-          await signInWithIdentity(ctx, claims);
+          const signedIn = await signInWithIdentity(ctx, claims);
+          if (signedIn.mfaRequired) mfaToken = signedIn.mfaToken;
         }
       } catch (error) {
         if (error instanceof SsoRefusal) {
@@ -225,6 +231,18 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
         if (error instanceof AppError && error.appCode === 'SERVICE_UNAVAILABLE') return refuse('unavailable');
         request.log.error({ err: error }, 'OIDC sign-in failed');
         return refuse('failed');
+      }
+      if (mfaToken) {
+        // Lax, so that the redirect's navigation and the page's own calls to /trpc and /api carry it.
+        reply.setCookie(MFA_COOKIE, mfaToken, {
+          httpOnly: true,
+          secure: config.NODE_ENV === 'production',
+          sameSite: 'lax',
+          path: MFA_COOKIE_PATH,
+          maxAge: MFA_COOKIE_TTL_SECONDS,
+        });
+        const search = new URLSearchParams({ sso_step: 'code', returnTo: pending.returnTo });
+        return toDashboard(reply, `/sign-in?${search}`);
       }
       return toDashboard(reply, pending.returnTo);
     },

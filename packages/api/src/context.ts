@@ -72,6 +72,8 @@ export interface ResponseControl {
   setHeader(name: string, value: string): void;
   setRefreshCookie(token: string, maxAgeSeconds: number): void;
   clearRefreshCookie(): void;
+  /** Drops the `keel_mfa` cookie of a code step after single sign-on; absent where no cookie is set (tests, the CLI). */
+  clearMfaCookie?(): void;
 }
 
 export interface RequestInfo {
@@ -82,6 +84,11 @@ export interface RequestInfo {
   authorization: string | undefined;
   /** The `keel_rt` cookie, when the client sent one. */
   refreshCookie: string | undefined;
+  /**
+   * The `keel_mfa` cookie, when the client sent one: the challenge of the code step after a single
+   * sign-on, which the OIDC callback hands the browser in it (never in the address).
+   */
+  mfaCookie?: string | undefined;
   response: ResponseControl;
   /** Filled in for the host; absent where nobody reads it (tests, calls made without a request). */
   observation?: RequestObservation | undefined;
@@ -125,4 +132,5 @@ export const noopResponse: ResponseControl = {
   setHeader() {},
   setRefreshCookie() {},
   clearRefreshCookie() {},
+  clearMfaCookie() {},
 };

@@ -130,7 +130,7 @@ export interface MfaRecoveryCodesTable {
   created_at: CreatedAt;
 }
 
-/** A sign-in between its password and its code (`auth.login`, then `auth.mfa.verify`). */
+/** A sign-in between its password (or single sign-on) and its code (`auth.login` or the OIDC callback, then `auth.mfa.verify`). */
 export interface MfaChallengesTable {
   id: Generated<string>;
   user_id: string;
@@ -142,6 +142,12 @@ export interface MfaChallengesTable {
   failed_attempts: Generated<number>;
   used_at: Date | null;
   created_at: CreatedAt;
+  /** What signed the person in before the code: the password, or a single sign-on. */
+  via: Generated<'password' | 'sso'>;
+  /** The provider's `iss`, when `via` is `sso`. */
+  sso_issuer: string | null;
+  /** When the provider signed the person in, when `via` is `sso`: the session's limits count from it. */
+  sso_signed_in_at: Date | null;
 }
 
 /** A single sign-on account bound to a user: the OpenID Provider's `iss` and `sub`, unique together. */

@@ -18,6 +18,13 @@ export const REFRESH_COOKIE = 'keel_rt';
 /** The refresh cookie only travels to the routes that use it: refresh and logout, on /trpc and /api. */
 export const REFRESH_COOKIE_PATHS = ['/trpc/auth.refresh', '/trpc/auth.logout', '/api/auth'];
 
+/**
+ * The challenge of the code step after a single sign-on (oidc.ts sets it, `auth.mfa.verify` reads
+ * it): on every path, since the sign-in page sends the code to /trpc (or /api).
+ */
+export const MFA_COOKIE = 'keel_mfa';
+export const MFA_COOKIE_PATH = '/';
+
 export type ContextFactory = (request: FastifyRequest, reply: FastifyReply) => Promise<Context>;
 
 /** A stored client address is always an IP: what a trusted proxy forwarded when it is one, else the peer's. */
@@ -61,6 +68,9 @@ function requestInfo(
         reply.clearCookie(REFRESH_COOKIE, { httpOnly: true, secure, sameSite: 'strict', path });
       }
     },
+    clearMfaCookie() {
+      reply.clearCookie(MFA_COOKIE, { httpOnly: true, secure, sameSite: 'lax', path: MFA_COOKIE_PATH });
+    },
   };
   const observation: RequestObservation = { calls: [], userId: undefined, trace };
   req.observation = observation;
@@ -70,6 +80,7 @@ function requestInfo(
     userAgent: req.headers['user-agent'] ?? null,
     authorization: req.headers.authorization,
     refreshCookie: req.cookies[REFRESH_COOKIE],
+    mfaCookie: req.cookies[MFA_COOKIE],
     response,
     observation,
   };

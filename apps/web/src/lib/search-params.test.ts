@@ -7,6 +7,7 @@ import {
   LinkSearch,
   listInputOf,
   ProjectsSearch,
+  SignInSearch,
   teamOf,
   withoutEmpty,
 } from './search-params.js';
@@ -115,5 +116,26 @@ describe('LinkSearch', () => {
   it('reads a missing or malformed token as none', () => {
     expect(LinkSearch.parse({})).toEqual({ token: undefined });
     expect(LinkSearch.parse({ token: 42 })).toEqual({ token: undefined });
+  });
+});
+
+describe('SignInSearch', () => {
+  it('keeps the code step after a single sign-on and the same-origin path it lands on', () => {
+    expect(SignInSearch.parse({ sso_step: 'code', returnTo: '/projects?x=1' })).toEqual({
+      sso_error: undefined,
+      sso_step: 'code',
+      returnTo: '/projects?x=1',
+    });
+  });
+
+  it.each(['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'projects', '/a\u0000b'])(
+    'drops returnTo %j, which could leave the dashboard',
+    (returnTo) => {
+      expect(SignInSearch.parse({ sso_step: 'code', returnTo }).returnTo).toBeUndefined();
+    },
+  );
+
+  it('reads an unknown step as none', () => {
+    expect(SignInSearch.parse({ sso_step: 'password' }).sso_step).toBeUndefined();
   });
 });

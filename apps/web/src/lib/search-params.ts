@@ -104,10 +104,29 @@ export const LinkSearch = z.object({ token: AsTyped });
 export type LinkSearch = z.output<typeof LinkSearch>;
 
 /**
+ * A same-origin path of the dashboard, as apps/server's `safeReturnTo` checks it: `/x`, never
+ * `//host` or `/\host` (a backslash reads as a slash), nor a control character (browsers drop them).
+ */
+function isSameOriginPath(value: string): boolean {
+  if (!value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return false;
+  return ![...value].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
+}
+
+/** `?sso_step=` of the code step after a single sign-on. */
+export const SSO_CODE_STEP = 'code';
+
+/**
  * `/sign-in?sso_error=`: why a single sign-on did not sign in (apps/server's OIDC callback), kept as
  * typed: the page shows the API's sentence for a known code and a generic one for any other.
+ * `?sso_step=code&returnTo=`: the single sign-on asked for the code of the account's two-step
+ * verification (its challenge is in an HttpOnly cookie, never in the address), then lands on
+ * `returnTo`, a same-origin path (anything else is dropped, so the page is no open redirect).
  */
-export const SignInSearch = z.object({ sso_error: AsTyped });
+export const SignInSearch = z.object({
+  sso_error: AsTyped,
+  sso_step: z.literal(SSO_CODE_STEP).optional().catch(undefined),
+  returnTo: z.string().max(512).refine(isSameOriginPath).optional().catch(undefined),
+});
 export type SignInSearch = z.output<typeof SignInSearch>;
 
 /** What the account page's link of single sign-on comes back with: `?linked=sso` on success. */

@@ -1,15 +1,18 @@
 // Sign in: validated with the server's own LoginInput schema; server errors land next to their fields.
 // With two-step verification on, the password leads to the code step (components/two-step-sign-in.tsx).
 // With single sign-on on (auth.providers), its button leads to the provider and back to the page
-// asked for; a deployment without passwords shows the button alone (docs/sso.md).
+// asked for; a deployment without passwords shows the button alone (docs/sso.md). An account with
+// two-step verification the provider did not confirm comes back to `?sso_step=code`: the same code
+// step, whose challenge the browser holds in an HttpOnly cookie, then the page asked for.
 import { LoginInput } from '@keel/api/schemas';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Link, useLocation } from '@tanstack/react-router';
-import { type FormEvent, useState } from 'react';
+import { Link, useLocation, useNavigate, useSearch } from '@tanstack/react-router';
+import { type FormEvent, useEffect, useState } from 'react';
 import { SsoButton, useSsoError } from '../components/sso.js';
-import { type SecondStep, SecondStepForm, secondStepOf } from '../components/two-step-sign-in.js';
+import { type SecondStep, SecondStepForm, secondStepOf, ssoSecondStep } from '../components/two-step-sign-in.js';
 import { Alert, FormError, Loading, TextField, usePageTitle } from '../components/ui.js';
 import { type FieldErrors, formErrorsOf, validate } from '../lib/errors.js';
+import { SSO_CODE_STEP } from '../lib/search-params.js';
 import { useAuth, useSession } from '../lib/session-context.js';
 import { returnPathOf } from '../lib/sso.js';
 import { useTRPC } from '../lib/trpc.js';
@@ -24,12 +27,23 @@ export function SignInPage() {
   const auth = useAuth();
   const [values, setValues] = useState({ email: '', password: '' });
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [secondStep, setSecondStep] = useState<SecondStep>();
+  const navigate = useNavigate();
+  const search = useSearch({ strict: false });
+  // Read once: the address loses `sso_step` as soon as the code step shows (below).
+  const [secondStep, setSecondStep] = useState<SecondStep | undefined>(() =>
+    search.sso_step === SSO_CODE_STEP ? ssoSecondStep() : undefined,
+  );
+  const [ssoReturnTo] = useState(() => search.returnTo ?? HOME);
   const [restartNotice, setRestartNotice] = useState<string>();
   const providers = useQuery(trpc.auth.providers.queryOptions());
   const ssoError = useSsoError();
   // The form shows in place of any signed-in page: a single sign-on comes back to that page.
   const returnTo = returnPathOf(useLocation(), HOME);
+  // A reload or a bookmark of the page does not reopen a code step whose challenge is gone.
+  useEffect(() => {
+    if (search.sso_step === undefined) return;
+    void navigate({ to: '.', search: (current) => ({ ...current, sso_step: undefined }), replace: true });
+  }, [search.sso_step, navigate]);
   const login = useMutation(
     trpc.auth.login.mutationOptions({
       onSuccess: (result) => {
@@ -61,6 +75,15 @@ export function SignInPage() {
             setSecondStep(undefined);
             setRestartNotice(message);
           }}
+          // After a single sign-on, on to the page it was started from, signed in once there (this
+          // page leads home once signed in).
+          onSignedIn={
+            secondStep.via === 'sso'
+              ? (payload) => {
+                  void navigate({ href: ssoReturnTo, replace: true }).then(() => session.establish(payload));
+                }
+              : undefined
+          }
         />
       </main>
     );

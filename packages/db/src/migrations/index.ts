@@ -17,6 +17,7 @@ import * as addApiKeys from './2026_12_02_0800_add_api_keys.js';
 import * as addTwoStep from './2026_12_02_1100_add_two_step.js';
 import * as addIdentities from './2026_12_02_1110_add_identities.js';
 import * as addSessionLimits from './2026_12_02_1200_add_session_limits.js';
+import * as addSsoChallenges from './2026_12_02_1215_add_sso_challenges.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_26_2330_create_auth_tables': createAuthTables,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_1100_add_two_step': addTwoStep,
   '2026_12_02_1110_add_identities': addIdentities,
   '2026_12_02_1200_add_session_limits': addSessionLimits,
+  '2026_12_02_1215_add_sso_challenges': addSsoChallenges,
 };

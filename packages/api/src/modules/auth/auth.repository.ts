@@ -241,8 +241,16 @@ export async function setSessionAmr(db: Kysely<DB>, sessionId: string, amr: read
 
 export async function insertMfaChallenge(
   db: Kysely<DB>,
-  challenge: { userId: string; tokenHash: string; passwordVersion: number; expiresAt: Date },
+  challenge: {
+    userId: string;
+    tokenHash: string;
+    passwordVersion: number;
+    expiresAt: Date;
+    /** Set when a single sign-on, not a password, came before the code. */
+    singleSignOn?: { issuer: string; signedInAt: Date } | undefined;
+  },
 ): Promise<void> {
+  const { singleSignOn } = challenge;
   await db
     .insertInto('mfa_challenges')
     .values({
@@ -250,6 +258,9 @@ export async function insertMfaChallenge(
       token_hash: challenge.tokenHash,
       password_version: challenge.passwordVersion,
       expires_at: challenge.expiresAt,
+      ...(singleSignOn
+        ? { via: 'sso' as const, sso_issuer: singleSignOn.issuer, sso_signed_in_at: singleSignOn.signedInAt }
+        : {}),
     })
     .execute();
 }

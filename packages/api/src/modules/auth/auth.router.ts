@@ -313,7 +313,8 @@ export const authRouter = router({
           path: '/auth/mfa/verify',
           tags: ['auth'],
           protect: false,
-          summary: "Finish a sign-in with auth.login's mfaToken and a code (or a recovery code)",
+          summary:
+            "Finish a sign-in with auth.login's mfaToken (or, after single sign-on, the keel_mfa cookie) and a code (or a recovery code)",
           errorResponses: [400, 401, 403, 429],
         },
       })

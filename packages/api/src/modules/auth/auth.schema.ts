@@ -67,12 +67,17 @@ export const LoginResult = z.discriminatedUnion('mfaRequired', [
 ]);
 export type LoginResult = z.infer<typeof LoginResult>;
 
+/**
+ * `mfaToken` is `auth.login`'s; without it the challenge is read from the `keel_mfa` cookie, which
+ * the OIDC callback sets for the code step after a single sign-on.
+ */
 export const VerifyMfaInput = z
   .object({
     mfaToken: text({ error: 'The sign-in token is required' })
       .trim()
       .min(20, 'This sign-in has expired: sign in again')
-      .max(100, 'This sign-in has expired: sign in again'),
+      .max(100, 'This sign-in has expired: sign in again')
+      .optional(),
     code: TotpCode.optional(),
     recoveryCode: RecoveryCodeInput.optional(),
   })

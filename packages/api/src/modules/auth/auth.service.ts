@@ -34,6 +34,7 @@ const INVALID_CREDENTIALS = 'Invalid credentials';
 const INVALID_REFRESH = 'Invalid or expired refresh token';
 const ACCOUNT_DISABLED = 'This account is disabled';
 const INVALID_MFA_TOKEN = 'This sign-in has expired or was already used: sign in again with your password';
+const INVALID_SSO_MFA_TOKEN = 'This sign-in has expired or was already used: sign in again with single sign-on';
 const WRONG_MFA_CODE = 'Invalid code';
 /** The answer of everything that takes or sets a password when PASSWORD_LOGIN=false. */
 export const PASSWORDS_OFF = 'Passwords do not sign in here: use single sign-on';
@@ -92,9 +93,16 @@ function refreshExpiry(config: ApiConfig, now: number, signedInAt: Date, amr: re
  * Creates a session (a refresh-token family) and its first token inside `db`'s transaction; once
  * it committed, `issuePayload` signs the caller in with it (auth.register, auth.acceptInvitation).
  */
-export async function openSession(ctx: Context, db: Db, userId: string, amr: readonly string[] = PASSWORD_ONLY) {
+export async function openSession(
+  ctx: Context,
+  db: Db,
+  userId: string,
+  amr: readonly string[] = PASSWORD_ONLY,
+  // The code step after a single sign-on: the session's limits count from the provider's sign-in.
+  signedInAtOf?: Date,
+) {
   const now = mfa.nowOf(ctx);
-  const signedInAt = new Date(now);
+  const signedInAt = signedInAtOf ?? new Date(now);
   const expiresAt = refreshExpiry(ctx.config, now, signedInAt, amr);
   const session = await repo.insertSession(db, {
     userId,
@@ -248,8 +256,9 @@ export async function openSignedInSession(
   metadata: Record<string, unknown> = {},
   // A single sign-on (modules/sso) audits itself as `auth.sso_login`.
   action: 'auth.login' | 'auth.sso_login' = 'auth.login',
+  signedInAt?: Date,
 ): Promise<SignedInSession> {
-  const session = await openSession(ctx, trx, user.id, amr);
+  const session = await openSession(ctx, trx, user.id, amr, signedInAt);
   const evicted = await repo.revokeLeastRecentlyUsedSessions(
     trx,
     { userId: user.id, keepSessionId: session.sessionId, max: ctx.config.sessionsPerUserMax },
@@ -278,15 +287,31 @@ export async function finishSignIn(
 const hashMfaToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
 /** The code step of a sign-in: a single-use token for `verifyMfa`, of which only the SHA-256 is stored. */
-async function openMfaChallenge(ctx: Context, trx: Db, user: UserRow): Promise<string> {
+async function openMfaChallenge(
+  ctx: Context,
+  trx: Db,
+  user: UserRow,
+  singleSignOn?: { issuer: string; signedInAt: Date },
+): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   await repo.insertMfaChallenge(trx, {
     userId: user.id,
     tokenHash: hashMfaToken(token),
     passwordVersion: user.password_version,
     expiresAt: new Date(mfa.nowOf(ctx) + MFA_CHALLENGE_TTL_MS),
+    singleSignOn,
   });
   return token;
+}
+
+/**
+ * The code step after a single sign-on through `issuer` that checked no second factor, for an
+ * account with two-step verification (modules/sso), in the sign-in's transaction: the same
+ * challenge as after a password (five minutes, single use, five wrong codes), whose `verifyMfa`
+ * opens a single sign-on session.
+ */
+export function openSingleSignOnMfaChallenge(ctx: Context, trx: Db, user: UserRow, issuer: string): Promise<string> {
+  return openMfaChallenge(ctx, trx, user, { issuer, signedInAt: new Date(mfa.nowOf(ctx)) });
 }
 
 /**
@@ -306,21 +331,32 @@ async function consumeCodeAllowance(ctx: Context, userId: string): Promise<strin
 }
 
 /**
- * The second step of a sign-in: the challenge of `login` and a code of the authenticator app (or a
- * recovery code) open the session, marked as having passed two-step verification. A challenge
- * works once, for five minutes, and takes five wrong codes; wrong codes are also counted per
- * account (rule `mfa_account`) and each is audited as `auth.mfa_failed`.
+ * The second step of a sign-in: the challenge of `login` (or of a single sign-on, from the `keel_mfa`
+ * cookie when `mfaToken` is absent) and a code of the authenticator app (or a recovery code) open
+ * the session, marked as having passed two-step verification. A challenge works once, for five
+ * minutes, and takes five wrong codes; wrong codes are also counted per account (rule
+ * `mfa_account`) and each is audited as `auth.mfa_failed`.
  */
 export async function verifyMfa(ctx: Context, input: VerifyMfaInput): Promise<AuthPayload> {
-  // A challenge opened before passwords were turned off signs no one in after.
-  assertPasswordsSignIn(ctx);
-  const tokenHash = hashMfaToken(input.mfaToken);
-  const found = await repo.findMfaChallenge(ctx.db, tokenHash);
-  if (!found) throw unauthorized(INVALID_MFA_TOKEN);
+  const token = input.mfaToken ?? ctx.mfaCookie;
+  const found = token ? await repo.findMfaChallenge(ctx.db, hashMfaToken(token)) : undefined;
+  if (!found) {
+    voidMfaCookie(ctx);
+    throw unauthorized(INVALID_MFA_TOKEN);
+  }
+  const singleSignOn = found.via === 'sso' ? found : undefined;
+  const invalidToken = singleSignOn ? INVALID_SSO_MFA_TOKEN : INVALID_MFA_TOKEN;
+  // A challenge opened before passwords (or single sign-on) were turned off signs no one in after.
+  if (!singleSignOn) assertPasswordsSignIn(ctx);
+  else if (!ctx.config.sso) {
+    voidMfaCookie(ctx);
+    throw unauthorized(invalidToken);
+  }
   const accountKey = await consumeCodeAllowance(ctx, found.user_id);
   const factor: mfa.SecondFactor =
     input.code !== undefined ? { code: input.code } : { recoveryCode: input.recoveryCode ?? '' };
-  type Outcome = { refused: string } | { disabled: true } | { wrong: number } | { signedIn: SignedInSession };
+  const amr = singleSignOn ? SSO_AND_OTP : PASSWORD_AND_OTP;
+  type Outcome = { refused: true } | { disabled: true } | { wrong: number } | { signedIn: SignedInSession };
   const outcome = await ctx.db.transaction().execute(async (trx): Promise<Outcome> => {
     const challenge = await repo.lockMfaChallenge(trx, found.id);
     const now = mfa.nowOf(ctx);
@@ -330,33 +366,60 @@ export async function verifyMfa(ctx: Context, input: VerifyMfaInput): Promise<Au
       challenge.expires_at.getTime() <= now ||
       challenge.failed_attempts >= MFA_CHALLENGE_MAX_FAILURES
     ) {
-      return { refused: INVALID_MFA_TOKEN };
+      return { refused: true };
     }
     const user = await users.lockUser(trx, challenge.user_id);
     // The password checked by `login` is no longer the account's, or the account was disabled since.
-    if (!user || user.password_version !== challenge.password_version) return { refused: INVALID_MFA_TOKEN };
+    if (!user || user.password_version !== challenge.password_version) return { refused: true };
     if (!user.active) return { disabled: true };
     const method = await mfa.checkSecondFactor(ctx, trx, user.id, factor);
     if (!method) return { wrong: await repo.countMfaChallengeFailure(trx, challenge.id) };
     await repo.markMfaChallengeUsed(trx, challenge.id);
-    return { signedIn: await openSignedInSession(ctx, trx, user, PASSWORD_AND_OTP, { secondFactor: method }) };
+    if (challenge.sso_issuer && challenge.sso_signed_in_at) {
+      // As a single sign-on whose provider checked the second factor (modules/sso), which Keel did here.
+      const metadata = { issuer: challenge.sso_issuer, secondFactor: true, secondFactorMethod: method };
+      return {
+        signedIn: await openSignedInSession(
+          ctx,
+          trx,
+          user,
+          amr,
+          metadata,
+          'auth.sso_login',
+          challenge.sso_signed_in_at,
+        ),
+      };
+    }
+    return { signedIn: await openSignedInSession(ctx, trx, user, amr, { secondFactor: method }) };
   });
   if ('signedIn' in outcome) {
+    voidMfaCookie(ctx);
     // A right code forgives the account's wrong ones.
     await ctx.rateLimiter.reset('mfa_account', accountKey);
     if (ctx.observation) ctx.observation.userId ??= outcome.signedIn.user.id;
-    return finishSignIn(ctx, outcome.signedIn, PASSWORD_AND_OTP);
+    return finishSignIn(ctx, outcome.signedIn, amr);
   }
-  if ('disabled' in outcome) throw forbidden(ACCOUNT_DISABLED);
+  if ('disabled' in outcome) {
+    voidMfaCookie(ctx);
+    throw forbidden(ACCOUNT_DISABLED);
+  }
   if ('wrong' in outcome) {
     await mfa.recordFailedSecondFactor(ctx, found.user_id, {
       reason: 'recoveryCode' in factor ? 'wrong_recovery_code' : 'wrong_code',
-      during: 'sign_in',
+      during: singleSignOn ? 'sso_sign_in' : 'sign_in',
       attempt: outcome.wrong,
     });
+    // The last wrong code voided the challenge: the cookie that names it goes with it.
+    if (outcome.wrong >= MFA_CHALLENGE_MAX_FAILURES) voidMfaCookie(ctx);
     throw unauthorized(WRONG_MFA_CODE);
   }
-  throw unauthorized(outcome.refused);
+  voidMfaCookie(ctx);
+  throw unauthorized(invalidToken);
+}
+
+/** Drops the `keel_mfa` cookie once the challenge it names is used or void (when the request sent one). */
+function voidMfaCookie(ctx: Context): void {
+  if (ctx.mfaCookie !== undefined) ctx.response.clearMfaCookie?.();
 }
 
 /**

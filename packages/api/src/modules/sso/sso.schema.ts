@@ -40,8 +40,6 @@ export const SSO_ERROR_MESSAGES = {
     'An account with this email exists, and its address is not verified on both sides: sign in to it another way and link single sign-on from your account page, or ask an administrator',
   email_missing: 'The identity provider did not share an email address, which a new account needs',
   identity_taken: 'This single sign-on account is already linked to another Keel account',
-  mfa_required:
-    'This account uses two-step verification, which your identity provider did not confirm: sign in with your password and a code, or ask an administrator to reset two-step verification',
   link_expired: 'Your session ended before the link was made: sign in and try again from your account page',
   cancelled: 'Single sign-on was cancelled',
   failed: 'Single sign-on failed: try again',

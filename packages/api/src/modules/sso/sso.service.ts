@@ -11,7 +11,13 @@ import type { Context } from '../../context.js';
 import { type AuthedContext, optionalUser } from '../../trpc.js';
 import { audit } from '../audit/audit.service.js';
 import type { AuthPayload } from '../auth/auth.schema.js';
-import { finishSignIn, openSignedInSession, passwordsSignIn, type SignedInSession } from '../auth/auth.service.js';
+import {
+  finishSignIn,
+  openSignedInSession,
+  openSingleSignOnMfaChallenge,
+  passwordsSignIn,
+  type SignedInSession,
+} from '../auth/auth.service.js';
 import * as invitations from '../invitations/invitations.service.js';
 import { isMfaEnabled } from '../mfa/mfa.service.js';
 import { hasPendingTeamInvitation } from '../teams/teams.service.js';
@@ -118,7 +124,14 @@ function assertSignUpAllowed(ctx: Context, email: string, verified: boolean, inv
   }
 }
 
-type SignInOutcome = { signedIn: SignedInSession };
+type SignInOutcome = { signedIn: SignedInSession } | { mfaToken: string };
+
+/**
+ * A single sign-on's answer: signed in (the tokens, the refresh cookie set), or the account has
+ * two-step verification the provider did not confirm, and `auth.mfa.verify` trades `mfaToken` (five
+ * minutes, single use; the host hands it to the browser in the `keel_mfa` cookie) and a code for them.
+ */
+export type SsoSignIn = (AuthPayload & { mfaRequired: false }) | { mfaRequired: true; mfaToken: string };
 
 /** Binds the provider's identity to an existing account, audited with how the link was made. */
 async function linkIdentityOf(
@@ -142,10 +155,12 @@ async function linkIdentityOf(
 /**
  * Signs the person in with a provider's identity, opening a session whose `amr` is `['sso']`, or
  * `['sso', 'otp']` when the provider checked a second factor (or OIDC_MFA_TRUSTED says to trust it).
- * The identity, the account it creates or links, the session and the audit commit together. Sets
- * the refresh cookie; throws `SsoRefusal` with the reason otherwise.
+ * An account with two-step verification the provider did not confirm gets the code step instead
+ * (`mfaRequired`), whose session is `['sso', 'otp']` too. The identity, the account it creates or
+ * links, the session (or the challenge) and the audit commit together. Sets the refresh cookie;
+ * throws `SsoRefusal` with the reason otherwise.
  */
-export async function signInWithIdentity(ctx: Context, claims: OidcClaims): Promise<AuthPayload> {
+export async function signInWithIdentity(ctx: Context, claims: OidcClaims): Promise<SsoSignIn> {
   const config = ssoConfigOf(ctx);
   const email = normalizedEmail(claims.email);
   const emailVerified = email !== undefined && (claims.emailVerified || config.trustEmail);
@@ -188,8 +203,11 @@ export async function signInWithIdentity(ctx: Context, claims: OidcClaims): Prom
           });
         }
       }
-      // Two-step verification the person turned on is not skipped by a provider that checked one factor.
-      if (!secondFactor && (await isMfaEnabled(trx, user.id))) throw new SsoRefusal('mfa_required');
+      // Two-step verification the person turned on is not skipped by a provider that checked one
+      // factor: Keel asks for the code itself (auth.mfa.verify then opens the session).
+      if (!secondFactor && (await isMfaEnabled(trx, user.id))) {
+        return { mfaToken: await openSingleSignOnMfaChallenge(ctx, trx, user, claims.issuer) };
+      }
       return { signedIn: await openSignedInSession(ctx, trx, user, amr, metadata, 'auth.sso_login') };
     });
   } catch (error) {
@@ -197,8 +215,9 @@ export async function signInWithIdentity(ctx: Context, claims: OidcClaims): Prom
     if (isUniqueViolation(error)) throw new SsoRefusal('failed', 'CONFLICT');
     throw error;
   }
+  if ('mfaToken' in outcome) return { mfaRequired: true, mfaToken: outcome.mfaToken };
   if (ctx.observation) ctx.observation.userId ??= outcome.signedIn.user.id;
-  return finishSignIn(ctx, outcome.signedIn, amr);
+  return { ...(await finishSignIn(ctx, outcome.signedIn, amr)), mfaRequired: false };
 }
 
 async function createAccount(

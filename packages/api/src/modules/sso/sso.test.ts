@@ -1,11 +1,14 @@
 // The single sign-on rules, with the provider's checked claims handed in as the host hands them:
 // who gets an account (SIGNUP_MODE, invitations, OIDC_DEFAULT_ROLE), which existing account is
 // linked (an address both sides verified, never an email alone), who stays out, what a session
-// counts as (`amr`), and when an identity may be unlinked.
+// counts as (`amr`), the code step of an account with two-step verification, and when an identity
+// may be unlinked.
 import { randomBytes } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SsoConfig } from '../../config.js';
 import { createContextInner } from '../../context.js';
+import { appRouter } from '../../root.js';
 import {
   callerFor,
   createTestDeps,
@@ -15,6 +18,7 @@ import {
   type TestDeps,
   type TestUser,
 } from '../../testing/index.js';
+import { createCallerFactory } from '../../trpc.js';
 import {
   linkIdentity,
   linkIntentOf,
@@ -74,8 +78,9 @@ function claimsOf(overrides: Partial<OidcClaims> = {}): OidcClaims {
 
 async function signIn(claims: OidcClaims, from: TestDeps = deps) {
   const { ctx, response } = await contextOf(from);
-  const payload = await signInWithIdentity(ctx, claims);
-  return { payload, response };
+  const result = await signInWithIdentity(ctx, claims);
+  if (result.mfaRequired) throw new Error('the single sign-on asked for a code');
+  return { payload: result, response };
 }
 
 /** The reason a single sign-on was refused with. */
@@ -288,8 +293,145 @@ describe('a single sign-on as a second factor', () => {
       .insertInto('mfa_secrets')
       .values({ user_id: user.id, secret: 'JBSWY3DPEHPK3PXP', enabled_at: new Date() })
       .execute();
-    expect(await refusedWith(signIn(claims))).toBe('mfa_required');
+    const { ctx } = await contextOf();
+    expect(await signInWithIdentity(ctx, claims)).toMatchObject({ mfaRequired: true });
     expect((await signIn({ ...claims, amr: ['pwd', 'mfa'] })).payload.user.id).toBe(user.id);
+  });
+});
+
+describe('the code step after a single sign-on', () => {
+  const SECRET = 'JBSWY3DPEHPK3PXP';
+  const app = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(SECRET) });
+  const createCaller = createCallerFactory(appRouter);
+
+  /** An account with two-step verification on and an identity at the provider, which checks one factor. */
+  async function accountWithTwoStep() {
+    const user = await verifiedUser();
+    const claims = claimsOf({ email: user.email, amr: ['pwd'] });
+    await signIn(claims);
+    await deps.db
+      .insertInto('mfa_secrets')
+      .values({ user_id: user.id, secret: SECRET, enabled_at: new Date() })
+      .execute();
+    return { user, claims };
+  }
+
+  /** The single sign-on's challenge, as the OIDC callback gets it. */
+  async function ssoStep(claims: OidcClaims, from: TestDeps = deps): Promise<string> {
+    const { ctx, response } = await contextOf(from);
+    const result = await signInWithIdentity(ctx, claims);
+    if (!result.mfaRequired) throw new Error('the single sign-on signed in without a code');
+    // No session and no refresh cookie before the code.
+    expect(response.refreshCookie).toBeUndefined();
+    return result.mfaToken;
+  }
+
+  /** A caller of a request that carries the `keel_mfa` cookie, and what its response was told. */
+  async function withMfaCookie(mfaCookie: string | undefined, from: TestDeps = deps) {
+    const response = Object.assign(recordingResponse(), {
+      mfaCookieCleared: false,
+      clearMfaCookie() {
+        response.mfaCookieCleared = true;
+      },
+    });
+    const ctx = await createContextInner(from, {
+      requestId: `req-${randomBytes(4).toString('hex')}`,
+      ip: '127.0.0.1',
+      userAgent: 'vitest',
+      authorization: undefined,
+      refreshCookie: undefined,
+      mfaCookie,
+      response,
+    });
+    return { caller: createCaller(ctx), response };
+  }
+
+  const wrongCode = () => (app.generate() === '000000' ? '111111' : '000000');
+
+  it('gives an account with two-step verification a challenge, not a refusal, when the provider checked one factor', async () => {
+    const { user, claims } = await accountWithTwoStep();
+    const mfaToken = await ssoStep(claims);
+    expect(mfaToken.length).toBeGreaterThanOrEqual(20);
+    const challenge = await deps.db
+      .selectFrom('mfa_challenges')
+      .selectAll()
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    expect(challenge).toMatchObject({ via: 'sso', sso_issuer: ISSUER, used_at: null, failed_attempts: 0 });
+  });
+
+  it('opens a single sign-on session with a second factor for the code, from the cookie, and clears the cookie', async () => {
+    const { user, claims } = await accountWithTwoStep();
+    const mfaToken = await ssoStep(claims);
+    const { caller, response } = await withMfaCookie(mfaToken);
+    const payload = await caller.auth.mfa.verify({ code: app.generate() });
+    expect(payload.user.id).toBe(user.id);
+    expect(response.refreshCookie).toBe(payload.refreshToken);
+    expect(response.mfaCookieCleared).toBe(true);
+    expect(await sessionAmr(payload.accessToken)).toEqual(['sso', 'otp']);
+    const logins = await deps.db
+      .selectFrom('audit_events')
+      .select(['action', 'metadata'])
+      .where('actor_id', '=', user.id)
+      .where('action', 'in', ['auth.sso_login', 'auth.login'])
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(logins).toEqual({
+      action: 'auth.sso_login',
+      metadata: { issuer: ISSUER, secondFactor: true, secondFactorMethod: 'totp' },
+    });
+    // Single use: the same cookie signs no one in again.
+    const again = await withMfaCookie(mfaToken);
+    expect((await refusal(again.caller.auth.mfa.verify({ code: app.generate() }))).code).toBe('UNAUTHORIZED');
+  });
+
+  it('counts the session limits of a single sign-on (SSO_SESSION_MAX_HOURS) from the provider sign-in', async () => {
+    const { user, claims } = await accountWithTwoStep();
+    const short = withConfig({ ssoSessionMaxHours: 1 });
+    const mfaToken = await ssoStep(claims, short);
+    const { caller } = await withMfaCookie(mfaToken, short);
+    const payload = await caller.auth.mfa.verify({ code: app.generate() });
+    const session = await deps.db
+      .selectFrom('sessions')
+      .select(['expires_at', 'signed_in_at'])
+      .where('id', '=', (await deps.tokens.verifyAccess(payload.accessToken))?.sessionId as string)
+      .executeTakeFirstOrThrow();
+    expect(session.expires_at.getTime() - session.signed_in_at.getTime()).toBeLessThanOrEqual(60 * 60 * 1000);
+    const challenge = await deps.db
+      .selectFrom('mfa_challenges')
+      .select('sso_signed_in_at')
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    expect(session.signed_in_at).toEqual(challenge.sso_signed_in_at);
+  });
+
+  it('is voided by five wrong codes: the right one is refused after, and the cookie cleared', async () => {
+    const { claims } = await accountWithTwoStep();
+    const mfaToken = await ssoStep(claims);
+    for (let i = 1; i <= 5; i += 1) {
+      const { caller, response } = await withMfaCookie(mfaToken);
+      expect(await refusal(caller.auth.mfa.verify({ code: wrongCode() }))).toEqual({
+        code: 'UNAUTHORIZED',
+        message: 'Invalid code',
+      });
+      expect(response.mfaCookieCleared).toBe(i === 5);
+    }
+    const { caller, response } = await withMfaCookie(mfaToken);
+    expect(await refusal(caller.auth.mfa.verify({ code: app.generate() }))).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(response.mfaCookieCleared).toBe(true);
+  });
+
+  it('refuses (401) a verify with neither a token nor the cookie', async () => {
+    const { caller } = await withMfaCookie(undefined);
+    expect((await refusal(caller.auth.mfa.verify({ code: '123456' }))).code).toBe('UNAUTHORIZED');
+  });
+
+  it('works under PASSWORD_LOGIN=false, where it is the only way in for the account', async () => {
+    const { user, claims } = await accountWithTwoStep();
+    const ssoOnly = withConfig({ passwordLogin: false });
+    const mfaToken = await ssoStep(claims, ssoOnly);
+    const { caller } = await withMfaCookie(mfaToken, ssoOnly);
+    expect((await caller.auth.mfa.verify({ code: app.generate() })).user.id).toBe(user.id);
   });
 });
 
