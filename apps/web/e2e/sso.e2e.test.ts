@@ -53,11 +53,10 @@ function oidcProvider(extra: Record<string, string> = {}) {
 
 /** On the provider's sign-in page (where Keel sent the browser): signs in as `account`, back to Keel. */
 async function signInAtProvider(page: Page, fixture: ReturnType<typeof oidcProvider>, account: AccountId) {
-  await page.waitForURL((url) => url.pathname.startsWith('/interaction/'));
-  const signInPage = new URL(page.url());
-  expect(signInPage.origin).toBe(fixture.provider?.issuer);
-  signInPage.searchParams.set('account', account);
-  await page.goto(signInPage.href);
+  await page.getByRole('heading', { name: 'Sign in to the test provider' }).waitFor();
+  expect(new URL(page.url()).origin).toBe(fixture.provider?.issuer);
+  await page.getByLabel('Account').fill(account);
+  await page.getByRole('button', { name: 'Continue' }).click();
 }
 
 const signedIn = (page: Page) => page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();

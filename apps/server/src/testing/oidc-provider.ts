@@ -1,7 +1,7 @@
 // A real OpenID Provider for the single sign-on tests (oidc-provider, in process on 127.0.0.1):
-// one confidential client that must use PKCE, a few accounts, and a sign-in page a test "fills in"
-// by naming the account (`/interaction/<uid>?account=<id>`), which then finishes the login and the
-// consent as the provider's own pages would. Also a front door for Keel whose address is known
+// one confidential client that must use PKCE, a few accounts, and a sign-in page: a form whose one
+// field names the account (it submits `/interaction/<uid>?account=<id>`, which HTTP tests call
+// directly), which then finishes the login and the consent as the provider's own pages would. Also a front door for Keel whose address is known
 // before Keel listens, since PUBLIC_URL (the redirect URI's base) is configuration.
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -97,6 +97,10 @@ export async function startOidcProvider(options: {
     void (async () => {
       try {
         const details = await provider.interactionDetails(req, res);
+        if (!url.searchParams.has('account')) {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(signInForm(details.uid));
+          return;
+        }
         const accountId = url.searchParams.get('account') ?? '';
         if (!options.accounts[accountId]) {
           res.writeHead(400).end('unknown account');
@@ -123,6 +127,24 @@ export async function startOidcProvider(options: {
     clientSecret: TEST_OIDC_CLIENT_SECRET,
     close: () => closeServer(server),
   };
+}
+
+/** The provider's sign-in page, as a browser sees it. */
+function signInForm(uid: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Test provider: sign in</title></head>
+<body>
+<main>
+<h1>Sign in to the test provider</h1>
+<form method="get" action="/interaction/${encodeURIComponent(uid)}">
+<label for="account">Account</label>
+<input id="account" name="account" autocomplete="username" required>
+<button type="submit">Continue</button>
+</form>
+</main>
+</body>
+</html>`;
 }
 
 export interface FrontDoor {
