@@ -9,6 +9,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   AppError,
   type Context,
+  enforceRateLimit,
   type LinkIntent,
   linkIdentity,
   linkIntentOf,
@@ -20,15 +21,13 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as client from 'openid-client';
 import type { ServerConfig } from './config.js';
-import { type ContextFactory, MFA_COOKIE, MFA_COOKIE_PATH } from './http/context.js';
+import { type ContextFactory, setMfaCookie } from './http/context.js';
 import { sendError } from './http/errors.js';
 
 export const OIDC_PREFIX = '/auth/oidc';
 export const OIDC_STATE_COOKIE = 'keel_oidc';
 /** How long a sign-in may stay at the provider: the state cookie's life. */
 const STATE_TTL_SECONDS = 10 * 60;
-/** The code step's challenge lives five minutes on the server: the cookie that names it no longer. */
-const MFA_COOKIE_TTL_SECONDS = 5 * 60;
 const SCOPE = 'openid email profile';
 
 export interface OidcOptions {
@@ -128,11 +127,18 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
     return discovered;
   };
 
-  /** The rule `auth`, by client address: the code flow costs the provider and Keel a round trip each. */
-  async function withinLimit(ctx: Context, reply: FastifyReply): Promise<boolean> {
-    const decision = await ctx.rateLimiter.consume('auth', `ip:${ctx.ip}`);
-    if (!decision.allowed) reply.header('retry-after', String(decision.resetSeconds));
-    return decision.allowed;
+  /**
+   * The rule `auth`, by client address: the code flow costs the provider and Keel a round trip each.
+   * Over it, the answer carries the limit's headers and the caller sends the person back refused.
+   */
+  async function withinLimit(ctx: Context): Promise<boolean> {
+    try {
+      await enforceRateLimit(ctx, 'auth', `ip:${ctx.ip}`);
+      return true;
+    } catch (error) {
+      if (error instanceof AppError && error.appCode === 'RATE_LIMITED') return false;
+      throw error;
+    }
   }
 
   const toDashboard = (reply: FastifyReply, path: string) =>
@@ -148,7 +154,7 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
       linking
         ? sendError(request, reply, new AppError(status, reasonMessage(reason)))
         : toDashboard(reply, `/sign-in?sso_error=${reason}`);
-    if (!(await withinLimit(ctx, reply))) return refuse('rate_limited', 'RATE_LIMITED');
+    if (!(await withinLimit(ctx))) return refuse('rate_limited', 'RATE_LIMITED');
     let link: LinkIntent | undefined;
     if (linking) {
       try {
@@ -197,7 +203,7 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
       reply.clearCookie(OIDC_STATE_COOKIE, cookieOptions);
       const refuse = (reason: SsoErrorCode) =>
         toDashboard(reply, pending?.link ? `/account?sso_error=${reason}` : `/sign-in?sso_error=${reason}`);
-      if (!(await withinLimit(ctx, reply))) return refuse('rate_limited');
+      if (!(await withinLimit(ctx))) return refuse('rate_limited');
       if (!pending) {
         request.log.warn('OIDC callback without a valid state cookie');
         return refuse('failed');
@@ -233,14 +239,7 @@ export async function registerOidc(app: FastifyInstance, options: OidcOptions): 
         return refuse('failed');
       }
       if (mfaToken) {
-        // Lax, so that the redirect's navigation and the page's own calls to /trpc and /api carry it.
-        reply.setCookie(MFA_COOKIE, mfaToken, {
-          httpOnly: true,
-          secure: config.NODE_ENV === 'production',
-          sameSite: 'lax',
-          path: MFA_COOKIE_PATH,
-          maxAge: MFA_COOKIE_TTL_SECONDS,
-        });
+        setMfaCookie(reply, mfaToken, config.NODE_ENV === 'production');
         const search = new URLSearchParams({ sso_step: 'code', returnTo: pending.returnTo });
         return toDashboard(reply, `/sign-in?${search}`);
       }

@@ -224,17 +224,17 @@ export interface ApiConfig {
   mfaRequiredRoles: readonly Role[];
   /** OpenID Connect single sign-on (modules/sso); undefined when OIDC_ISSUER is unset (SSO off). */
   sso?: SsoConfig | undefined;
-  /** PASSWORD_LOGIN: whether passwords sign in; undefined reads as true. */
-  passwordLogin?: boolean | undefined;
+  /** PASSWORD_LOGIN: whether passwords sign in. */
+  passwordLogin: boolean;
   /**
    * ADMIN_EMAIL (lower case): a first single sign-on with this address, verified by the provider,
    * creates an ADMIN whatever the sign-up rules (the bootstrap of a deployment without passwords).
    */
   adminEmail?: string | undefined;
-  /** SSO_SESSION_MAX_HOURS: a single sign-on session refreshes this long after its sign-in; undefined reads as 24. */
-  ssoSessionMaxHours?: number | undefined;
-  /** SESSION_MAX_DAYS: every session ends this long after its sign-in; undefined reads as 30. */
-  sessionMaxDays?: number | undefined;
+  /** SSO_SESSION_MAX_HOURS: a single sign-on session refreshes this long after its sign-in. */
+  ssoSessionMaxHours: number;
+  /** SESSION_MAX_DAYS: every session ends this long after its sign-in. */
+  sessionMaxDays: number;
 }
 
 /** The single sign-on rules (OIDC_*); the client id and secret stay with the host. */

@@ -72,8 +72,8 @@ export interface ResponseControl {
   setHeader(name: string, value: string): void;
   setRefreshCookie(token: string, maxAgeSeconds: number): void;
   clearRefreshCookie(): void;
-  /** Drops the `keel_mfa` cookie of a code step after single sign-on; absent where no cookie is set (tests, the CLI). */
-  clearMfaCookie?(): void;
+  /** Drops the `keel_mfa` cookie of a code step after single sign-on. */
+  clearMfaCookie(): void;
 }
 
 export interface RequestInfo {
@@ -88,7 +88,7 @@ export interface RequestInfo {
    * The `keel_mfa` cookie, when the client sent one: the challenge of the code step after a single
    * sign-on, which the OIDC callback hands the browser in it (never in the address).
    */
-  mfaCookie?: string | undefined;
+  mfaCookie: string | undefined;
   response: ResponseControl;
   /** Filled in for the host; absent where nobody reads it (tests, calls made without a request). */
   observation?: RequestObservation | undefined;

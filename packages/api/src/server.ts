@@ -14,6 +14,7 @@ export { type JobOutcome, type Jobs, startJobs } from './common/jobs.js';
 export { createMailer, type Mailer, type MailMessage } from './common/mailer.js';
 export {
   createRateLimiter,
+  enforceRateLimit,
   type RateLimitDecision,
   type RateLimiter,
   type RateLimitRuleName,

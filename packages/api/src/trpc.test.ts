@@ -65,6 +65,7 @@ async function httpCall(
           userAgent: 'vitest',
           authorization: undefined,
           refreshCookie: undefined,
+          mfaCookie: undefined,
           response: recordingResponse(),
         },
       ),
@@ -299,6 +300,7 @@ describe('authentication', () => {
       userAgent: null,
       authorization: `Basic ${user.accessToken}`,
       refreshCookie: undefined,
+      mfaCookie: undefined,
       response: recordingResponse(),
     });
     expect(ctx).toMatchObject({ token: undefined, tokenInvalid: true, accessToken: undefined });

@@ -13,7 +13,12 @@ import {
   toPublicError,
   unauthorized,
 } from './common/errors.js';
-import type { RateLimitDecision, RateLimitRuleName } from './common/rate-limit.js';
+import {
+  type RateLimitDecision,
+  type RateLimitRuleName,
+  refuseOverLimit,
+  setLimitHeaders,
+} from './common/rate-limit.js';
 import { hasSecondFactor } from './common/tokens.js';
 import type { Context, ProcedureCall } from './context.js';
 import { isKnownSignInAddress } from './modules/auth/auth.service.js';
@@ -125,12 +130,6 @@ const isSignInRule = (rule: RateLimitRuleName) => SIGN_IN_RULES.includes(rule);
 const INPUT_KEYED_RULES: readonly RateLimitRuleName[] = [...SIGN_IN_RULES, 'mail'];
 const isInputKeyedRule = (rule: RateLimitRuleName) => INPUT_KEYED_RULES.includes(rule);
 
-function setLimitHeaders(ctx: Context, decision: RateLimitDecision): void {
-  ctx.response.setHeader('X-RateLimit-Limit', String(decision.limit));
-  ctx.response.setHeader('X-RateLimit-Remaining', String(decision.remaining));
-  ctx.response.setHeader('X-RateLimit-Reset', String(decision.resetSeconds));
-}
-
 /**
  * Counts the call against each of its rules, in order, and reports the tightest in the headers;
  * over a limit, refuses it with `Retry-After`. Sign-in rules it counted are added to `counted`, even
@@ -153,13 +152,9 @@ async function enforceRateLimits(
     // The owner's usual address is not held by the per-account rule (isKnownSignInAddress); asked only
     // once the account's allowance is spent, so ordinary sign-ins never pay for the query.
     if (rule === 'login_account' && (await isKnownSignInAddress(ctx.db, signInEmail(rawInput), ctx.ip))) continue;
-    setLimitHeaders(ctx, decision);
-    ctx.response.setHeader('Retry-After', String(decision.resetSeconds));
-    throw new AppError('RATE_LIMITED', 'Too many requests, try again later', {
-      retryAfterSeconds: decision.resetSeconds,
-    });
+    refuseOverLimit(ctx.response, decision);
   }
-  if (tightest) setLimitHeaders(ctx, tightest);
+  if (tightest) setLimitHeaders(ctx.response, tightest);
 }
 
 /**

@@ -142,11 +142,9 @@ export interface MfaChallengesTable {
   failed_attempts: Generated<number>;
   used_at: Date | null;
   created_at: CreatedAt;
-  /** What signed the person in before the code: the password, or a single sign-on. */
-  via: Generated<'password' | 'sso'>;
-  /** The provider's `iss`, when `via` is `sso`. */
+  /** The provider's `iss` when a single sign-on came before the code; null after a password. */
   sso_issuer: string | null;
-  /** When the provider signed the person in, when `via` is `sso`: the session's limits count from it. */
+  /** When the provider signed the person in (with `sso_issuer`): the session's limits count from it. */
   sso_signed_in_at: Date | null;
 }
 

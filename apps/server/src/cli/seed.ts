@@ -41,6 +41,7 @@ const callerFor = async (accessToken?: string) =>
       userAgent: 'keel-seed',
       authorization: accessToken ? `Bearer ${accessToken}` : undefined,
       refreshCookie: undefined,
+      mfaCookie: undefined,
       response: noopResponse,
     }),
   );

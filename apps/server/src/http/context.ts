@@ -23,7 +23,16 @@ export const REFRESH_COOKIE_PATHS = ['/trpc/auth.refresh', '/trpc/auth.logout', 
  * it): on every path, since the sign-in page sends the code to /trpc (or /api).
  */
 export const MFA_COOKIE = 'keel_mfa';
-export const MFA_COOKIE_PATH = '/';
+/** The code step's challenge lives five minutes on the server: the cookie that names it no longer. */
+const MFA_COOKIE_TTL_SECONDS = 5 * 60;
+
+/** Lax, so that the redirect's navigation and the sign-in page's own calls carry it. */
+const mfaCookieOptions = (secure: boolean) => ({ httpOnly: true, secure, sameSite: 'lax' as const, path: '/' });
+
+/** Hands the browser the challenge of the code step after a single sign-on (never in the address). */
+export function setMfaCookie(reply: FastifyReply, mfaToken: string, secure: boolean): void {
+  reply.setCookie(MFA_COOKIE, mfaToken, { ...mfaCookieOptions(secure), maxAge: MFA_COOKIE_TTL_SECONDS });
+}
 
 export type ContextFactory = (request: FastifyRequest, reply: FastifyReply) => Promise<Context>;
 
@@ -69,7 +78,7 @@ function requestInfo(
       }
     },
     clearMfaCookie() {
-      reply.clearCookie(MFA_COOKIE, { httpOnly: true, secure, sameSite: 'lax', path: MFA_COOKIE_PATH });
+      reply.clearCookie(MFA_COOKIE, mfaCookieOptions(secure));
     },
   };
   const observation: RequestObservation = { calls: [], userId: undefined, trace };

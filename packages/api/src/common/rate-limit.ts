@@ -3,6 +3,8 @@
 // counts in process first and settles with Redis in batches (local-first counting, below).
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { ResponseControl } from '../context.js';
+import { AppError } from './errors.js';
 
 export type RateLimitRuleName =
   | 'login'
@@ -298,4 +300,36 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       }
     },
   };
+}
+
+/** Tells the client where it stands against a rule: `X-RateLimit-Limit`, `-Remaining`, `-Reset`. */
+export function setLimitHeaders(response: ResponseControl, decision: RateLimitDecision): void {
+  response.setHeader('X-RateLimit-Limit', String(decision.limit));
+  response.setHeader('X-RateLimit-Remaining', String(decision.remaining));
+  response.setHeader('X-RateLimit-Reset', String(decision.resetSeconds));
+}
+
+/** The answer to a call over a limit: its headers, `Retry-After`, and 429 `RATE_LIMITED`. */
+export function refuseOverLimit(
+  response: ResponseControl,
+  decision: RateLimitDecision,
+  message = 'Too many requests, try again later',
+): never {
+  setLimitHeaders(response, decision);
+  response.setHeader('Retry-After', String(decision.resetSeconds));
+  throw new AppError('RATE_LIMITED', message, { retryAfterSeconds: decision.resetSeconds });
+}
+
+/**
+ * Counts one call against `rule` under `key`, for a limit a procedure's own rules cannot key (a
+ * count per account found by the service, an HTTP route outside tRPC); 429 beyond it.
+ */
+export async function enforceRateLimit(
+  ctx: { rateLimiter: RateLimiter; response: ResponseControl },
+  rule: RateLimitRuleName,
+  key: string,
+  message?: string,
+): Promise<void> {
+  const decision = await ctx.rateLimiter.consume(rule, key);
+  if (!decision.allowed) refuseOverLimit(ctx.response, decision, message);
 }

@@ -48,10 +48,14 @@ export interface TokenService {
 
 type CryptoKey = webcrypto.CryptoKey;
 
-/** The `amr` of a session opened with a password alone. */
+/** The `amr` of a session (RFC 8176 values): how its sign-in was made. */
 export const PASSWORD_ONLY: readonly string[] = Object.freeze(['pwd']);
+export const PASSWORD_AND_OTP: readonly string[] = Object.freeze(['pwd', 'otp']);
+export const SSO_ONLY: readonly string[] = Object.freeze(['sso']);
+/** A single sign-on with a second factor: the provider's, or a code of two-step verification. */
+export const SSO_AND_OTP: readonly string[] = Object.freeze(['sso', 'otp']);
 
-/** Whether a token's session proved a second factor: a TOTP code (`otp`), or a single sign-on (`sso`). */
+/** Whether a token's session proved a second factor: a TOTP code, or a provider's own (`otp` either way). */
 export function hasSecondFactor(claims: Pick<AccessClaims, 'amr'>): boolean {
   // An SSO sign-in carries `otp` too when the provider checked a second factor (or is trusted to).
   return claims.amr?.includes('otp') === true;
@@ -163,5 +167,18 @@ export function isWellFormedRefreshToken(token: string): boolean {
 }
 
 export function hashRefreshToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return hashSecret(token);
+}
+
+/**
+ * What is stored in place of a high-entropy secret (a link's token, a sign-in challenge, a recovery
+ * code): its SHA-256 in hex. Such secrets need no slow hash; a password does (common/hash.ts).
+ */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** A random secret for a link or a challenge: 32 bytes, base64url. */
+export function generateSecretToken(): string {
+  return randomBytes(32).toString('base64url');
 }

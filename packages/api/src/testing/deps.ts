@@ -94,6 +94,9 @@ export async function createTestDeps(options: TestDepsOptions = {}): Promise<Tes
     emailVerificationRequired: false,
     signupDomains: [],
     mfaRequiredRoles: [],
+    passwordLogin: true,
+    ssoSessionMaxHours: 24,
+    sessionMaxDays: 30,
     ...options.config,
   };
   const { logger, logs } = captureLogger();
@@ -153,11 +156,13 @@ export function recordingResponse(): ResponseControl & {
   refreshCookie: string | null | undefined;
   /** The lifetime the last refresh cookie was set with. */
   refreshCookieMaxAgeSeconds: number | undefined;
+  mfaCookieCleared: boolean;
 } {
   const sink = {
     headers: {} as Record<string, string>,
     refreshCookie: undefined as string | null | undefined,
     refreshCookieMaxAgeSeconds: undefined as number | undefined,
+    mfaCookieCleared: false,
     setHeader(name: string, value: string) {
       sink.headers[name.toLowerCase()] = value;
     },
@@ -167,6 +172,9 @@ export function recordingResponse(): ResponseControl & {
     },
     clearRefreshCookie() {
       sink.refreshCookie = null;
+    },
+    clearMfaCookie() {
+      sink.mfaCookieCleared = true;
     },
   };
   return sink;
@@ -190,6 +198,7 @@ export async function callerFor(deps: AppDeps, options: CallerOptions = {}) {
     userAgent: request.userAgent ?? 'vitest',
     authorization: accessToken ? `Bearer ${accessToken}` : undefined,
     refreshCookie: request.refreshCookie,
+    mfaCookie: request.mfaCookie,
     response,
     observation: request.observation,
   });

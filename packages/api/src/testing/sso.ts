@@ -39,6 +39,7 @@ export async function signInWithSso(deps: AppDeps, claims: OidcClaims) {
     userAgent: 'vitest',
     authorization: undefined,
     refreshCookie: undefined,
+    mfaCookie: undefined,
     response,
   });
   const result = await signInWithIdentity(ctx, claims);

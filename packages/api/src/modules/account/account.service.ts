@@ -2,12 +2,12 @@
 // through one-time links sent by mail. A link carries 32 random bytes; only their SHA-256 is stored; a link works once,
 // until it expires, and a newer one of its kind voids it. Mail is only ever sent by jobs, so a
 // request answers at once and the same whether or not the account exists.
-import { createHash, randomBytes } from 'node:crypto';
 import type { DB, OneTimeTokenKind } from '@keel/db';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { AppError, badRequest, conflict } from '../../common/errors.js';
 import type { Mailer } from '../../common/mailer.js';
+import { generateSecretToken, hashSecret } from '../../common/tokens.js';
 import type { ApiConfig } from '../../config.js';
 import type { Context } from '../../context.js';
 import type { AuthedContext } from '../../trpc.js';
@@ -65,7 +65,7 @@ export interface EmailChangeNotice {
 }
 
 export function hashLinkToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return hashSecret(token);
 }
 
 /** A dashboard URL under PUBLIC_URL, never the request's Host (which a client chooses). */
@@ -83,7 +83,7 @@ async function issueToken(
   kind: OneTimeTokenKind,
   user: { id: string; email: string },
 ): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
+  const token = generateSecretToken();
   await repo.replaceLiveToken(db, {
     kind,
     userId: user.id,

@@ -36,6 +36,7 @@ async function contextFor(accessToken: string | undefined) {
     userAgent: 'vitest',
     authorization: accessToken ? `Bearer ${accessToken}` : undefined,
     refreshCookie: undefined,
+    mfaCookie: undefined,
     response: recordingResponse(),
   });
 }

@@ -258,9 +258,7 @@ export async function insertMfaChallenge(
       token_hash: challenge.tokenHash,
       password_version: challenge.passwordVersion,
       expires_at: challenge.expiresAt,
-      ...(singleSignOn
-        ? { via: 'sso' as const, sso_issuer: singleSignOn.issuer, sso_signed_in_at: singleSignOn.signedInAt }
-        : {}),
+      ...(singleSignOn ? { sso_issuer: singleSignOn.issuer, sso_signed_in_at: singleSignOn.signedInAt } : {}),
     })
     .execute();
 }

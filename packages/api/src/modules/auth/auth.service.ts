@@ -1,14 +1,18 @@
 // Authentication rules: sign-up and sign-in, rotating refresh tokens with reuse
 // detection, sessions and their revocation on every instance.
-import { createHash, randomBytes } from 'node:crypto';
 import type { DB, UserRow } from '@keel/db';
 import type { Kysely } from 'kysely';
 import { AppError, badRequest, forbidden, isUniqueViolation, notFound, unauthorized } from '../../common/errors.js';
+import { enforceRateLimit } from '../../common/rate-limit.js';
 import {
   generateRefreshToken,
+  generateSecretToken,
   hashRefreshToken,
+  hashSecret,
   isWellFormedRefreshToken,
+  PASSWORD_AND_OTP,
   PASSWORD_ONLY,
+  SSO_AND_OTP,
 } from '../../common/tokens.js';
 import type { ApiConfig } from '../../config.js';
 import type { Context } from '../../context.js';
@@ -46,13 +50,7 @@ const REAUTHENTICATE_WITHOUT_PASSWORD =
   'Sign in again with single sign-on (within 5 minutes) or enter a code from your authenticator app';
 /** How recent a single sign-on stands in for the password before a change to the account's credentials. */
 const FRESH_SIGN_IN_MS = 5 * 60 * 1000;
-const DEFAULT_SSO_SESSION_MAX_HOURS = 24;
-const DEFAULT_SESSION_MAX_DAYS = 30;
 
-/** The `amr` of a session whose sign-in checked a code after the password. */
-const PASSWORD_AND_OTP: readonly string[] = Object.freeze(['pwd', 'otp']);
-/** The `amr` of a single sign-on session in which two-step verification was turned on. */
-const SSO_AND_OTP: readonly string[] = Object.freeze(['sso', 'otp']);
 /** How long the code step of a sign-in waits after the password. */
 const MFA_CHALLENGE_TTL_MS = 5 * 60 * 1000;
 /** Wrong codes one sign-in challenge takes; the next try is refused whatever its code. */
@@ -60,12 +58,9 @@ const MFA_CHALLENGE_MAX_FAILURES = 5;
 
 type Db = Context['db'];
 
-/** PASSWORD_LOGIN: whether passwords sign in here (unset reads as true). */
-export const passwordsSignIn = (config: Pick<ApiConfig, 'passwordLogin'>): boolean => config.passwordLogin ?? true;
-
 /** Refuses (403) what takes or sets a password when PASSWORD_LOGIN=false: only single sign-on signs in. */
 export function assertPasswordsSignIn(ctx: Pick<Context, 'config'>): void {
-  if (!passwordsSignIn(ctx.config)) throw forbidden(PASSWORDS_OFF);
+  if (!ctx.config.passwordLogin) throw forbidden(PASSWORDS_OFF);
 }
 
 const isSingleSignOn = (amr: readonly string[]) => amr.includes('sso');
@@ -76,12 +71,9 @@ const isSingleSignOn = (amr: readonly string[]) => amr.includes('sso');
  * through the provider, which may have removed them).
  */
 function sessionDeadline(config: ApiConfig, signedInAt: Date, amr: readonly string[]): number {
-  const absolute = signedInAt.getTime() + (config.sessionMaxDays ?? DEFAULT_SESSION_MAX_DAYS) * DAY_MS;
+  const absolute = signedInAt.getTime() + config.sessionMaxDays * DAY_MS;
   if (!isSingleSignOn(amr)) return absolute;
-  return Math.min(
-    absolute,
-    signedInAt.getTime() + (config.ssoSessionMaxHours ?? DEFAULT_SSO_SESSION_MAX_HOURS) * HOUR_MS,
-  );
+  return Math.min(absolute, signedInAt.getTime() + config.ssoSessionMaxHours * HOUR_MS);
 }
 
 /** A new refresh token's expiry: REFRESH_TOKEN_TTL_DAYS from now, never past the session's deadline. */
@@ -138,7 +130,7 @@ export async function issuePayload(
   });
   const ttlSeconds = refreshExpiresAt
     ? Math.max(1, Math.ceil((refreshExpiresAt.getTime() - mfa.nowOf(ctx)) / 1000))
-    : Math.min(ctx.config.refreshTokenTtlDays, ctx.config.sessionMaxDays ?? DEFAULT_SESSION_MAX_DAYS) * 24 * 60 * 60;
+    : Math.min(ctx.config.refreshTokenTtlDays, ctx.config.sessionMaxDays) * 24 * 60 * 60;
   ctx.response.setRefreshCookie(refreshToken, ttlSeconds);
   // A sign-in came without a token: the request's log line is about the user it signed in.
   if (ctx.observation) ctx.observation.userId ??= user.id;
@@ -216,7 +208,6 @@ export async function login(ctx: Context, input: LoginInput): Promise<LoginResul
   }
   if (!row.active) throw forbidden(ACCOUNT_DISABLED);
   const rehashed = await rehashIfOutdated(ctx, row.password_hash, input.password);
-  const secondStep = await mfa.isMfaEnabled(ctx.db, row.id);
   type Outcome = { mfaToken: string } | { signedIn: SignedInSession };
   const outcome = await ctx.db.transaction().execute(async (trx): Promise<Outcome> => {
     // The password was verified without a lock. Under the user row's lock, a password change or a
@@ -226,7 +217,8 @@ export async function login(ctx: Context, input: LoginInput): Promise<LoginResul
     if (!current || current.password_version !== row.password_version) throw unauthorized(INVALID_CREDENTIALS);
     if (!current.active) throw forbidden(ACCOUNT_DISABLED);
     if (rehashed) await users.rehashPassword(trx, row.id, row.password_version, rehashed);
-    if (secondStep) return { mfaToken: await openMfaChallenge(ctx, trx, current) };
+    // Read after the lock, with the password's own checks: two-step turned on or off meanwhile counts.
+    if (await mfa.isMfaEnabled(trx, row.id)) return { mfaToken: await openMfaChallenge(ctx, trx, current) };
     return { signedIn: await openSignedInSession(ctx, trx, current, PASSWORD_ONLY) };
   });
   // A sign-in came without a token: the request's log line is about the user it signed in.
@@ -284,8 +276,6 @@ export async function finishSignIn(
   return issuePayload(ctx, signedIn.user, signedIn.sessionId, signedIn.refreshToken, amr, signedIn.refreshExpiresAt);
 }
 
-const hashMfaToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
-
 /** The code step of a sign-in: a single-use token for `verifyMfa`, of which only the SHA-256 is stored. */
 async function openMfaChallenge(
   ctx: Context,
@@ -293,10 +283,10 @@ async function openMfaChallenge(
   user: UserRow,
   singleSignOn?: { issuer: string; signedInAt: Date },
 ): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
+  const token = generateSecretToken();
   await repo.insertMfaChallenge(trx, {
     userId: user.id,
-    tokenHash: hashMfaToken(token),
+    tokenHash: hashSecret(token),
     passwordVersion: user.password_version,
     expiresAt: new Date(mfa.nowOf(ctx) + MFA_CHALLENGE_TTL_MS),
     singleSignOn,
@@ -320,13 +310,7 @@ export function openSingleSignOnMfaChallenge(ctx: Context, trx: Db, user: UserRo
  */
 async function consumeCodeAllowance(ctx: Context, userId: string): Promise<string> {
   const accountKey = `user:${userId}`;
-  const allowance = await ctx.rateLimiter.consume('mfa_account', accountKey);
-  if (!allowance.allowed) {
-    ctx.response.setHeader('Retry-After', String(allowance.resetSeconds));
-    throw new AppError('RATE_LIMITED', 'Too many wrong codes for this account, try again later', {
-      retryAfterSeconds: allowance.resetSeconds,
-    });
-  }
+  await enforceRateLimit(ctx, 'mfa_account', accountKey, 'Too many wrong codes for this account, try again later');
   return accountKey;
 }
 
@@ -339,12 +323,12 @@ async function consumeCodeAllowance(ctx: Context, userId: string): Promise<strin
  */
 export async function verifyMfa(ctx: Context, input: VerifyMfaInput): Promise<AuthPayload> {
   const token = input.mfaToken ?? ctx.mfaCookie;
-  const found = token ? await repo.findMfaChallenge(ctx.db, hashMfaToken(token)) : undefined;
+  const found = token ? await repo.findMfaChallenge(ctx.db, hashSecret(token)) : undefined;
   if (!found) {
     voidMfaCookie(ctx);
     throw unauthorized(INVALID_MFA_TOKEN);
   }
-  const singleSignOn = found.via === 'sso' ? found : undefined;
+  const singleSignOn = found.sso_issuer !== null;
   const invalidToken = singleSignOn ? INVALID_SSO_MFA_TOKEN : INVALID_MFA_TOKEN;
   // A challenge opened before passwords (or single sign-on) were turned off signs no one in after.
   if (!singleSignOn) assertPasswordsSignIn(ctx);
@@ -419,7 +403,7 @@ export async function verifyMfa(ctx: Context, input: VerifyMfaInput): Promise<Au
 
 /** Drops the `keel_mfa` cookie once the challenge it names is used or void (when the request sent one). */
 function voidMfaCookie(ctx: Context): void {
-  if (ctx.mfaCookie !== undefined) ctx.response.clearMfaCookie?.();
+  if (ctx.mfaCookie !== undefined) ctx.response.clearMfaCookie();
 }
 
 /**
@@ -624,9 +608,6 @@ export interface Reauthentication {
   code?: string | undefined;
 }
 
-/** `password_version` of an account single sign-on created, whose password nobody was ever told. */
-const NO_PASSWORD_VERSION = -1;
-
 /**
  * Confirms that the caller is the account's owner before a change to its credentials, with the
  * first of: the current password (only while passwords sign in), a code of the authenticator app
@@ -641,7 +622,7 @@ export async function reauthenticate(
 ): Promise<UserRow> {
   const row = await users.findUserById(ctx.db, ctx.user.id);
   if (!row) throw unauthorized('User no longer exists');
-  const passwords = passwordsSignIn(ctx.config);
+  const passwords = ctx.config.passwordLogin;
   if (input.currentPassword !== undefined && passwords) {
     if (!(await ctx.hasher.verify(row.password_hash, input.currentPassword))) throw badRequest(WRONG_PASSWORD);
     return row;
@@ -652,7 +633,7 @@ export async function reauthenticate(
   }
   if (options.codeFollows || (await isFreshSingleSignOn(ctx))) return row;
   const message =
-    passwords && row.password_version !== NO_PASSWORD_VERSION
+    passwords && row.password_version !== users.NO_PASSWORD_VERSION
       ? REAUTHENTICATE_WITH_PASSWORD
       : REAUTHENTICATE_WITHOUT_PASSWORD;
   throw new AppError('VALIDATION_ERROR', message, { details: [{ field: 'currentPassword', message }] });
@@ -687,7 +668,7 @@ export async function setupMfa(ctx: AuthedContext, input: SetupMfaInput): Promis
  * single sign-on; an app code alone confirms both that it is the caller and that they hold the device.
  */
 export async function disableMfa(ctx: AuthedContext, input: DisableMfaInput): Promise<{ success: true }> {
-  await reauthenticate(ctx, { currentPassword: input.currentPassword }, { codeFollows: /^\d{6}$/.test(input.code) });
+  await reauthenticate(ctx, { currentPassword: input.currentPassword }, { codeFollows: mfa.isAppCode(input.code) });
   return mfa.disableMfa(ctx, input);
 }
 
@@ -763,11 +744,11 @@ export function isKnownSignInAddress(db: Kysely<DB>, email: string, ip: string):
  * ADMIN then (modules/sso).
  */
 export async function ensureAdmin(
-  deps: Pick<Context, 'db' | 'hasher'> & { config?: Pick<ApiConfig, 'passwordLogin'> },
+  deps: Pick<Context, 'db' | 'hasher'> & { config: Pick<ApiConfig, 'passwordLogin'> },
   email: string,
   password: string,
 ): Promise<UserRow | undefined> {
-  if (deps.config && !passwordsSignIn(deps.config)) return undefined;
+  if (!deps.config.passwordLogin) return undefined;
   const normalized = email.trim().toLowerCase();
   if (await users.findUserByEmail(deps.db, normalized)) return undefined;
   const passwordHash = await deps.hasher.hash(password);

@@ -138,38 +138,19 @@ export function revokeOpenInvitation(db: Kysely<DB>, id: string): Promise<Invita
 }
 
 /**
- * Marks the invitation accepted by `userId` if this token is its newest link and it is still open
- * and unexpired; one statement, so of two acceptances exactly one gets the row.
+ * Marks the invitation accepted by `userId` if it is still open and unexpired: the one whose newest
+ * link is this token, or (a first single sign-on, the provider vouching for the address) the one of
+ * this email. One statement, so of two acceptances exactly one gets the row.
  */
 export function acceptInvitation(
   db: Kysely<DB>,
-  tokenHash: string,
+  by: { tokenHash: string } | { email: string },
   userId: string,
 ): Promise<InvitationRow | undefined> {
   return db
     .updateTable('invitations')
     .set({ accepted_at: sql<Date>`now()`, accepted_user_id: userId })
-    .where('token_hash', '=', tokenHash)
-    .where('accepted_at', 'is', null)
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', sql<Date>`now()`)
-    .returningAll()
-    .executeTakeFirst();
-}
-
-/**
- * Marks the open, unexpired invitation of `email` accepted by `userId`; undefined when there is
- * none. One statement, so an invitation is accepted once whether by its link or by a sign-in.
- */
-export function acceptInvitationOfEmail(
-  db: Kysely<DB>,
-  email: string,
-  userId: string,
-): Promise<InvitationRow | undefined> {
-  return db
-    .updateTable('invitations')
-    .set({ accepted_at: sql<Date>`now()`, accepted_user_id: userId })
-    .where('email', '=', email)
+    .where((eb) => ('tokenHash' in by ? eb('token_hash', '=', by.tokenHash) : eb('email', '=', by.email)))
     .where('accepted_at', 'is', null)
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', sql<Date>`now()`)

@@ -195,7 +195,7 @@ export async function acceptInvitation(ctx: Context, input: AcceptInvitationInpu
       if (isUniqueViolation(error)) throw conflict(ACCOUNT_EXISTS);
       throw error;
     }
-    const accepted = await repo.acceptInvitation(trx, tokenHash, row.id);
+    const accepted = await repo.acceptInvitation(trx, { tokenHash }, row.id);
     if (!accepted) throw new AppError('NOT_FOUND', NO_LONGER_VALID);
     const session = await openSession(ctx, trx, row.id);
     await audit(trx, ctx, {
@@ -242,5 +242,5 @@ export function acceptOpenInvitationOfEmail(
   email: string,
   userId: string,
 ): Promise<InvitationRow | undefined> {
-  return repo.acceptInvitationOfEmail(db, email, userId);
+  return repo.acceptInvitation(db, { email }, userId);
 }

@@ -5,12 +5,13 @@
 //
 // The secret is stored as the authenticator app was given it: the codebase has no encryption key
 // or helper yet, and the database already holds what a session needs (docs/two-step.md).
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { DB } from '@keel/db';
 import type { Kysely } from 'kysely';
 import { Secret, TOTP } from 'otpauth';
 import * as QRCode from 'qrcode';
 import { badRequest, conflict, notFound } from '../../common/errors.js';
+import { hashSecret } from '../../common/tokens.js';
 import type { Context } from '../../context.js';
 import type { AuthedContext } from '../../trpc.js';
 import { audit } from '../audit/audit.service.js';
@@ -58,8 +59,6 @@ function stepOf(secret: string, code: string, now: number): number | undefined {
   return delta === null ? undefined : totp.counter({ timestamp: now }) + delta;
 }
 
-const hashRecoveryCode = (code: string) => createHash('sha256').update(code, 'utf8').digest('hex');
-
 /** A recovery code as typed (any case, spaces or dashes anywhere) in the form it was shown, or undefined. */
 function canonicalRecoveryCode(typed: string): string | undefined {
   const letters = typed.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -77,7 +76,11 @@ function newRecoveryCodes(): string[] {
 /** Stores ten new recovery codes in place of the user's others; returns them, the only time they are shown. */
 async function issueRecoveryCodes(db: Kysely<DB>, userId: string): Promise<string[]> {
   const codes = newRecoveryCodes();
-  await repo.replaceRecoveryCodes(db, userId, codes.map(hashRecoveryCode));
+  await repo.replaceRecoveryCodes(
+    db,
+    userId,
+    codes.map((code) => hashSecret(code)),
+  );
   return codes;
 }
 
@@ -100,7 +103,7 @@ export async function checkSecondFactor(
 ): Promise<SecondFactorMethod | undefined> {
   if ('recoveryCode' in factor) {
     const code = canonicalRecoveryCode(factor.recoveryCode);
-    if (!code || !(await repo.useRecoveryCode(db, userId, hashRecoveryCode(code)))) return undefined;
+    if (!code || !(await repo.useRecoveryCode(db, userId, hashSecret(code)))) return undefined;
     await audit(db, ctx, {
       actorId: userId,
       action: 'auth.recovery_code_used',
@@ -117,8 +120,10 @@ export async function checkSecondFactor(
   return 'totp';
 }
 
-/** Six digits are a code of the app; anything else is taken for a recovery code. */
-const asSecondFactor = (code: string): SecondFactor => (/^\d{6}$/.test(code) ? { code } : { recoveryCode: code });
+/** Whether `code` is a code of the app (six digits), rather than a recovery code. */
+export const isAppCode = (code: string): boolean => /^\d{6}$/.test(code);
+
+const asSecondFactor = (code: string): SecondFactor => (isAppCode(code) ? { code } : { recoveryCode: code });
 
 /** Whether signing in as `userId` takes a code after the password. */
 export async function isMfaEnabled(db: Kysely<DB>, userId: string): Promise<boolean> {
@@ -180,10 +185,7 @@ export async function enableMfa(ctx: AuthedContext, db: Kysely<DB>, input: Enabl
  * them (auth.service.ts `disableMfa`).
  */
 export async function disableMfa(ctx: AuthedContext, input: DisableMfaInput): Promise<{ success: true }> {
-  const outcome = await ctx.db.transaction().execute(async (trx) => {
-    const secret = await repo.lockSecret(trx, ctx.user.id);
-    if (!secret?.enabled_at) return 'off' as const;
-    if (!(await checkSecondFactor(ctx, trx, ctx.user.id, asSecondFactor(input.code)))) return 'wrong' as const;
+  await withSecondFactor(ctx, input.code, 'disable', async (trx) => {
     await repo.deleteTwoStep(trx, ctx.user.id);
     await audit(trx, ctx, {
       actorId: ctx.user.id,
@@ -191,14 +193,33 @@ export async function disableMfa(ctx: AuthedContext, input: DisableMfaInput): Pr
       targetType: 'user',
       targetId: ctx.user.id,
     });
-    return 'done' as const;
   });
-  if (outcome === 'off') throw conflict('Two-step verification is not on');
-  if (outcome === 'wrong') {
-    await recordFailedSecondFactor(ctx, ctx.user.id, { reason: 'wrong_code', during: 'disable' });
+  return { success: true };
+}
+
+/**
+ * Runs `change` in one transaction once the caller's code (an app code or a recovery code) checked
+ * out, under the secret's lock: 409 when two-step verification is off, 400 for a wrong code (audited
+ * on its own, after the transaction).
+ */
+async function withSecondFactor<T>(
+  ctx: AuthedContext,
+  code: string,
+  during: 'disable' | 'regenerate',
+  change: (trx: Kysely<DB>) => Promise<T>,
+): Promise<T> {
+  const outcome = await ctx.db.transaction().execute(async (trx) => {
+    const secret = await repo.lockSecret(trx, ctx.user.id);
+    if (!secret?.enabled_at) return { off: true as const };
+    if (!(await checkSecondFactor(ctx, trx, ctx.user.id, asSecondFactor(code)))) return { wrong: true as const };
+    return { done: await change(trx) };
+  });
+  if ('off' in outcome) throw conflict('Two-step verification is not on');
+  if ('wrong' in outcome) {
+    await recordFailedSecondFactor(ctx, ctx.user.id, { reason: 'wrong_code', during });
     throw badRequest(WRONG_CODE);
   }
-  return { success: true };
+  return outcome.done;
 }
 
 export async function mfaStatus(ctx: AuthedContext): Promise<MfaStatus> {
@@ -216,10 +237,7 @@ export async function regenerateRecoveryCodes(
   ctx: AuthedContext,
   input: RegenerateRecoveryCodesInput,
 ): Promise<RecoveryCodes> {
-  const outcome = await ctx.db.transaction().execute(async (trx) => {
-    const secret = await repo.lockSecret(trx, ctx.user.id);
-    if (!secret?.enabled_at) return 'off' as const;
-    if (!(await checkSecondFactor(ctx, trx, ctx.user.id, asSecondFactor(input.code)))) return 'wrong' as const;
+  const recoveryCodes = await withSecondFactor(ctx, input.code, 'regenerate', async (trx) => {
     const codes = await issueRecoveryCodes(trx, ctx.user.id);
     await audit(trx, ctx, {
       actorId: ctx.user.id,
@@ -229,12 +247,7 @@ export async function regenerateRecoveryCodes(
     });
     return codes;
   });
-  if (outcome === 'off') throw conflict('Two-step verification is not on');
-  if (outcome === 'wrong') {
-    await recordFailedSecondFactor(ctx, ctx.user.id, { reason: 'wrong_code', during: 'regenerate' });
-    throw badRequest(WRONG_CODE);
-  }
-  return { recoveryCodes: outcome };
+  return { recoveryCodes };
 }
 
 // --- admin.users.resetMfa ----------------------------------------------------------------------

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IdentityRow, UserRow } from '@keel/db';
 import { AppError, type AppErrorCode, conflict, forbidden, isUniqueViolation, notFound } from '../../common/errors.js';
+import { hasSecondFactor, SSO_AND_OTP, SSO_ONLY } from '../../common/tokens.js';
 import type { SsoConfig } from '../../config.js';
 import type { Context } from '../../context.js';
 import { type AuthedContext, optionalUser } from '../../trpc.js';
@@ -15,7 +16,6 @@ import {
   finishSignIn,
   openSignedInSession,
   openSingleSignOnMfaChallenge,
-  passwordsSignIn,
   type SignedInSession,
 } from '../auth/auth.service.js';
 import * as invitations from '../invitations/invitations.service.js';
@@ -62,13 +62,6 @@ export class SsoRefusal extends AppError {
   }
 }
 
-/** `password_version` of an account single sign-on created: no password was ever chosen for it. */
-const NO_PASSWORD_VERSION = -1;
-
-/** The session `amr` of a single sign-on, without and with a second factor (RFC 8176 values). */
-const SSO_ONLY: readonly string[] = Object.freeze(['sso']);
-const SSO_WITH_SECOND_FACTOR: readonly string[] = Object.freeze(['sso', 'otp']);
-
 /** RFC 8176 methods that prove possession of something beyond a password. */
 const POSSESSION_METHODS = new Set(['otp', 'hwk', 'swk', 'sms', 'tel', 'sc']);
 
@@ -88,12 +81,10 @@ function ssoConfigOf(ctx: Context): SsoConfig {
   return config;
 }
 
-const passwordLoginOn = (ctx: Context) => passwordsSignIn(ctx.config);
-
 /** `auth.providers`: what the sign-in page offers. */
 export function providers(ctx: Context): Providers {
   const sso = ctx.config.sso;
-  return { password: passwordLoginOn(ctx), oidc: sso ? { label: sso.label } : null };
+  return { password: ctx.config.passwordLogin, oidc: sso ? { label: sso.label } : null };
 }
 
 function normalizedEmail(email: string | undefined): string | undefined {
@@ -165,7 +156,7 @@ export async function signInWithIdentity(ctx: Context, claims: OidcClaims): Prom
   const email = normalizedEmail(claims.email);
   const emailVerified = email !== undefined && (claims.emailVerified || config.trustEmail);
   const secondFactor = config.mfaTrusted || providerUsedSecondFactor(claims.amr);
-  const amr = secondFactor ? SSO_WITH_SECOND_FACTOR : SSO_ONLY;
+  const amr = secondFactor ? SSO_AND_OTP : SSO_ONLY;
   const known = await repo.findIdentity(ctx.db, claims.issuer, claims.subject);
   // A new account's password hash is of a secret nobody is told: a password sign-in is refused as
   // any wrong password is, until a reset link sets one. Hashed before the transaction holds locks.
@@ -230,7 +221,7 @@ async function createAccount(
   const invitation = await invitations.findOpenInvitationOfEmail(trx, email);
   // Without passwords there is no bootstrap admin at start: the first single sign-on with
   // ADMIN_EMAIL, an address the provider vouched for, is the ADMIN whatever the sign-up rules.
-  const bootstrapAdmin = !passwordLoginOn(ctx) && emailVerified && email === ctx.config.adminEmail;
+  const bootstrapAdmin = !ctx.config.passwordLogin && emailVerified && email === ctx.config.adminEmail;
   if (!bootstrapAdmin) {
     // A team invitation lets the account be created too; the person then accepts it signed in.
     const invited = invitation !== undefined || (await hasPendingTeamInvitation(trx, email));
@@ -244,7 +235,7 @@ async function createAccount(
     email,
     name: displayName(claims, email),
     password_hash: options.unusableHash,
-    password_version: NO_PASSWORD_VERSION,
+    password_version: users.NO_PASSWORD_VERSION,
     role: bootstrapAdmin ? 'ADMIN' : claimsInvitation ? invitation.role : options.defaultRole,
     email_verified: emailVerified,
   });
@@ -285,7 +276,7 @@ export async function linkIntentOf(ctx: Context): Promise<LinkIntent> {
   if (!user) throw new AppError('UNAUTHORIZED', 'Sign in to link single sign-on to your account');
   // A new way in is as sensitive as the password: an account with two-step verification links one
   // only from a session that passed it, so a stolen password-only token cannot add a back door.
-  if ((await isMfaEnabled(ctx.db, user.id)) && ctx.token?.amr?.includes('otp') !== true) {
+  if ((await isMfaEnabled(ctx.db, user.id)) && !(ctx.token && hasSecondFactor(ctx.token))) {
     throw forbidden('Sign in again with your code to link single sign-on to this account');
   }
   return { userId: user.id, sessionId: user.sessionId };
@@ -340,7 +331,6 @@ export async function listIdentities(ctx: AuthedContext): Promise<IdentityList> 
  * (no other identity, and no password: none was ever set, or PASSWORD_LOGIN=false).
  */
 export async function unlinkIdentity(ctx: AuthedContext, input: IdentityIdInput): Promise<{ success: true }> {
-  if (ctx.token?.apiKey) throw forbidden('An API key cannot call this procedure: sign in to do this');
   const id = input.id.toLowerCase();
   await ctx.db.transaction().execute(async (trx) => {
     // Two unlinks at once: the user row's lock makes the second count what the first left.
@@ -348,10 +338,10 @@ export async function unlinkIdentity(ctx: AuthedContext, input: IdentityIdInput)
     if (!user) throw notFound('Identity');
     const identities = await repo.listIdentitiesOfUser(trx, user.id);
     if (!identities.some((identity) => identity.id === id)) throw notFound('Identity');
-    const password = passwordLoginOn(ctx) && user.password_version !== NO_PASSWORD_VERSION;
+    const password = ctx.config.passwordLogin && user.password_version !== users.NO_PASSWORD_VERSION;
     if (!password && identities.length === 1) {
       throw conflict(
-        passwordLoginOn(ctx)
+        ctx.config.passwordLogin
           ? 'This is your only way to sign in: set a password first (Forgot password on the sign-in page)'
           : 'This is your only way to sign in',
       );

@@ -8,7 +8,6 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SsoConfig } from '../../config.js';
 import { createContextInner } from '../../context.js';
-import { appRouter } from '../../root.js';
 import {
   callerFor,
   createTestDeps,
@@ -18,7 +17,6 @@ import {
   type TestDeps,
   type TestUser,
 } from '../../testing/index.js';
-import { createCallerFactory } from '../../trpc.js';
 import {
   linkIdentity,
   linkIntentOf,
@@ -59,6 +57,7 @@ async function contextOf(from: TestDeps = deps, accessToken?: string) {
     userAgent: 'vitest',
     authorization: accessToken ? `Bearer ${accessToken}` : undefined,
     refreshCookie: undefined,
+    mfaCookie: undefined,
     response,
   });
   return { ctx, response };
@@ -302,7 +301,6 @@ describe('a single sign-on as a second factor', () => {
 describe('the code step after a single sign-on', () => {
   const SECRET = 'JBSWY3DPEHPK3PXP';
   const app = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(SECRET) });
-  const createCaller = createCallerFactory(appRouter);
 
   /** An account with two-step verification on and an identity at the provider, which checks one factor. */
   async function accountWithTwoStep() {
@@ -328,22 +326,8 @@ describe('the code step after a single sign-on', () => {
 
   /** A caller of a request that carries the `keel_mfa` cookie, and what its response was told. */
   async function withMfaCookie(mfaCookie: string | undefined, from: TestDeps = deps) {
-    const response = Object.assign(recordingResponse(), {
-      mfaCookieCleared: false,
-      clearMfaCookie() {
-        response.mfaCookieCleared = true;
-      },
-    });
-    const ctx = await createContextInner(from, {
-      requestId: `req-${randomBytes(4).toString('hex')}`,
-      ip: '127.0.0.1',
-      userAgent: 'vitest',
-      authorization: undefined,
-      refreshCookie: undefined,
-      mfaCookie,
-      response,
-    });
-    return { caller: createCaller(ctx), response };
+    const response = recordingResponse();
+    return { caller: await callerFor(from, { mfaCookie, response }), response };
   }
 
   const wrongCode = () => (app.generate() === '000000' ? '111111' : '000000');
@@ -357,7 +341,12 @@ describe('the code step after a single sign-on', () => {
       .selectAll()
       .where('user_id', '=', user.id)
       .executeTakeFirstOrThrow();
-    expect(challenge).toMatchObject({ via: 'sso', sso_issuer: ISSUER, used_at: null, failed_attempts: 0 });
+    expect(challenge).toMatchObject({
+      sso_issuer: ISSUER,
+      sso_signed_in_at: expect.any(Date),
+      used_at: null,
+      failed_attempts: 0,
+    });
   });
 
   it('opens a single sign-on session with a second factor for the code, from the cookie, and clears the cookie', async () => {

@@ -25,6 +25,12 @@ export {
 } from './users.repository.js';
 
 /** Name and email of each of `ids` by id, in one statement whatever their number; unknown ids are absent. */
+/**
+ * `password_version` of an account single sign-on created: it has a hash of a secret nobody was
+ * told, so no password signs in to it until a reset link sets one.
+ */
+export const NO_PASSWORD_VERSION = -1;
+
 export async function userSummariesById(db: Kysely<DB>, ids: readonly string[]): Promise<Map<string, UserSummary>> {
   if (ids.length === 0) return new Map();
   const rows = await findUserSummaries(db, [...new Set(ids)]);
