@@ -17,6 +17,7 @@ import {
   AdminInvitationsSearch,
   AdminUsersSearch,
   AuditSearch,
+  HOME_PATH,
   LinkSearch,
   PROJECTS_SEARCH_DEFAULTS,
   ProjectsSearch,
@@ -47,8 +48,6 @@ import { TeamPage } from './pages/teams/team-page.js';
 import { TeamsPage } from './pages/teams/teams-page.js';
 import { VerifyEmailPage } from './pages/verify-email-page.js';
 
-const HOME = '/projects';
-
 function Restoring() {
   return (
     <div className="auth-page">
@@ -72,7 +71,7 @@ function SignedIn({ children }: { children: ReactNode }) {
 function SignedOut({ children }: { children: ReactNode }) {
   const auth = useAuth();
   if (auth.status === 'restoring') return <Restoring />;
-  if (auth.status === 'signed-in') return <Navigate to={HOME} replace />;
+  if (auth.status === 'signed-in') return <Navigate to={HOME_PATH} replace />;
   return children;
 }
 
@@ -107,7 +106,7 @@ const indexRoute = createRoute({
   component: function Home() {
     const auth = useAuth();
     if (auth.status === 'restoring') return <Restoring />;
-    return <Navigate to={auth.status === 'signed-in' ? HOME : '/sign-in'} replace />;
+    return <Navigate to={auth.status === 'signed-in' ? HOME_PATH : '/sign-in'} replace />;
   },
 });
 

@@ -1,13 +1,12 @@
 // An unconfirmed address: the banner of the signed-in frame, the panel that replaces a page the
 // server refuses until the address is confirmed (REQUIRE_EMAIL_VERIFICATION), and the "Send a new
 // link" button they share with the verify-email page (auth.resendVerification; a new link voids the last one).
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Link, useRouter, useRouterState } from '@tanstack/react-router';
-import { useEffect, useState } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import type { User } from '../lib/auth-store.js';
 import { errorMessage } from '../lib/errors.js';
-import { watchRefusals } from '../lib/page-refusal.js';
 import { useTRPC } from '../lib/trpc.js';
+import { usePageRefusal } from './use-page-refusal.js';
 
 export function ResendVerificationButton() {
   const trpc = useTRPC();
@@ -39,23 +38,13 @@ export function EmailVerificationBanner({ email }: { email: string }) {
 }
 
 /**
- * Whether the page on screen was refused with EMAIL_NOT_VERIFIED. It holds until the page changes
- * (the account page, all auth.*, still works unconfirmed) or `auth.me` says the address is confirmed;
- * it has to outlast the refusal itself, because the panel unmounts the page whose query failed.
+ * Whether the page on screen was refused with EMAIL_NOT_VERIFIED: on that page only (the account
+ * page, all auth.*, still works unconfirmed), at once when it is opened again, until `auth.me` says
+ * the address is confirmed; only the confirmation, not another page, opens it.
  */
 export function useEmailConfirmationRequired(user: User): boolean {
-  const queryClient = useQueryClient();
-  const router = useRouter();
-  const pathname = useRouterState({ select: (state) => state.location.pathname });
-  const [refusedOn, setRefusedOn] = useState<string>();
-  useEffect(
-    () =>
-      watchRefusals(queryClient.getQueryCache(), 'EMAIL_NOT_VERIFIED', () =>
-        setRefusedOn(router.state.location.pathname),
-      ),
-    [queryClient, router],
-  );
-  return !user.emailVerified && refusedOn === pathname;
+  const { refused } = usePageRefusal('EMAIL_NOT_VERIFIED', { keepForItsPage: true });
+  return !user.emailVerified && refused;
 }
 
 /** In place of a page the server keeps closed until the address is confirmed. */

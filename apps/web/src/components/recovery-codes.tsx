@@ -4,8 +4,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useCurrentUser } from '../lib/session-context.js';
 import { recoveryCodesText } from '../lib/two-step.js';
-
-type CopyState = 'idle' | 'copied' | 'failed';
+import { CopyStatus, useCopyToClipboard } from './copy-to-clipboard.js';
 
 export function RecoveryCodesPanel({
   codes,
@@ -17,7 +16,6 @@ export function RecoveryCodesPanel({
   onDone: () => void;
 }) {
   const user = useCurrentUser();
-  const [copy, setCopy] = useState<CopyState>('idle');
   const heading = useRef<HTMLHeadingElement>(null);
   // The panel is what the submit led to: a keyboard or screen-reader user lands on it.
   useEffect(() => heading.current?.focus(), []);
@@ -29,15 +27,7 @@ export function RecoveryCodesPanel({
     setDownload(url);
     return () => URL.revokeObjectURL(url);
   }, [text]);
-  const copyCodes = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopy('copied');
-    } catch {
-      // No clipboard (an insecure origin, a denied permission): the codes stay selectable by hand.
-      setCopy('failed');
-    }
-  };
+  const copy = useCopyToClipboard(text);
   return (
     <section className="recovery-codes" aria-labelledby="recovery-codes-title">
       <Heading id="recovery-codes-title" ref={heading} tabIndex={-1}>
@@ -55,7 +45,7 @@ export function RecoveryCodesPanel({
         ))}
       </ul>
       <div className="actions">
-        <button type="button" className="button-secondary" onClick={() => void copyCodes()}>
+        <button type="button" className="button-secondary" onClick={copy.copy}>
           Copy
         </button>
         <a className="button-secondary" href={download} download="keel-recovery-codes.txt">
@@ -65,11 +55,7 @@ export function RecoveryCodesPanel({
           Done
         </button>
       </div>
-      {/* Always on the page, so the outcome is announced when it appears. */}
-      <p role="status" className="new-key-copy">
-        {copy === 'copied' ? 'Copied to the clipboard.' : null}
-        {copy === 'failed' ? 'Could not copy: select the codes and copy them yourself.' : null}
-      </p>
+      <CopyStatus state={copy.state} failed="Could not copy: select the codes and copy them yourself." />
     </section>
   );
 }

@@ -1,8 +1,8 @@
 // Single sign-on's pieces shared by the sign-in, sign-up and account pages (docs/sso.md): the button
 // that starts it, and the refusal the OIDC callback names in the address (`?sso_error=`), shown once.
-import { useNavigate, useSearch } from '@tanstack/react-router';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { signInLabel, ssoErrorMessage, startHref } from '../lib/sso.js';
+import { useConsumedSearchParam } from './use-consumed-search-param.js';
 
 /**
  * A plain link to the server's start route: the browser leaves the dashboard for the provider and
@@ -23,13 +23,7 @@ export function SsoButton({ label, returnTo }: { label: string; returnTo: string
  * until the page goes.
  */
 export function useSsoError(): string | undefined {
-  const navigate = useNavigate();
-  const code = useSearch({ strict: false }).sso_error;
   const [message, setMessage] = useState<string>();
-  useEffect(() => {
-    if (code === undefined) return;
-    setMessage(ssoErrorMessage(code));
-    void navigate({ to: '.', search: (current) => ({ ...current, sso_error: undefined }), replace: true });
-  }, [code, navigate]);
+  useConsumedSearchParam('sso_error', (code) => setMessage(ssoErrorMessage(code)));
   return message;
 }

@@ -2,37 +2,24 @@
 // it: the server refuses every page but the account's with MFA_REQUIRED, and the signed-in frame
 // shows this panel in its place, with the set-up flow. Once it is on, this session passed it (the
 // token is refreshed by the flow) and the page opens.
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useNavigate, useRouter, useRouterState } from '@tanstack/react-router';
+import { useQuery } from '@tanstack/react-query';
+import { Link, useNavigate } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
-import { watchRefusals } from '../lib/page-refusal.js';
 import { useSession } from '../lib/session-context.js';
 import { useTRPC } from '../lib/trpc.js';
 import { TwoStepSetup } from './two-step-setup.js';
 import { ErrorState, Loading } from './ui.js';
+import { usePageRefusal } from './use-page-refusal.js';
 
 /**
  * Whether the page on screen was refused with MFA_REQUIRED, and `passed` to call once this session
- * passed two-step verification. It holds until the page changes (another page asks the server
- * again) or `passed`; it has to outlast the refusal itself, because the panel unmounts the page
- * whose query failed.
+ * passed two-step verification. Another page asks the server again: two-step verification may have
+ * been turned on meanwhile (on the account page), and the refused page, opened again, must not find
+ * the panel waiting.
  */
 export function useTwoStepRequired(): { required: boolean; passed: () => void } {
-  const queryClient = useQueryClient();
-  const router = useRouter();
-  const pathname = useRouterState({ select: (state) => state.location.pathname });
-  const [refusedOn, setRefusedOn] = useState<string>();
-  useEffect(
-    () =>
-      watchRefusals(queryClient.getQueryCache(), 'MFA_REQUIRED', () => setRefusedOn(router.state.location.pathname)),
-    [queryClient, router],
-  );
-  // Another page asks the server again: two-step verification may have been turned on meanwhile
-  // (on the account page), and the refused page, opened again, must not find the panel waiting.
-  useEffect(() => {
-    if (pathname) setRefusedOn(undefined);
-  }, [pathname]);
-  return { required: refusedOn === pathname, passed: () => setRefusedOn(undefined) };
+  const { refused, clear } = usePageRefusal('MFA_REQUIRED');
+  return { required: refused, passed: clear };
 }
 
 /** In place of a page the server keeps closed until this session passed two-step verification. */

@@ -3,6 +3,9 @@
 import { type AuditFilter, ListInvitationsInput, ListProjectsInput, ListUsersInput } from '@keel/api/schemas';
 import { z } from 'zod';
 
+/** Where a signed-in person lands when nothing else was asked for. */
+export const HOME_PATH = '/projects';
+
 const projects = ListProjectsInput.shape;
 const users = ListUsersInput.unwrap().shape;
 

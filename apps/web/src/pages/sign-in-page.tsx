@@ -7,18 +7,16 @@
 import { LoginInput } from '@keel/api/schemas';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Link, useLocation, useNavigate, useSearch } from '@tanstack/react-router';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { SsoButton, useSsoError } from '../components/sso.js';
 import { type SecondStep, SecondStepForm, secondStepOf, ssoSecondStep } from '../components/two-step-sign-in.js';
 import { Alert, FormError, Loading, TextField, usePageTitle } from '../components/ui.js';
+import { useConsumedSearchParam } from '../components/use-consumed-search-param.js';
 import { type FieldErrors, formErrorsOf, validate } from '../lib/errors.js';
-import { SSO_CODE_STEP } from '../lib/search-params.js';
+import { HOME_PATH, SSO_CODE_STEP } from '../lib/search-params.js';
 import { useAuth, useSession } from '../lib/session-context.js';
 import { returnPathOf } from '../lib/sso.js';
 import { useTRPC } from '../lib/trpc.js';
-
-/** Where a sign-in from the sign-in page itself lands (router.tsx's home). */
-const HOME = '/projects';
 
 export function SignInPage() {
   usePageTitle('Sign in');
@@ -33,17 +31,15 @@ export function SignInPage() {
   const [secondStep, setSecondStep] = useState<SecondStep | undefined>(() =>
     search.sso_step === SSO_CODE_STEP ? ssoSecondStep() : undefined,
   );
-  const [ssoReturnTo] = useState(() => search.returnTo ?? HOME);
+  const [ssoReturnTo] = useState(() => search.returnTo ?? HOME_PATH);
   const [restartNotice, setRestartNotice] = useState<string>();
   const providers = useQuery(trpc.auth.providers.queryOptions());
   const ssoError = useSsoError();
   // The form shows in place of any signed-in page: a single sign-on comes back to that page.
-  const returnTo = returnPathOf(useLocation(), HOME);
-  // A reload or a bookmark of the page does not reopen a code step whose challenge is gone.
-  useEffect(() => {
-    if (search.sso_step === undefined) return;
-    void navigate({ to: '.', search: (current) => ({ ...current, sso_step: undefined }), replace: true });
-  }, [search.sso_step, navigate]);
+  const returnTo = returnPathOf(useLocation(), HOME_PATH);
+  // Read above, then out of the address: a reload or a bookmark of the page does not reopen a code
+  // step whose challenge is gone.
+  useConsumedSearchParam('sso_step');
   const login = useMutation(
     trpc.auth.login.mutationOptions({
       onSuccess: (result) => {

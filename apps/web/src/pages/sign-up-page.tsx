@@ -9,11 +9,9 @@ import { PASSWORD_HINT } from '../components/new-password-fields.js';
 import { SsoButton } from '../components/sso.js';
 import { FormError, Loading, TextField, usePageTitle } from '../components/ui.js';
 import { type FieldErrors, formErrorsOf, validate } from '../lib/errors.js';
+import { HOME_PATH } from '../lib/search-params.js';
 import { useSession } from '../lib/session-context.js';
 import { useTRPC } from '../lib/trpc.js';
-
-/** Where a single sign-on from this page lands (router.tsx's home). */
-const HOME = '/projects';
 
 export function SignUpPage() {
   usePageTitle('Create an account');
@@ -48,7 +46,7 @@ export function SignUpPage() {
           ) : (
             <>
               <p>This workspace signs in with single sign-on: your account is created the first time you sign in.</p>
-              {oidc ? <SsoButton label={oidc.label} returnTo={HOME} /> : null}
+              {oidc ? <SsoButton label={oidc.label} returnTo={HOME_PATH} /> : null}
               <p className="muted">
                 <Link to="/sign-in">Back to sign in</Link>
               </p>
@@ -66,7 +64,7 @@ export function SignUpPage() {
         <h1 id="sign-up-title">Create your Keel account</h1>
         {oidc ? (
           <>
-            <SsoButton label={oidc.label} returnTo={HOME} />
+            <SsoButton label={oidc.label} returnTo={HOME_PATH} />
             <p className="sso-divider">or with a password</p>
           </>
         ) : null}

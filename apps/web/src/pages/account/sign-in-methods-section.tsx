@@ -5,11 +5,11 @@
 // `/account?linked=sso`, or `/account?sso_error=<code>`, which this section shows once.
 import type { Identity } from '@keel/api/schemas';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { getRouteApi, useNavigate } from '@tanstack/react-router';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useSsoError } from '../../components/sso.js';
 import { useToast } from '../../components/toasts.js';
 import { Alert, ConfirmDialog, EmptyState, ErrorState, Loading } from '../../components/ui.js';
+import { useConsumedSearchParam } from '../../components/use-consumed-search-param.js';
 import { errorMessage } from '../../lib/errors.js';
 import { formatDateTime, formatRelative } from '../../lib/format.js';
 import { FRAME_QUERY } from '../../lib/page-refusal.js';
@@ -17,8 +17,6 @@ import { LINKED_SSO } from '../../lib/search-params.js';
 import { useSession } from '../../lib/session-context.js';
 import { issuerHost, OIDC_START, providerName } from '../../lib/sso.js';
 import { useTRPC } from '../../lib/trpc.js';
-
-const route = getRouteApi('/_dashboard/account');
 
 /** Where the provider sends the browser back after a link: this page, saying it worked. */
 const LINK_START = `${OIDC_START}?${new URLSearchParams({ link: '1', returnTo: `/account?linked=${LINKED_SSO}` })}`;
@@ -165,14 +163,8 @@ function describeIdentity(identity: Identity): string {
 
 /** Back from the provider with `?linked=sso`: a toast, and the flag out of the address so a reload says nothing. */
 function useLinkedToast() {
-  const { linked } = route.useSearch();
-  const navigate = useNavigate();
   const toast = useToast();
-  useEffect(() => {
-    if (linked === undefined) return;
-    toast('Single sign-on linked: you can sign in with it now.', 'sso-linked');
-    void navigate({ to: '/account', search: (current) => ({ ...current, linked: undefined }), replace: true });
-  }, [linked, navigate, toast]);
+  useConsumedSearchParam('linked', () => toast('Single sign-on linked: you can sign in with it now.', 'sso-linked'));
 }
 
 /** Asks the server where the provider's sign-in is (`{ url }`), then leaves for it. */

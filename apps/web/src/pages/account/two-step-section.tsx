@@ -18,7 +18,6 @@ const EITHER_CODE = 'Code from your authenticator app, or a recovery code';
 
 export function TwoStepSection() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const status = useQuery(trpc.auth.mfa.status.queryOptions());
   const [mode, setMode] = useState<Mode>('idle');
   const [outcome, setOutcome] = useState<string>();
@@ -26,10 +25,11 @@ export function TwoStepSection() {
     setOutcome(undefined);
     setMode(next);
   };
+  // Each form fetches the status again as soon as the server changed it (under the recovery codes
+  // too, which stay until Done): finishing only shows the outcome.
   const finish = (message?: string) => {
     setOutcome(message);
     setMode('idle');
-    void queryClient.invalidateQueries({ queryKey: trpc.auth.mfa.status.queryKey() });
   };
   const on = status.data?.enabled === true;
   return (
@@ -90,11 +90,15 @@ export function TwoStepSection() {
 
 function DisableForm({ onDone, onCancel }: { onDone: () => void; onCancel: () => void }) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const [values, setValues] = useState({ currentPassword: '', code: '' });
   const [errors, setErrors] = useState<FieldErrors>({});
   const disable = useMutation(
     trpc.auth.mfa.disable.mutationOptions({
-      onSuccess: onDone,
+      onSuccess: () => {
+        void queryClient.invalidateQueries({ queryKey: trpc.auth.mfa.status.queryKey() });
+        onDone();
+      },
       // A wrong password and a wrong code are both BAD_REQUEST: the message says which.
       onError: (error) => setErrors(formErrorsOf(error)),
     }),

@@ -1,16 +1,36 @@
 // All API keys (an admin's own are on /api-keys too): every user's keys newest first with their
 // owner, cursor paging with "Load more", and Revoke… (with a confirmation) for a key that must stop working now.
+import type { RouterOutputs } from '@keel/api';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useToast } from '../../components/toasts.js';
 import { Alert, EmptyState, ErrorState, Loading, LoadMore, usePageTitle } from '../../components/ui.js';
 import { errorMessage } from '../../lib/errors.js';
 import { useTRPC } from '../../lib/trpc.js';
 import { keyPreview } from '../api-keys/api-key-cells.js';
+import { ApiKeysTable, type OwnerColumn } from '../api-keys/api-keys-table.js';
 import { RevokeKeyDialog } from '../api-keys/revoke-key-dialog.js';
-import { type AdminApiKey, AdminApiKeysTable } from './admin-api-keys-table.js';
+
+type AdminApiKey = RouterOutputs['admin']['apiKeys']['list']['items'][number];
 
 const PAGE_SIZE = 25;
+
+/** Whose key it is: a link to their page, or what is left of an account removed since. */
+const OWNER: OwnerColumn<AdminApiKey> = {
+  cell: ({ owner }) =>
+    owner ? (
+      <>
+        <Link to="/admin/users/$userId" params={{ userId: owner.id }}>
+          {owner.name}
+        </Link>
+        <span className="cell-note">{owner.email}</span>
+      </>
+    ) : (
+      <span className="muted">a removed account</span>
+    ),
+  emailOf: ({ owner }) => owner?.email,
+};
 
 export function AdminApiKeysPage() {
   usePageTitle('All API keys');
@@ -70,7 +90,13 @@ export function AdminApiKeysPage() {
         <EmptyState>Nobody has created an API key yet.</EmptyState>
       ) : (
         <>
-          <AdminApiKeysTable keys={items} busy={keys.isFetching} onRevoke={setRevoking} />
+          <ApiKeysTable
+            keys={items}
+            labelledBy="admin-api-keys-title"
+            busy={keys.isFetching}
+            onRevoke={setRevoking}
+            owner={OWNER}
+          />
           <LoadMore pages={keys} />
         </>
       )}

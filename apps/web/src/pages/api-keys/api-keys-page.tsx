@@ -64,7 +64,12 @@ export function ApiKeysPage() {
       ) : keys.data.items.length === 0 ? (
         <EmptyState>No API key yet. Create one above for your first script.</EmptyState>
       ) : (
-        <ApiKeysTable keys={keys.data.items} busy={keys.isFetching} onRevoke={setRevoking} />
+        <ApiKeysTable
+          keys={keys.data.items}
+          labelledBy="api-keys-list-title"
+          busy={keys.isFetching}
+          onRevoke={setRevoking}
+        />
       )}
 
       <RevokeKeyDialog

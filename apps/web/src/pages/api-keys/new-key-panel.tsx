@@ -1,26 +1,16 @@
 // The key just created, shown this once: Copy puts it on the clipboard, and Done drops it from the
 // page for good (the server keeps only its SHA-256, so nobody can show it again).
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
+import { CopyStatus, useCopyToClipboard } from '../../components/copy-to-clipboard.js';
 import { formatDateTime } from '../../lib/format.js';
 import { SCOPE_LABELS } from './api-key-cells.js';
 import type { CreatedApiKey } from './create-key-form.js';
 
-type CopyState = 'idle' | 'copied' | 'failed';
-
 export function NewKeyPanel({ created, onDone }: { created: CreatedApiKey; onDone: () => void }) {
-  const [copy, setCopy] = useState<CopyState>('idle');
+  const copy = useCopyToClipboard(created.key);
   const heading = useRef<HTMLHeadingElement>(null);
   // The panel is what the submit led to: a keyboard or screen-reader user lands on it.
   useEffect(() => heading.current?.focus(), []);
-  const copyKey = async () => {
-    try {
-      await navigator.clipboard.writeText(created.key);
-      setCopy('copied');
-    } catch {
-      // No clipboard (an insecure origin, a denied permission): the key stays selectable by hand.
-      setCopy('failed');
-    }
-  };
   return (
     <section className="card new-key" aria-labelledby="new-key-title">
       <h2 id="new-key-title" ref={heading} tabIndex={-1}>
@@ -32,15 +22,11 @@ export function NewKeyPanel({ created, onDone }: { created: CreatedApiKey; onDon
       </div>
       <div className="new-key-value">
         <code data-testid="new-api-key">{created.key}</code>
-        <button type="button" className="button-secondary" onClick={() => void copyKey()}>
+        <button type="button" className="button-secondary" onClick={copy.copy}>
           Copy
         </button>
       </div>
-      {/* Always on the page, so the outcome is announced when it appears. */}
-      <p role="status" className="new-key-copy">
-        {copy === 'copied' ? 'Copied to the clipboard.' : null}
-        {copy === 'failed' ? 'Could not copy: select the key and copy it yourself.' : null}
-      </p>
+      <CopyStatus state={copy.state} failed="Could not copy: select the key and copy it yourself." />
       <p className="muted">
         {SCOPE_LABELS[created.scope]} key, until {formatDateTime(created.expiresAt)}. Scripts send it as{' '}
         <code>Authorization: Bearer {'<key>'}</code>.
